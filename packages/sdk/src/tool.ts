@@ -1,0 +1,45 @@
+import type { z } from 'zod';
+import type { Caller, ToolContext } from './context.js';
+import type { ToolReturn } from './results.js';
+
+/** Suggestions for a field while the user types (Discord autocomplete, MCP completion/complete). */
+export type AutocompleteHandler = (partial: string, caller: Caller) => Promise<string[]> | string[];
+
+/**
+ * One tool of a plugin. Its zod `input` schema is the single source for Discord slash options,
+ * the MCP inputSchema, CLI flags and generated docs.
+ */
+export interface ToolDefinition<
+  Input extends z.ZodObject = z.ZodObject,
+  Output extends z.ZodType | undefined = z.ZodType | undefined,
+> {
+  /** Lower-case name, 1-32 characters of `a-z0-9_-`; namespaced by the plugin id on every surface. */
+  name: string;
+  /** One line, at most 100 characters (Discord's limit). */
+  description: string;
+  input: Input;
+  output?: Output;
+  /** `admin`: only callers with `isAdmin`. Default `everyone`. */
+  access?: 'everyone' | 'admin';
+  /** Time limit in ms; default the host's (60 s). */
+  timeoutMs?: number;
+  /** Field name -> suggestions while typing. */
+  autocomplete?: Partial<Record<keyof z.infer<Input> & string, AutocompleteHandler>>;
+  /** Run in a worker thread (CPU-heavy tools), so the event loop stays responsive. */
+  worker?: boolean;
+  run(
+    input: z.infer<Input>,
+    ctx: ToolContext,
+  ): Promise<ToolReturn<Output extends z.ZodType ? z.infer<Output> : unknown>>;
+}
+
+/** Identity helper that types a tool definition. */
+export function defineTool<Input extends z.ZodObject, Output extends z.ZodType | undefined = undefined>(
+  tool: ToolDefinition<Input, Output>,
+): ToolDefinition<Input, Output> {
+  return tool;
+}
+
+/** A tool definition with its type parameters erased, as the host stores it. */
+// biome-ignore lint/suspicious/noExplicitAny: erased generic for heterogeneous tool lists
+export type AnyToolDefinition = ToolDefinition<any, any>;
