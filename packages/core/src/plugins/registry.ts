@@ -1,0 +1,125 @@
+import {
+  type Caller,
+  type FieldSpec,
+  HearthError,
+  type JsonSchema,
+  type ToolResult,
+  ValidationError,
+} from '@hearth/sdk';
+
+/** Where a registered tool comes from. */
+export type ToolOrigin =
+  | { kind: 'builtin' }
+  | { kind: 'plugin'; pluginId: string; version: string }
+  | { kind: 'mcp'; server: string };
+
+/** Options of one registry call. */
+export interface CallOptions {
+  caller: Caller;
+  signal?: AbortSignal;
+  onProgress?: (fraction: number, message?: string) => void;
+  timeoutMs?: number;
+}
+
+/** A tool as every surface sees it: one definition, many renderings. */
+export interface RegisteredTool {
+  /** Unique, stable name: built-ins bare (`ask`), plugin tools `<pluginId>_<tool>`, MCP tools `<server>_<tool>`. */
+  name: string;
+  /** The tool's own short name, offered on Discord and the CLI when no other tool has it. */
+  shortName: string;
+  origin: ToolOrigin;
+  description: string;
+  inputSchema: JsonSchema;
+  outputSchema?: JsonSchema;
+  fields: FieldSpec[];
+  access: 'everyone' | 'admin';
+  autocomplete?: (field: string, partial: string, caller: Caller) => Promise<string[]>;
+  invoke(input: unknown, options: CallOptions): Promise<ToolResult>;
+}
+
+/** A change to the set of tools: every surface re-renders (Discord re-registers commands, MCP sends list_changed). */
+export type RegistryListener = (event: { added: string[]; removed: string[] }) => void;
+
+/**
+ * The one tool registry that Discord, MCP, the CLI and the engine's tool calls all read.
+ * Names never collide silently: registering a taken name throws.
+ */
+export class ToolRegistry {
+  private readonly tools = new Map<string, RegisteredTool>();
+  private readonly listeners = new Set<RegistryListener>();
+
+  /** Adds tools atomically: all or none. */
+  add(tools: RegisteredTool[]): void {
+    const names = new Set<string>();
+    for (const t of tools) {
+      const clash = this.tools.get(t.name) ?? (names.has(t.name) ? t : undefined);
+      if (clash) {
+        throw new HearthError(
+          'name_collision',
+          `Tool name "${t.name}" (${describeOrigin(t.origin)}) is already taken by ${describeOrigin(clash.origin)}; rename one of them.`,
+        );
+      }
+      names.add(t.name);
+    }
+    for (const t of tools) this.tools.set(t.name, t);
+    this.emit({ added: [...names], removed: [] });
+  }
+
+  /** Removes every tool matching the predicate; returns their names. */
+  remove(match: (tool: RegisteredTool) => boolean): string[] {
+    const removed = [...this.tools.values()].filter(match).map((t) => t.name);
+    for (const name of removed) this.tools.delete(name);
+    if (removed.length) this.emit({ added: [], removed });
+    return removed;
+  }
+
+  /** Every tool, sorted by name. */
+  list(): RegisteredTool[] {
+    return [...this.tools.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** A tool by its unique name or an unambiguous short name. */
+  get(name: string): RegisteredTool | undefined {
+    const exact = this.tools.get(name);
+    if (exact) return exact;
+    const byShort = [...this.tools.values()].filter((t) => t.shortName === name);
+    return byShort.length === 1 ? byShort[0] : undefined;
+  }
+
+  /** The name a surface shows: the short name when unique (and not another tool's full name), else the full name. */
+  displayName(tool: RegisteredTool): string {
+    if (tool.shortName === tool.name) return tool.name;
+    const taken = [...this.tools.values()].some(
+      (t) => t !== tool && (t.shortName === tool.shortName || t.name === tool.shortName),
+    );
+    return taken ? tool.name : tool.shortName;
+  }
+
+  /** Calls a tool by name; unknown names fail with a clear error. */
+  async call(name: string, input: unknown, options: CallOptions): Promise<ToolResult> {
+    const tool = this.get(name);
+    if (!tool) throw new ValidationError(`Unknown tool "${name}". Known tools: ${this.list().map((t) => t.name).join(', ') || 'none'}.`);
+    return tool.invoke(input, options);
+  }
+
+  onChange(listener: RegistryListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(event: { added: string[]; removed: string[] }): void {
+    for (const l of this.listeners) {
+      try {
+        l(event);
+      } catch {
+        // a surface failing to re-render must not break registration
+      }
+    }
+  }
+}
+
+function describeOrigin(origin: ToolOrigin): string {
+  if (origin.kind === 'plugin') return `plugin "${origin.pluginId}"`;
+  if (origin.kind === 'mcp') return `MCP server "${origin.server}"`;
+  return 'a built-in tool';
+}
