@@ -16,6 +16,11 @@ export interface Caller {
   roles: string[];
   /** True when the caller may use admin-only tools (Manage Guild, a configured role, the local operator). */
   isAdmin: boolean;
+  /**
+   * What the operator granted this caller (an MCP principal). When set, a plugin's effective grant
+   * is its own grant intersected with this; built-in tools check it too. Undefined: surface defaults.
+   */
+  grants?: readonly Permission[];
 }
 
 /** A chat message for {@link ModelsApi.chat}. */

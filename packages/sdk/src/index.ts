@@ -43,5 +43,6 @@ export { attachment, attachmentBytes, ATTACHMENT_MARKER, type Attachment } from 
 export { toJsonSchema, fieldsFromJsonSchema, type FieldSpec, type JsonSchema } from './schema/fields.js';
 export { surfaceProblems, DISCORD_LIMITS } from './schema/surfaces.js';
 export { pluginDocs } from './schema/docs.js';
+export type { HostServices } from './host/guard.js';
 /** The SDK's version; plugins' `hearth` ranges are checked against the host's version. */
 export const SDK_VERSION = '0.1.0';

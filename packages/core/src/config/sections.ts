@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { PERMISSIONS } from '@hearth/sdk';
+
+/** Model references per task (`hf:<repo>`, `openai:<model>@<base url>`, `gguf:<path>`, `local`). */
+export const modelsSchema = z
+  .object({
+    chat: z.string().min(1).optional().describe('chat model reference; default: the embedded local model'),
+    embed: z.string().min(1).default('local').describe('embedding model reference'),
+    image: z.string().min(1).optional().describe('text-to-image model reference; default: plugins use their local model'),
+    timeoutMs: z.number().int().positive().default(60_000).describe('per remote call'),
+    retries: z.number().int().min(0).max(10).default(2).describe('retries on 429/5xx'),
+  })
+  .default({ embed: 'local', timeoutMs: 60_000, retries: 2 });
+
+/** Plugin discovery, grants and limits. */
+export const pluginsSchema = z
+  .object({
+    load: z.array(z.string().min(1)).default([]).describe('package names or paths of plugins to load'),
+    dir: z.string().optional().describe('folder whose every package is loaded as a plugin; default <dataDir>/plugins'),
+    firstParty: z.boolean().default(true).describe('load the diffusion and GAN plugins'),
+    grants: z
+      .record(z.string(), z.array(z.enum(PERMISSIONS)))
+      .default({})
+      .describe('plugin id -> permissions granted; a plugin not listed gets what it declares'),
+    deny: z.array(z.string()).default([]).describe('plugin ids never to load'),
+    timeoutMs: z.number().int().positive().default(60_000).describe('default per-tool time limit'),
+    setupTimeoutMs: z.number().int().positive().default(15_000),
+  })
+  .default({ load: [], firstParty: true, grants: {}, deny: [], timeoutMs: 60_000, setupTimeoutMs: 15_000 });
+
+/** Conversation engine settings. */
+export const engineSchema = z
+  .object({
+    persona: z.string().default('default').describe('persona used when a guild has none'),
+    personasDir: z.string().optional().describe('extra persona files (*.md with front matter)'),
+    historyTokens: z.number().int().positive().default(1500).describe('token budget for conversation history'),
+    maxToolSteps: z.number().int().min(0).max(16).default(4),
+    retrieveK: z.number().int().min(0).max(20).default(4),
+  })
+  .default({ persona: 'default', historyTokens: 1500, maxToolSteps: 4, retrieveK: 4 });
+
+/** Knowledge store settings. */
+export const knowledgeSchema = z
+  .object({
+    ingestDocsOnStart: z.boolean().default(true).describe("ingest Hearth's own docs on first start"),
+    maxFileBytes: z.number().int().positive().default(20 * 1024 * 1024),
+  })
+  .default({ ingestDocsOnStart: true, maxFileBytes: 20 * 1024 * 1024 });

@@ -1,0 +1,88 @@
+import {
+  type AnyToolDefinition,
+  type Caller,
+  type HostServices,
+  type Logger,
+  type Permission,
+  fieldsFromJsonSchema,
+  surfaceProblems,
+  toJsonSchema,
+  PluginDefinitionError,
+} from '@hearth/sdk';
+import { guardedContext, invokeTool } from '@hearth/sdk/host';
+import type { RegisteredTool, ToolOrigin } from './registry.js';
+
+/** What {@link registeredTool} needs to turn an SDK tool definition into a registry entry. */
+export interface AdaptOptions {
+  tool: AnyToolDefinition;
+  /** Unique registry name, e.g. `diffusion_imagine`. */
+  name: string;
+  origin: ToolOrigin;
+  /** Id used in permission errors (`core` for built-ins). */
+  ownerId: string;
+  granted: ReadonlySet<Permission>;
+  defaultTimeoutMs: number;
+  services: (caller: Caller) => HostServices;
+  log: (caller: Caller) => Logger;
+}
+
+/**
+ * Derives the surface view (JSON Schemas, flat fields) from the tool's zod schemas and wraps `run`
+ * in the SDK's safe call wrapper. Throws {@link PluginDefinitionError} naming owner, tool and field
+ * when a surface cannot express the input.
+ */
+export function registeredTool(o: AdaptOptions): RegisteredTool {
+  const { tool } = o;
+  const inputSchema = toJsonSchema(tool.input);
+  let fields: RegisteredTool['fields'];
+  try {
+    fields = fieldsFromJsonSchema(inputSchema, Object.keys(tool.autocomplete ?? {}));
+  } catch (err) {
+    throw new PluginDefinitionError(`${o.ownerId}: tool "${tool.name}": ${(err as Error).message}`);
+  }
+  const problems = surfaceProblems(fields);
+  if (problems.length) throw new PluginDefinitionError(`${o.ownerId}: tool "${tool.name}" ${problems.join('; ')}`);
+  return {
+    name: o.name,
+    shortName: tool.name,
+    origin: o.origin,
+    description: tool.description,
+    inputSchema,
+    outputSchema: tool.output ? toJsonSchema(tool.output, 'output') : undefined,
+    fields,
+    access: tool.access ?? 'everyone',
+    autocomplete: tool.autocomplete
+      ? async (field, partial, caller) => {
+          const handler = tool.autocomplete?.[field];
+          if (!handler) return [];
+          try {
+            return (await handler(partial, caller)).slice(0, 25).map(String);
+          } catch {
+            return [];
+          }
+        }
+      : undefined,
+    invoke(input, call) {
+      const granted = call.caller.grants
+        ? new Set([...o.granted].filter((p) => call.caller.grants!.includes(p)))
+        : o.granted;
+      return invokeTool(tool, input, {
+        caller: call.caller,
+        displayName: o.name,
+        timeoutMs: call.timeoutMs ?? tool.timeoutMs ?? o.defaultTimeoutMs,
+        signal: call.signal,
+        onProgress: call.onProgress,
+        makeContext: (signal, progress) =>
+          guardedContext({
+            pluginId: o.ownerId,
+            caller: call.caller,
+            granted,
+            signal,
+            progress,
+            log: o.log(call.caller),
+            services: o.services(call.caller),
+          }),
+      });
+    },
+  };
+}

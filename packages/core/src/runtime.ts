@@ -1,0 +1,108 @@
+import type { HearthConfig } from './config/schema.js';
+import { type LoadConfigOptions, loadConfig } from './config/load.js';
+import type { Engine } from './engine/types.js';
+import type { KnowledgeStore } from './knowledge/types.js';
+import { createLogger, type HearthLogger } from './log/logger.js';
+import { Redactor } from './log/redact.js';
+import type { PluginHost } from './plugins/host.js';
+import { ToolRegistry } from './plugins/registry.js';
+import type { ModelRegistry } from './providers/types.js';
+import { type HearthDatabase, openDatabase } from './storage/database.js';
+import { PluginStorage } from './storage/plugin-storage.js';
+import { join } from 'node:path';
+
+/** A running Hearth: the one object every surface (Discord, MCP, CLI) is built on. */
+export interface Hearth {
+  config: HearthConfig;
+  log: HearthLogger;
+  /** Redacts secrets from any text shown to users or written to logs. */
+  redactor: Redactor;
+  db: HearthDatabase;
+  registry: ToolRegistry;
+  plugins: PluginHost;
+  models: ModelRegistry;
+  knowledge: KnowledgeStore;
+  engine: Engine;
+  storage: PluginStorage;
+  /** Stops plugins, closes models, the store and the database. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Options of {@link createHearth}. */
+export interface CreateHearthOptions extends LoadConfigOptions {
+  /** An already-loaded config (skips loading). */
+  config?: HearthConfig;
+  /** Replace the logger (tests capture lines with it). */
+  logger?: HearthLogger;
+  /** Skip loading plugins (e.g. `hearth ingest`). Default false. */
+  skipPlugins?: boolean;
+}
+
+/**
+ * Builds a Hearth from config: logger, database, model registry, knowledge store, engine, tool
+ * registry with built-in tools, and the plugin host with every configured plugin loaded.
+ * Heavy modules load lazily here so `hearth --version` stays fast.
+ */
+export async function createHearth(options: CreateHearthOptions = {}): Promise<Hearth> {
+  const config = options.config ?? (await loadConfig(options));
+  const redactor = new Redactor();
+  redactor.add(...Object.values(config.secrets));
+  const log = options.logger ?? createLogger({ level: config.logLevel, redactor });
+  const db = openDatabase(config.dataDir);
+  const registry = new ToolRegistry();
+  const storage = new PluginStorage(db, config.dataDir);
+  const closers: (() => Promise<void> | void)[] = [() => void db.close()];
+  try {
+    const { createModelRegistry } = await import('./providers/registry.js');
+    const models = await createModelRegistry(config, { log: log.child({ area: 'models' }), redactor });
+    closers.unshift(() => models.close());
+
+    const { openKnowledgeStore } = await import('./knowledge/index.js');
+    const knowledge = await openKnowledgeStore({
+      dir: join(config.dataDir, 'knowledge'),
+      embedder: await models.embedder(),
+      resolveEmbedder: (ref: string) => models.embedder(ref),
+      log: log.child({ area: 'knowledge' }),
+    });
+    closers.unshift(() => knowledge.close());
+
+    const { createEngine } = await import('./engine/index.js');
+    const engine = await createEngine({ config, db, models, knowledge, registry, log: log.child({ area: 'engine' }), redactor });
+
+    const { PluginHost } = await import('./plugins/host.js');
+    const plugins = new PluginHost({ config, registry, storage, models, knowledge, log: log.child({ area: 'plugins' }), redactor });
+    closers.unshift(() => plugins.unloadAll());
+
+    const { registerBuiltinTools } = await import('./builtins/index.js');
+    registerBuiltinTools({ registry, engine, knowledge, plugins });
+    if (!options.skipPlugins) await plugins.loadConfigured();
+
+    let closed: Promise<void> | undefined;
+    return {
+      config,
+      log,
+      redactor,
+      db,
+      registry,
+      plugins,
+      models,
+      knowledge,
+      engine,
+      storage,
+      close: () => (closed ??= runClosers(closers)),
+    };
+  } catch (err) {
+    await runClosers(closers);
+    throw err;
+  }
+}
+
+async function runClosers(closers: (() => Promise<void> | void)[]): Promise<void> {
+  for (const close of closers) {
+    try {
+      await close();
+    } catch {
+      // keep closing the rest
+    }
+  }
+}
