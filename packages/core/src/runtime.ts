@@ -36,6 +36,11 @@ export interface CreateHearthOptions extends LoadConfigOptions {
   logger?: HearthLogger;
   /** Skip loading plugins (e.g. `hearth ingest`). Default false. */
   skipPlugins?: boolean;
+  /**
+   * Imports a plugin package by specifier. Core depends on no plugin, so the application (the bot
+   * package, which depends on the first-party plugins) passes `(s) => import(s)` to resolve from itself.
+   */
+  importPlugin?: (specifier: string) => Promise<unknown>;
 }
 
 /**
@@ -70,7 +75,16 @@ export async function createHearth(options: CreateHearthOptions = {}): Promise<H
     const engine = await createEngine({ config, db, models, knowledge, registry, log: log.child({ area: 'engine' }), redactor });
 
     const { PluginHost } = await import('./plugins/host.js');
-    const plugins = new PluginHost({ config, registry, storage, models, knowledge, log: log.child({ area: 'plugins' }), redactor });
+    const plugins = new PluginHost({
+      config,
+      registry,
+      storage,
+      models,
+      knowledge,
+      log: log.child({ area: 'plugins' }),
+      redactor,
+      importPlugin: options.importPlugin ?? ((s) => import(s)),
+    });
     closers.unshift(() => plugins.unloadAll());
 
     const { registerBuiltinTools } = await import('./builtins/index.js');

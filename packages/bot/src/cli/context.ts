@@ -49,7 +49,13 @@ export function createCliContext(program: Command): CliContext {
     globals,
     config: () => (config ??= loadConfig(loadOptions())),
     hearth: (options) =>
-      (hearth ??= (async () => createHearth({ config: await (config ??= loadConfig(loadOptions())), ...options }))()),
+      (hearth ??= (async () =>
+        createHearth({
+          config: await (config ??= loadConfig(loadOptions())),
+          // resolved from the bot package, which depends on the first-party plugins
+          importPlugin: (specifier) => import(specifier),
+          ...options,
+        }))()),
     print: (text) => void process.stdout.write(`${text}\n`),
     printJson: (value) => void process.stdout.write(`${JSON.stringify(value, null, 2)}\n`),
     progress: (title) => progressBar(title),
