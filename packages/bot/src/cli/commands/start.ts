@@ -1,0 +1,39 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import type { CliContext } from '../context.js';
+
+/** Hearth's own documentation, ingested on start so the offline assistant can answer questions about itself. */
+export function bundledDocs(): string[] {
+  const root = fileURLToPath(new URL('../../../../../', import.meta.url));
+  return ['README.md', 'docs'].map((p) => join(root, p)).filter((p) => existsSync(p));
+}
+
+/**
+ * `hearth start` (what `pnpm start` runs): ingest Hearth's docs (idempotent: unchanged files are
+ * skipped), then run the Discord bot when DISCORD_TOKEN is set, else an interactive local chat on
+ * the embedded defaults.
+ */
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('start')
+    .description('run Hearth: the Discord bot when DISCORD_TOKEN is set, otherwise a local chat (offline defaults)')
+    .option('--no-docs', "skip ingesting Hearth's own docs")
+    .action(async (options: { docs: boolean }) => {
+      const hearth = await ctx.hearth();
+      if (options.docs && hearth.config.knowledge.ingestDocsOnStart) {
+        const docs = bundledDocs();
+        if (docs.length) {
+          const bar = ctx.progress('Indexing Hearth docs');
+          const report = await hearth.knowledge.ingest(docs, { onProgress: (done, total, label) => bar.update(done, total, label) });
+          bar.done(`${report.added.length} added, ${report.changed.length} changed, ${report.unchanged.length} unchanged`);
+        }
+      }
+      const next = hearth.config.secrets.discordToken ? 'discord' : 'chat';
+      const command = program.commands.find((c) => c.name() === next);
+      if (!command) throw new Error(`the "${next}" command is not available in this build`);
+      if (next === 'chat') process.stderr.write('No DISCORD_TOKEN set: starting a local chat. Type /help for commands.\n');
+      await command.parseAsync([], { from: 'user' });
+    });
+}
