@@ -1,0 +1,169 @@
+import { seededRandom, tf } from '@hearth/ml';
+import type { DataTransformer, Span } from '../transform/transformer.js';
+import { type Dense, apply, dense, normalNoise, restore, snapshot, tick, uniquePrefix, variablesOf } from './nn.js';
+import { type Synthesizer, type TrainOptions, throwIfAborted } from './types.js';
+
+/** TVAE sizes (the SDV defaults: 128-128 encoder and decoder, 128-d latent). */
+export interface TvaeConfig {
+  hidden: number;
+  latent: number;
+  learningRate: number;
+  /** Weight of the reconstruction term against the KL term (SDV: 2). */
+  lossFactor: number;
+}
+
+export const TVAE_DEFAULTS: TvaeConfig = { hidden: 128, latent: 128, learningRate: 1e-3, lossFactor: 2 };
+
+/**
+ * TVAE (Xu et al. 2019): a variational autoencoder over the mode-normalised rows, with a Gaussian
+ * likelihood and a learned per-column sigma for the continuous scalars and cross-entropy for every
+ * one-hot block.
+ */
+export class Tvae implements Synthesizer {
+  readonly name = 'tvae' as const;
+  private readonly enc: Dense[];
+  private readonly mu: Dense;
+  private readonly logvar: Dense;
+  private readonly dec: Dense[];
+  private readonly sigma: tf.Variable;
+  private readonly tanhMask: tf.Tensor1D;
+  private readonly softSpans: Span[];
+
+  constructor(
+    readonly transformer: DataTransformer,
+    seed: number,
+    private readonly config: TvaeConfig = TVAE_DEFAULTS,
+  ) {
+    const rand = seededRandom(seed ^ 0x7a3e);
+    const p = uniquePrefix('tvae');
+    const { hidden: h, latent: z } = config;
+    const d = transformer.dim;
+    this.enc = [dense(p, 'enc1', d, h, rand), dense(p, 'enc2', h, h, rand)];
+    this.mu = dense(p, 'mu', h, z, rand);
+    this.logvar = dense(p, 'logvar', h, z, rand);
+    this.dec = [dense(p, 'dec1', z, h, rand), dense(p, 'dec2', h, h, rand), dense(p, 'dec3', h, d, rand)];
+    this.sigma = tf.variable(tf.fill([d], 0.1), true, `${p}/sigma`);
+    const mask = new Float32Array(d);
+    for (const s of transformer.spans) if (s.kind === 'tanh') mask[s.start] = 1;
+    this.tanhMask = tf.tensor1d(mask);
+    this.softSpans = transformer.spans.filter((s) => s.kind === 'softmax');
+  }
+
+  private get variables(): tf.Variable[] {
+    return [...variablesOf([...this.enc, this.mu, this.logvar, ...this.dec]), this.sigma];
+  }
+
+  private decode(z: tf.Tensor2D): tf.Tensor2D {
+    const h1 = tf.relu(apply(this.dec[0]!, z)) as tf.Tensor2D;
+    const h2 = tf.relu(apply(this.dec[1]!, h1)) as tf.Tensor2D;
+    return apply(this.dec[2]!, h2);
+  }
+
+  private loss(x: tf.Tensor2D, eps: tf.Tensor2D): { total: tf.Scalar; recon: tf.Scalar; kl: tf.Scalar } {
+    const b = x.shape[0];
+    const h1 = tf.relu(apply(this.enc[0]!, x)) as tf.Tensor2D;
+    const h2 = tf.relu(apply(this.enc[1]!, h1)) as tf.Tensor2D;
+    const mu = apply(this.mu, h2);
+    const logvar = apply(this.logvar, h2);
+    const z = tf.add(mu, tf.mul(eps, tf.exp(tf.mul(logvar, 0.5)))) as tf.Tensor2D;
+    const r = this.decode(z);
+    // Gaussian likelihood of the tanh scalars with learned sigma.
+    const diff = tf.sub(x, tf.tanh(r));
+    const gauss = tf.sum(tf.mul(tf.div(tf.square(diff), tf.mul(tf.square(this.sigma), 2)), this.tanhMask));
+    const logSigma = tf.mul(tf.sum(tf.mul(tf.log(this.sigma), this.tanhMask)), b);
+    // Cross-entropy of each one-hot block: logsumexp(block) - logit of the true class.
+    const lse = this.softSpans.map((s) => tf.sum(tf.logSumExp(tf.slice(r, [0, s.start], [b, s.size]), 1)));
+    const picked = tf.sum(tf.mul(tf.mul(x, r), tf.sub(1, this.tanhMask)));
+    const ce = tf.sub(tf.addN(lse), picked);
+    const recon = tf.div(tf.mul(tf.addN([gauss, logSigma, ce]), this.config.lossFactor), b) as tf.Scalar;
+    const kl = tf.div(
+      tf.mul(tf.sum(tf.sub(tf.sub(tf.add(1, logvar), tf.square(mu)), tf.exp(logvar))), -0.5),
+      b,
+    ) as tf.Scalar;
+    return { total: tf.add(recon, kl) as tf.Scalar, recon, kl };
+  }
+
+  async fit(data: Float32Array, rowCount: number, o: TrainOptions) {
+    const rand = seededRandom(o.seed);
+    const d = this.transformer.dim;
+    const optimizer = tf.train.adam(this.config.learningRate);
+    const vars = this.variables;
+    const started = Date.now();
+    let best = Number.POSITIVE_INFINITY;
+    let bestWeights: Float32Array[] | undefined;
+    let stale = 0;
+    let epoch = 0;
+    let stoppedEarly = false;
+    const order = Array.from({ length: rowCount }, (_, i) => i);
+    for (epoch = 1; epoch <= o.epochs; epoch++) {
+      shuffle(order, rand);
+      let sum = 0;
+      let sumKl = 0;
+      let batches = 0;
+      for (let at = 0; at + 1 < rowCount; at += o.batchSize) {
+        throwIfAborted(o.signal);
+        const rows = order.slice(at, at + o.batchSize);
+        const batch = new Float32Array(rows.length * d);
+        rows.forEach((r, i) => batch.set(data.subarray(r * d, (r + 1) * d), i * d));
+        const parts = tf.tidy(() => {
+          const x = tf.tensor2d(batch, [rows.length, d]);
+          const eps = normalNoise(rows.length, this.config.latent, rand);
+          let kl: tf.Scalar | undefined;
+          const cost = optimizer.minimize(
+            () => {
+              const l = this.loss(x, eps);
+              kl = tf.keep(l.kl);
+              return l.total;
+            },
+            true,
+            vars,
+          );
+          this.sigma.assign(tf.clipByValue(this.sigma, 0.01, 1));
+          return [cost!, kl!];
+        });
+        sum += (await parts[0]!.data())[0]!;
+        sumKl += (await parts[1]!.data())[0]!;
+        tf.dispose(parts);
+        batches++;
+      }
+      const loss = sum / batches;
+      o.onEpoch?.({ epoch, epochs: o.epochs, losses: { loss, kl: sumKl / batches } });
+      await tick();
+      if (loss < best - Math.abs(best) * 1e-3) {
+        best = loss;
+        stale = 0;
+        if (o.patience > 0) bestWeights = snapshot(vars);
+      } else if (o.patience > 0 && ++stale >= o.patience) {
+        stoppedEarly = true;
+        break;
+      }
+      if (o.maxSeconds && (Date.now() - started) / 1000 > o.maxSeconds) {
+        stoppedEarly = true;
+        break;
+      }
+    }
+    if (stoppedEarly && bestWeights) restore(vars, bestWeights);
+    optimizer.dispose();
+    return { epochs: Math.min(epoch, o.epochs), stoppedEarly };
+  }
+
+  sample(n: number, rand: () => number): Float64Array[] {
+    const out = tf.tidy(() => tf.tanh(this.decode(normalNoise(n, this.config.latent, rand))));
+    const data = out.dataSync() as Float32Array;
+    out.dispose();
+    const sigmas = this.sigma.dataSync();
+    return this.transformer.decode(data, n, rand, (span) => sigmas[span.start]!);
+  }
+
+  dispose(): void {
+    tf.dispose([...this.variables, this.tanhMask]);
+  }
+}
+
+/** Fisher-Yates shuffle in place from a seeded source. */
+export function shuffle<T>(items: T[], rand: () => number): void {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+}

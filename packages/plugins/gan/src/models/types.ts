@@ -1,0 +1,42 @@
+import type { DataTransformer } from '../transform/transformer.js';
+
+/** Progress of one finished epoch. */
+export interface EpochReport {
+  epoch: number;
+  epochs: number;
+  losses: Record<string, number>;
+}
+
+/** Training options shared by both models. */
+export interface TrainOptions {
+  epochs: number;
+  batchSize: number;
+  seed: number;
+  signal?: AbortSignal;
+  onEpoch?: (report: EpochReport) => void;
+  /** Stop when the monitored loss has not improved by 0.1 % for this many epochs (0 disables). */
+  patience: number;
+  /** Stop after this many seconds of training (the budget a caller can afford). */
+  maxSeconds?: number;
+}
+
+/** A trained generator of encoded rows. */
+export interface Synthesizer {
+  readonly name: 'tvae' | 'ctgan';
+  readonly transformer: DataTransformer;
+  /** Trains on encoded rows; returns the epochs run. */
+  fit(data: Float32Array, rowCount: number, options: TrainOptions): Promise<{ epochs: number; stoppedEarly: boolean }>;
+  /**
+   * Generates `n` rows as column-major values. `condition` (discrete column index -> category index)
+   * steers generation where the model supports it; callers still filter by rejection.
+   */
+  sample(n: number, rand: () => number, condition?: { column: number; category: number }): Float64Array[];
+  dispose(): void;
+}
+
+/** Throws the signal's reason when the caller cancelled. */
+export function throwIfAborted(signal?: AbortSignal): void {
+  if (signal?.aborted) {
+    throw signal.reason instanceof Error ? signal.reason : new Error(`Training was cancelled: ${String(signal.reason)}`);
+  }
+}
