@@ -1,0 +1,194 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { HearthConfig } from '../config/schema.js';
+import type { HearthLogger } from '../log/logger.js';
+import type { Redactor } from '../log/redact.js';
+import { ProviderError } from './errors.js';
+import { formatModelRef, type ModelRef, parseModelRef, safeRef } from './refs.js';
+import { createRemoteChatModel } from './remote-chat.js';
+import type { RemoteTarget } from './remote-client.js';
+import { createHfImageModel } from './remote-image.js';
+import type { ChatModel, Embedder, ImageModel, ModelRegistry, ModelTask } from './types.js';
+
+/** What the gguf module (written by the local-model area) exports; loaded only when used. */
+interface GgufModule {
+  createGgufChatModel(options: {
+    path: string;
+    adapters?: Record<string, string>;
+    threads?: number;
+    contextSize?: number;
+  }): Promise<ChatModel>;
+  createLocalChatModel(dataDir?: string): Promise<ChatModel>;
+}
+interface EmbeddersModule {
+  createEmbedder(
+    ref: string,
+    options: { hfToken?: string; endpointUrl?: string; timeoutMs?: number; maxRetries?: number },
+  ): Promise<Embedder>;
+}
+
+/**
+ * Creates the model registry from config. Cheap: nothing is loaded or contacted until a model is
+ * first asked for; each reference is created once and shared.
+ */
+export async function createModelRegistry(
+  config: HearthConfig,
+  deps: { log: HearthLogger; redactor: Redactor },
+): Promise<ModelRegistry> {
+  const { models, secrets } = config;
+  const chats = new Map<string, Promise<ChatModel>>();
+  const embedders = new Map<string, Promise<Embedder>>();
+  const images = new Map<string, Promise<ImageModel>>();
+
+  const target = (ref: Extract<ModelRef, { kind: 'hf' | 'openai' }>): RemoteTarget => {
+    const policy = { timeoutMs: models.timeoutMs, retries: models.retries };
+    const shown = formatModelRef(ref);
+    if (ref.kind === 'openai') {
+      return {
+        ref: shown,
+        model: ref.model,
+        endpointUrl: ref.baseUrl,
+        token: secrets.openaiApiKey,
+        tokenName: 'OPENAI_API_KEY',
+        policy,
+        redactor: deps.redactor,
+      };
+    }
+    if (!ref.endpointUrl && !secrets.hfToken) {
+      throw new ProviderError(
+        'not_configured',
+        `${shown} needs a Hugging Face token: set HF_TOKEN in the environment or in .env.`,
+      );
+    }
+    return {
+      ref: shown,
+      model: ref.model,
+      endpointUrl: ref.endpointUrl,
+      token: secrets.hfToken,
+      tokenName: 'HF_TOKEN',
+      policy,
+      redactor: deps.redactor,
+    };
+  };
+
+  async function createChat(text: string): Promise<ChatModel> {
+    const ref = parseModelRef(text);
+    deps.log.debug({ model: formatModelRef(ref) }, 'creating chat model');
+    if (ref.kind === 'hf' || ref.kind === 'openai') return createRemoteChatModel(target(ref));
+    const gguf = await loadGguf();
+    if (ref.kind === 'gguf') {
+      const path = resolve(ref.path);
+      if (!existsSync(path))
+        throw new ProviderError(
+          'not_configured',
+          `gguf:${ref.path}: no such file (${path}). Point HEARTH_CHAT_MODEL at an existing .gguf file.`,
+        );
+      return gguf.createGgufChatModel({ path });
+    }
+    return gguf.createLocalChatModel(config.dataDir);
+  }
+
+  return {
+    chat(ref) {
+      const text = ref ?? models.chat ?? 'local';
+      let model = chats.get(text);
+      if (!model) {
+        model = createChat(text);
+        chats.set(text, model);
+        model.catch(() => chats.delete(text)); // a failed creation may succeed after the user fixes config
+      }
+      return model;
+    },
+    embedder(ref) {
+      const text = ref ?? models.embed;
+      let embedder = embedders.get(text);
+      if (!embedder) {
+        embedder = (async () => {
+          const { createEmbedder } = (await import('./embedders/index.js')) as EmbeddersModule;
+          const at = text.startsWith('hf:') ? text.search(/@https?:\/\//) : -1;
+          const [name, endpointUrl] = at < 0 ? [text, undefined] : [text.slice(0, at), text.slice(at + 1)];
+          return createEmbedder(name, {
+            hfToken: secrets.hfToken,
+            endpointUrl,
+            timeoutMs: models.timeoutMs,
+            maxRetries: models.retries,
+          });
+        })();
+        embedders.set(text, embedder);
+        embedder.catch(() => embedders.delete(text));
+      }
+      return embedder;
+    },
+    image(ref) {
+      const text = ref ?? models.image;
+      if (!text) {
+        return Promise.reject(
+          new ProviderError(
+            'not_configured',
+            'No image model is configured: set HEARTH_IMAGE_MODEL=hf:<repo id> (and HF_TOKEN), or models.image in hearth.config.json.',
+          ),
+        );
+      }
+      let image = images.get(text);
+      if (!image) {
+        image = (async () => {
+          const parsed = parseModelRef(text);
+          if (parsed.kind !== 'hf') {
+            throw new ProviderError(
+              'not_configured',
+              `${safeRef(text)}: only hf:<repo id> text-to-image models are supported; image plugins use their own local model.`,
+            );
+          }
+          return createHfImageModel(target(parsed));
+        })();
+        images.set(text, image);
+        image.catch(() => images.delete(text));
+      }
+      return image;
+    },
+    has(task: ModelTask) {
+      if (task === 'embed') return true;
+      if (task === 'image') return Boolean(models.image);
+      return Boolean(models.chat) || ggufModuleExists();
+    },
+    describe() {
+      return {
+        chat: models.chat ? safeRef(models.chat) : ggufModuleExists() ? 'local' : undefined,
+        embed: safeRef(models.embed),
+        image: models.image ? safeRef(models.image) : undefined,
+      };
+    },
+    async close() {
+      const all = [...chats.values()];
+      chats.clear();
+      for (const model of all) {
+        try {
+          await (await model).close?.();
+        } catch {
+          // a model that failed to load has nothing to close
+        }
+      }
+    },
+  };
+}
+
+const GGUF_SPECIFIER = './gguf/index.js';
+
+function ggufModuleExists(): boolean {
+  const here = fileURLToPath(new URL('.', import.meta.url));
+  return existsSync(resolve(here, 'gguf/index.ts')) || existsSync(resolve(here, 'gguf/index.js'));
+}
+
+/** Imports the gguf provider lazily (node-llama-cpp is heavy); a clear error while it is not there. */
+async function loadGguf(): Promise<GgufModule> {
+  if (!ggufModuleExists()) {
+    throw new ProviderError(
+      'not_configured',
+      'Local GGUF models are not available in this build yet. Configure a remote model instead: HEARTH_CHAT_MODEL=hf:<repo id> (with HF_TOKEN) or HEARTH_CHAT_MODEL=openai:<model>@<base url>.',
+    );
+  }
+  // a variable specifier: the module is optional while the local-model area lands it
+  const specifier = GGUF_SPECIFIER;
+  return (await import(/* @vite-ignore */ specifier)) as GgufModule;
+}
