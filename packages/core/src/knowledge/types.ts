@@ -36,7 +36,11 @@ export interface IngestReport {
   added: { uri: string; sourceId: string; chunks: number }[];
   changed: { uri: string; sourceId: string; chunks: number }[];
   unchanged: { uri: string; sourceId: string }[];
-  skipped: { uri: string; reason: 'unsupported type' | 'empty' | 'too large' | 'parse error' | 'fetch error'; detail?: string }[];
+  skipped: {
+    uri: string;
+    reason: 'unsupported type' | 'empty' | 'too large' | 'parse error' | 'fetch error';
+    detail?: string;
+  }[];
 }
 
 /** Progress callback: done of total items, with a label. */
@@ -55,7 +59,10 @@ export interface KnowledgeStore {
     options?: { scope?: KnowledgeScope },
   ): Promise<{ sourceId: string; chunks: number; status: 'added' | 'changed' | 'unchanged' }>;
   /** Hybrid search within a scope. */
-  search(query: string, options?: { k?: number; scope?: KnowledgeScope; rerank?: boolean; signal?: AbortSignal }): Promise<SearchHit[]>;
+  search(
+    query: string,
+    options?: { k?: number; scope?: KnowledgeScope; rerank?: boolean; signal?: AbortSignal },
+  ): Promise<SearchHit[]>;
   listSources(scope?: KnowledgeScope): Promise<SourceInfo[]>;
   /** A source and its full text (chunks joined), or undefined. */
   getSource(id: string): Promise<(SourceInfo & { text: string }) | undefined>;

@@ -1,0 +1,181 @@
+import { type Connection, Index, type Table } from '@lancedb/lancedb';
+import { Field, FixedSizeList, Float32, Int32, Schema, Utf8 } from 'apache-arrow';
+
+/** One chunk row in a LanceDB table. */
+export interface ChunkRow {
+  id: string;
+  source_id: string;
+  doc_id: string;
+  title: string;
+  text: string;
+  /** Title, heading path and text: what BM25 indexes (repeating the title scored better than separate fields). */
+  fts_text: string;
+  heading: string;
+  char_start: number;
+  char_end: number;
+  chunk_hash: string;
+  generation: string;
+  scope: string;
+  guild_id: string;
+  channel_id: string;
+  uri: string;
+  vector: number[] | Float32Array;
+}
+
+/** A row returned by a search, with its raw score. */
+export type ScoredRow = Omit<ChunkRow, 'vector' | 'fts_text'> & { score: number };
+
+const RESULT_COLUMNS = [
+  'id',
+  'source_id',
+  'doc_id',
+  'title',
+  'text',
+  'heading',
+  'char_start',
+  'char_end',
+  'chunk_hash',
+  'generation',
+  'scope',
+  'guild_id',
+  'channel_id',
+  'uri',
+];
+
+/** When a table gets an ANN (HNSW) index; below it a flat scan is exact and fast enough. */
+export const ANN_THRESHOLD = 20_000;
+
+function schema(dimension: number): Schema {
+  const text = (name: string) => new Field(name, new Utf8(), false);
+  return new Schema([
+    text('id'),
+    text('source_id'),
+    text('doc_id'),
+    text('title'),
+    text('text'),
+    text('fts_text'),
+    text('heading'),
+    new Field('char_start', new Int32(), false),
+    new Field('char_end', new Int32(), false),
+    text('chunk_hash'),
+    text('generation'),
+    text('scope'),
+    text('guild_id'),
+    text('channel_id'),
+    text('uri'),
+    new Field('vector', new FixedSizeList(dimension, new Field('item', new Float32(), true)), false),
+  ]);
+}
+
+/** Quotes a value for a LanceDB SQL filter. */
+export function sql(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+/** One LanceDB table of chunks for one embedder and dimension. */
+export class ChunkTable {
+  #table: Table | undefined;
+  #hasFts = false;
+  #hasVectorIndex = false;
+
+  private constructor(
+    readonly db: Connection,
+    readonly name: string,
+    readonly dimension: number,
+  ) {}
+
+  static async open(db: Connection, name: string, dimension: number): Promise<ChunkTable> {
+    const t = new ChunkTable(db, name, dimension);
+    const names = await db.tableNames();
+    t.#table = names.includes(name)
+      ? await db.openTable(name)
+      : await db.createEmptyTable(name, schema(dimension), { existOk: true });
+    await t.#refreshIndexState();
+    return t;
+  }
+
+  get table(): Table {
+    if (!this.#table) throw new Error('knowledge table is closed');
+    return this.#table;
+  }
+
+  async #refreshIndexState(): Promise<void> {
+    const indices = await this.table.listIndices();
+    this.#hasFts = indices.some((i) => i.columns.includes('fts_text'));
+    this.#hasVectorIndex = indices.some((i) => i.columns.includes('vector'));
+  }
+
+  async add(rows: ChunkRow[]): Promise<void> {
+    if (rows.length) await this.table.add(rows as unknown as Record<string, unknown>[]);
+  }
+
+  async delete(predicate: string): Promise<void> {
+    await this.table.delete(predicate);
+  }
+
+  count(filter?: string): Promise<number> {
+    return this.table.countRows(filter);
+  }
+
+  /**
+   * Keeps indexes useful: an FTS index once there are rows, an HNSW index past `ANN_THRESHOLD` rows, and an
+   * `optimize()` (which folds new rows into the indexes) once many rows are unindexed. Unindexed rows are
+   * still searched (flat), so this only affects speed.
+   */
+  async maintain(log?: (message: string, fields?: object) => void): Promise<void> {
+    const rows = await this.count();
+    if (rows === 0) return;
+    if (!this.#hasFts) {
+      await this.table.createIndex('fts_text', { config: Index.fts({ withPosition: false }), replace: true });
+      this.#hasFts = true;
+      log?.('knowledge: built the full-text index', { table: this.name, rows });
+    }
+    if (!this.#hasVectorIndex && rows >= ANN_THRESHOLD) {
+      await this.table.createIndex('vector', { config: Index.hnswSq({ distanceType: 'cosine' }), replace: true });
+      this.#hasVectorIndex = true;
+      log?.('knowledge: built the HNSW vector index', { table: this.name, rows });
+      return;
+    }
+    const stats = await this.table.indexStats('fts_text_idx');
+    const unindexed = stats?.numUnindexedRows ?? 0;
+    if (unindexed > Math.max(2_000, rows * 0.1)) {
+      await this.table.optimize();
+      log?.('knowledge: optimized the table', { table: this.name, rows, unindexed });
+    }
+  }
+
+  async vectorSearch(vector: Float32Array, where: string | undefined, limit: number): Promise<ScoredRow[]> {
+    let query = this.table
+      .vectorSearch(vector)
+      .distanceType('cosine')
+      .select([...RESULT_COLUMNS, '_distance'])
+      .limit(limit);
+    if (this.#hasVectorIndex) query = query.ef(Math.max(64, limit * 2)).refineFactor(2);
+    if (where) query = query.where(where);
+    const rows = await query.toArray();
+    return rows.map((r) => ({ ...plain(r), score: 1 - Number(r._distance) }));
+  }
+
+  async textSearch(text: string, where: string | undefined, limit: number): Promise<ScoredRow[]> {
+    if (!this.#hasFts || !/[\p{L}\p{N}]/u.test(text)) return [];
+    let query = this.table
+      .query()
+      .fullTextSearch(text, { columns: 'fts_text' })
+      .select([...RESULT_COLUMNS, '_score'])
+      .limit(limit);
+    if (where) query = query.where(where);
+    const rows = await query.toArray();
+    return rows.map((r) => ({ ...plain(r), score: Number(r._score) }));
+  }
+
+  close(): void {
+    this.#table?.close();
+    this.#table = undefined;
+  }
+}
+
+function plain(r: Record<string, unknown>): Omit<ScoredRow, 'score'> {
+  const out: Record<string, unknown> = {};
+  for (const c of RESULT_COLUMNS) out[c] = r[c];
+  return out as Omit<ScoredRow, 'score'>;
+}

@@ -1,0 +1,14 @@
+import { extractText, getDocumentProxy } from 'unpdf';
+import { type LoadedSource, SkipError } from './types.js';
+
+/** Text of every page of a PDF, pages separated by blank lines. */
+export async function loadPdf(bytes: Uint8Array, title: string): Promise<LoadedSource> {
+  try {
+    const pdf = await getDocumentProxy(new Uint8Array(bytes));
+    const { text } = await extractText(pdf, { mergePages: false });
+    const pages = (Array.isArray(text) ? text : [text]).map((t) => t.trim()).filter(Boolean);
+    return { title, mimeType: 'application/pdf', docs: [{ title, text: pages.join('\n\n'), markdown: false }] };
+  } catch (error) {
+    throw new SkipError('parse error', `unreadable PDF: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,386 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Connection, connect } from '@lancedb/lancedb';
+import type { Embedder } from '../providers/types.js';
+import { Catalog, type SourceRow } from './catalog.js';
+import { ChunkTable, type ScoredRow, sql } from './chunk-table.js';
+import { type ChunkOptions, DEFAULT_CHUNKING } from './chunker.js';
+import { DEFAULT_FUSION, type FusionConfig, fuse } from './fusion.js';
+import { Indexer } from './indexer.js';
+import { DEFAULT_LIMITS, expandInputs, type InputLimits, loadInput, sha256 } from './inputs.js';
+import { rerankLocal } from './rerank.js';
+import { isVisible, scopeFilter, scopeOf } from './scope.js';
+import type { IngestReport, KnowledgeScope, KnowledgeStore, ProgressFn, SearchHit, SourceInfo } from './types.js';
+
+type Log = { info(m: string, f?: object): void; warn(m: string, f?: object): void };
+
+/** Options of `openKnowledgeStore`. */
+export interface KnowledgeStoreOptions {
+  /** The knowledge folder, `<dataDir>/knowledge`. */
+  dir: string;
+  /** The configured embedder (the table in use unless `hearth reindex` switched to another one). */
+  embedder: Embedder;
+  /** Creates embedders for `reindex` and for a table chosen by an earlier reindex. */
+  resolveEmbedder?: (ref: string) => Promise<Embedder>;
+  log?: Log;
+  chunking?: Partial<ChunkOptions>;
+  fusion?: Partial<FusionConfig>;
+  limits?: Partial<InputLimits>;
+}
+
+/** Extra search options beyond the `KnowledgeStore` contract (used by eval and the CLI). */
+export interface SearchOptions {
+  k?: number;
+  scope?: KnowledgeScope;
+  rerank?: boolean;
+  signal?: AbortSignal;
+  /** Metadata filters. */
+  filter?: { sourceIds?: string[]; uriPrefix?: string; docIds?: string[] };
+  /** `hybrid` (default), or one retriever alone (for evaluation and baselines). */
+  mode?: 'hybrid' | 'vector' | 'text';
+  fusion?: Partial<FusionConfig>;
+  /** Candidates taken from each retriever before fusion (default max(50, 4k)). */
+  candidates?: number;
+}
+
+export type DetailedHit = SearchHit & { docId: string };
+
+/** The LanceDB table name for an embedder: one per model and dimension. */
+export function tableNameFor(embedder: Pick<Embedder, 'ref' | 'dimension'>): string {
+  const slug = embedder.ref
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .slice(0, 40);
+  const tag = createHash('sha256').update(embedder.ref).digest('hex').slice(0, 6);
+  return `chunks_${slug}_${tag}_${embedder.dimension}`;
+}
+
+/** The knowledge store on LanceDB (chunks, vectors, BM25) with a SQLite catalog of sources. */
+export class LanceKnowledgeStore implements KnowledgeStore {
+  #embedder: Embedder;
+  #table: ChunkTable;
+  #lock: Promise<unknown> = Promise.resolve();
+  readonly #listeners = new Set<(event: { kind: 'added' | 'changed' | 'removed'; sourceId: string }) => void>();
+  readonly #chunking: ChunkOptions;
+  readonly #fusion: FusionConfig;
+  readonly #limits: InputLimits;
+
+  private constructor(
+    readonly catalog: Catalog,
+    readonly db: Connection,
+    embedder: Embedder,
+    table: ChunkTable,
+    readonly options: KnowledgeStoreOptions,
+  ) {
+    this.#embedder = embedder;
+    this.#table = table;
+    this.#chunking = { ...DEFAULT_CHUNKING, ...options.chunking };
+    this.#fusion = { ...DEFAULT_FUSION, ...options.fusion };
+    this.#limits = { ...DEFAULT_LIMITS, ...options.limits };
+  }
+
+  static async open(options: KnowledgeStoreOptions): Promise<LanceKnowledgeStore> {
+    mkdirSync(options.dir, { recursive: true });
+    const catalog = new Catalog(join(options.dir, 'catalog.sqlite'));
+    const db = await connect(join(options.dir, 'lancedb'));
+    let embedder = options.embedder;
+    const active = catalog.getMeta('active_embedder');
+    if (active && active !== embedder.ref && options.resolveEmbedder) {
+      try {
+        embedder = await options.resolveEmbedder(active);
+        options.log?.info('knowledge: using the embedder chosen by the last reindex', { embedder: active });
+      } catch (error) {
+        options.log?.warn('knowledge: the reindexed embedder is unavailable; using the configured one', {
+          embedder: active,
+          error: (error as Error).message,
+        });
+      }
+    }
+    const table = await ChunkTable.open(db, tableNameFor(embedder), embedder.dimension);
+    const store = new LanceKnowledgeStore(catalog, db, embedder, table, options);
+    // Finish whatever a killed process left: undo half-written rows, index sources not yet in this table.
+    const synced = await store.#indexer().sync();
+    if (synced.sources) options.log?.info('knowledge: indexed sources missing from the table', synced);
+    await table.maintain((m, f) => options.log?.info(m, f));
+    return store;
+  }
+
+  get embedder(): Embedder {
+    return this.#embedder;
+  }
+
+  get tableName(): string {
+    return this.#table.name;
+  }
+
+  /** Rows in the table in use (for tests and `hearth sources`). */
+  embedderTableCount(): Promise<number> {
+    return this.#table.count();
+  }
+
+  #indexer(table = this.#table, embedder = this.#embedder): Indexer {
+    return new Indexer(this.catalog, table, embedder, this.#chunking);
+  }
+
+  /** Runs write operations one at a time. */
+  #exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#lock.then(work, work);
+    this.#lock = run.catch(() => undefined);
+    return run;
+  }
+
+  #emit(kind: 'added' | 'changed' | 'removed', sourceId: string): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener({ kind, sourceId });
+      } catch (error) {
+        this.options.log?.warn('knowledge: change listener failed', { error: (error as Error).message });
+      }
+    }
+  }
+
+  #sourceId(uri: string, scope: KnowledgeScope | undefined): string {
+    const s = scopeOf(scope);
+    return sha256(`${s.scope}|${s.guildId ?? ''}|${s.channelId ?? ''}|${uri}`).slice(0, 20);
+  }
+
+  async ingest(
+    inputs: string[],
+    options: { scope?: KnowledgeScope; onProgress?: ProgressFn; signal?: AbortSignal } = {},
+  ): Promise<IngestReport> {
+    return this.#exclusive(async () => {
+      const report: IngestReport = { added: [], changed: [], unchanged: [], skipped: [] };
+      const { items, missing } = await expandInputs(inputs);
+      for (const m of missing) if (!m.ok) report.skipped.push({ uri: m.uri, reason: m.reason, detail: m.detail });
+      const indexer = this.#indexer();
+      const events: ['added' | 'changed', string][] = [];
+      const written: { list: IngestReport['added']; entry: IngestReport['added'][number] }[] = [];
+      for (let i = 0; i < items.length; i++) {
+        options.signal?.throwIfAborted();
+        const loaded = await loadInput(items[i], this.#limits, options.signal);
+        if (!loaded.ok) report.skipped.push({ uri: loaded.uri, reason: loaded.reason, detail: loaded.detail });
+        else {
+          const id = this.#sourceId(loaded.uri, options.scope);
+          const result = await this.#put(
+            indexer,
+            id,
+            loaded.uri,
+            loaded.source.title,
+            loaded.source.mimeType,
+            loaded.contentHash,
+            loaded.source.docs,
+            options.scope,
+            options.signal,
+          );
+          if (result.status === 'unchanged') report.unchanged.push({ uri: loaded.uri, sourceId: id });
+          else {
+            const entry = { uri: loaded.uri, sourceId: id, chunks: result.chunks };
+            written.push({ list: result.status === 'added' ? report.added : report.changed, entry });
+            events.push([result.status, id]);
+          }
+        }
+        options.onProgress?.(i + 1, items.length, items[i]);
+      }
+      await indexer.flush(options.signal);
+      for (const w of written) w.list.push(w.entry);
+      await this.#table.maintain((m, f) => this.options.log?.info(m, f));
+      for (const [kind, id] of events) this.#emit(kind, id);
+      return report;
+    });
+  }
+
+  /** Stores a source version and queues its chunks; `unchanged` when the same content is already indexed. */
+  async #put(
+    indexer: Indexer,
+    id: string,
+    uri: string,
+    title: string,
+    mimeType: string,
+    contentHash: string,
+    docs: { docId?: string; title: string; text: string; markdown: boolean }[],
+    scope: KnowledgeScope | undefined,
+    signal?: AbortSignal,
+  ): Promise<{ status: 'added' | 'changed' | 'unchanged'; chunks: number }> {
+    const existing = this.catalog.getSource(id);
+    const indexed = this.catalog.indexedEntry(this.#table.name, id);
+    if (existing?.contentHash === contentHash && existing.title === title && indexed) {
+      const { generationOf } = await import('./indexer.js');
+      if (indexed.contentHash === generationOf(contentHash, this.#chunking))
+        return { status: 'unchanged', chunks: indexed.chunks };
+    }
+    const row: SourceRow = {
+      id,
+      title,
+      uri,
+      mimeType,
+      contentHash,
+      addedAt: existing?.addedAt ?? new Date().toISOString(),
+      ...scopeOf(scope),
+    };
+    this.catalog.putSource(row, docs);
+    const chunks = await indexer.write(row, signal);
+    return { status: existing ? 'changed' : 'added', chunks };
+  }
+
+  async addText(
+    source: { title: string; text: string; uri?: string; mimeType?: string },
+    options: { scope?: KnowledgeScope } = {},
+  ): Promise<{ sourceId: string; chunks: number; status: 'added' | 'changed' | 'unchanged' }> {
+    if (!source.text?.trim()) throw new Error('addText: the text is empty');
+    const uri = source.uri ?? `text:${sha256(source.title).slice(0, 16)}`;
+    const markdown = source.mimeType ? /markdown/.test(source.mimeType) : /^#{1,6}\s/m.test(source.text);
+    return this.#exclusive(async () => {
+      const indexer = this.#indexer();
+      const id = this.#sourceId(uri, options.scope);
+      const docs = [{ title: source.title, text: source.text, markdown }];
+      const result = await this.#put(
+        indexer,
+        id,
+        uri,
+        source.title,
+        source.mimeType ?? (markdown ? 'text/markdown' : 'text/plain'),
+        sha256(`${source.title}\0${source.text}`),
+        docs,
+        options.scope,
+      );
+      await indexer.flush();
+      if (result.status !== 'unchanged') {
+        await this.#table.maintain((m, f) => this.options.log?.info(m, f));
+        this.#emit(result.status, id);
+      }
+      return { sourceId: id, ...result };
+    });
+  }
+
+  search(
+    query: string,
+    options: { k?: number; scope?: KnowledgeScope; rerank?: boolean; signal?: AbortSignal } = {},
+  ): Promise<SearchHit[]> {
+    return this.searchDetailed(query, options);
+  }
+
+  /** Hybrid search with metadata filters and retriever choice; hits carry their document id. */
+  async searchDetailed(query: string, options: SearchOptions = {}): Promise<DetailedHit[]> {
+    const k = Math.max(1, Math.min(options.k ?? 5, 1_000));
+    const mode = options.mode ?? 'hybrid';
+    const candidates = Math.max(options.candidates ?? Math.max(50, k * 4), k);
+    const where = [scopeFilter(options.scope)];
+    const f = options.filter;
+    if (f?.sourceIds) where.push(f.sourceIds.length ? `source_id IN (${f.sourceIds.map(sql).join(', ')})` : 'false');
+    if (f?.docIds) where.push(f.docIds.length ? `doc_id IN (${f.docIds.map(sql).join(', ')})` : 'false');
+    if (f?.uriPrefix) where.push(`starts_with(uri, ${sql(f.uriPrefix)})`);
+    const filter = where.join(' AND ');
+    const [vector, text] = await Promise.all([
+      mode === 'text'
+        ? []
+        : this.#embedder.embed([query], options.signal).then(([v]) => this.#table.vectorSearch(v, filter, candidates)),
+      mode === 'vector' ? [] : this.#table.textSearch(query, filter, candidates),
+    ]);
+    options.signal?.throwIfAborted();
+    const rows = new Map<string, ScoredRow>();
+    for (const r of [...vector, ...text]) rows.set(r.id, r);
+    let ranked =
+      mode === 'hybrid'
+        ? fuse(vector, text, { ...this.#fusion, ...options.fusion })
+        : mode === 'vector'
+          ? vector
+          : text;
+    if (options.rerank) ranked = rerankLocal(query, ranked, rows);
+    return ranked.slice(0, k).map(({ id, score }) => {
+      const r = rows.get(id) as ScoredRow;
+      const headingPath = JSON.parse(r.heading) as string[];
+      return {
+        id,
+        sourceId: r.source_id,
+        docId: r.doc_id,
+        title: r.title,
+        text: r.text,
+        score,
+        source: r.uri,
+        headingPath: headingPath.length ? headingPath : undefined,
+        start: r.char_start,
+        end: r.char_end,
+      };
+    });
+  }
+
+  #info(row: SourceRow): SourceInfo {
+    const { mimeType: _m, ...rest } = row;
+    return { ...rest, chunks: this.catalog.indexedEntry(this.#table.name, row.id)?.chunks ?? 0 };
+  }
+
+  async listSources(scope?: KnowledgeScope): Promise<SourceInfo[]> {
+    const rows = this.catalog.listSources().filter((s) => scope === undefined || isVisible(s, scope));
+    return rows.map((r) => this.#info(r));
+  }
+
+  async getSource(id: string): Promise<(SourceInfo & { text: string }) | undefined> {
+    const row = this.catalog.getSource(id);
+    if (!row) return undefined;
+    const docs = this.catalog.getDocuments(id);
+    const text = docs.length === 1 ? docs[0].text : docs.map((d) => `${d.title}\n${d.text}`).join('\n\n');
+    return { ...this.#info(row), text };
+  }
+
+  removeSource(id: string): Promise<boolean> {
+    return this.#exclusive(async () => {
+      if (!this.catalog.getSource(id)) return false;
+      // Catalog first: a kill after this leaves rows that the next open's sync removes.
+      this.catalog.deleteSource(id);
+      for (const name of this.catalog.tablesHolding(id)) {
+        const table =
+          name === this.#table.name ? this.#table.table : await this.db.openTable(name).catch(() => undefined);
+        await table?.delete(`source_id = ${sql(id)}`);
+        this.catalog.removeIndexed(name, id);
+      }
+      this.#emit('removed', id);
+      return true;
+    });
+  }
+
+  reindex(
+    embedderRef: string,
+    options: { onProgress?: ProgressFn } = {},
+  ): Promise<{ sources: number; chunks: number }> {
+    return this.#exclusive(async () => {
+      const embedder = embedderRef === this.#embedder.ref ? this.#embedder : await this.#resolve(embedderRef);
+      const name = tableNameFor(embedder);
+      const table = name === this.#table.name ? this.#table : await ChunkTable.open(this.db, name, embedder.dimension);
+      const { sources, chunks } = await this.#indexer(table, embedder).sync(options.onProgress);
+      await table.maintain((m, f) => this.options.log?.info(m, f));
+      if (table !== this.#table) {
+        this.#table.close();
+        this.#table = table;
+        this.#embedder = embedder;
+      }
+      this.catalog.setMeta('active_embedder', embedder.ref);
+      const total = [...this.catalog.indexedIn(name).values()].reduce((a, e) => a + e.chunks, 0);
+      this.options.log?.info('knowledge: reindexed', {
+        embedder: embedder.ref,
+        rebuiltSources: sources,
+        rebuiltChunks: chunks,
+        totalChunks: total,
+      });
+      return { sources: this.catalog.listSources().length, chunks: total };
+    });
+  }
+
+  async #resolve(ref: string): Promise<Embedder> {
+    if (this.options.resolveEmbedder) return this.options.resolveEmbedder(ref);
+    const { createEmbedder } = await import('../providers/embedders/index.js');
+    return createEmbedder(ref);
+  }
+
+  onChange(listener: (event: { kind: 'added' | 'changed' | 'removed'; sourceId: string }) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    await this.#lock;
+    this.#table.close();
+    this.db.close();
+    this.catalog.close();
+  }
+}
