@@ -1,0 +1,123 @@
+import type { RegisteredTool, ToolRegistry } from '@hearth/core';
+import {
+  ApplicationCommandOptionType,
+  ApplicationCommandType,
+  PermissionFlagsBits,
+  type RESTPostAPIChatInputApplicationCommandsJSONBody,
+} from 'discord.js';
+import type { DiscordSettings } from '../settings.js';
+import { optionsFromFields } from './options.js';
+
+type CommandJson = RESTPostAPIChatInputApplicationCommandsJSONBody;
+
+/** The built-in slash commands; registry tools never take these names. */
+export const BUILTIN_COMMANDS = ['ask', 'knowledge', 'persona', 'plugins', 'help', 'reset'] as const;
+const COMMAND_NAME = /^[-_\p{Ll}\p{N}]{1,32}$/u;
+const S = ApplicationCommandOptionType;
+
+/** Slash commands and, for each generated one, the registry tool it runs. */
+export interface CommandSet {
+  commands: CommandJson[];
+  tools: Map<string, RegisteredTool>;
+  /** Tools left out, with the reason (logged). */
+  skipped: { tool: string; reason: string }[];
+}
+
+/**
+ * Every command the bot offers: the built-ins, then one command per registry tool (built-in
+ * tools are already covered by `/ask`, `/knowledge` and `/plugins`). Names come from the
+ * registry's display name, falling back to the unique full name on a clash.
+ */
+export function buildCommands(registry: ToolRegistry, settings: DiscordSettings): CommandSet {
+  const commands = builtinCommands(settings);
+  const tools = new Map<string, RegisteredTool>();
+  const skipped: CommandSet['skipped'] = [];
+  const taken = new Set<string>(BUILTIN_COMMANDS);
+  for (const tool of registry.list()) {
+    if (tool.origin.kind === 'builtin') continue;
+    const preferred = registry.displayName(tool).toLowerCase();
+    const name = [preferred, tool.name.toLowerCase()].find((n) => COMMAND_NAME.test(n) && !taken.has(n));
+    if (!name) {
+      skipped.push({ tool: tool.name, reason: 'no free command name of at most 32 lower-case characters' });
+      continue;
+    }
+    if (commands.length >= 100) {
+      skipped.push({ tool: tool.name, reason: 'Discord allows at most 100 slash commands' });
+      continue;
+    }
+    taken.add(name);
+    tools.set(name, tool);
+    commands.push({
+      type: ApplicationCommandType.ChatInput,
+      name,
+      description: clip(tool.description, 100),
+      options: optionsFromFields(tool.fields),
+      dm_permission: settings.allowDMs,
+      // Hidden from non-admins by default; the surface checks again at run time (configured roles too).
+      ...(tool.access === 'admin' && !settings.adminRoles.length ? { default_member_permissions: String(PermissionFlagsBits.ManageGuild) } : {}),
+    });
+  }
+  return { commands, tools, skipped };
+}
+
+function builtinCommands(settings: DiscordSettings): CommandJson[] {
+  const dm = { dm_permission: settings.allowDMs };
+  const chat = ApplicationCommandType.ChatInput;
+  return [
+    {
+      type: chat,
+      name: 'ask',
+      description: 'Ask Hearth a question; answers cite the knowledge base',
+      options: [{ type: S.String, name: 'question', description: 'your question', required: true, max_length: 4000 }],
+      ...dm,
+    },
+    {
+      type: chat,
+      name: 'knowledge',
+      description: "Search or change this server's knowledge base",
+      dm_permission: false,
+      options: [
+        {
+          type: S.Subcommand,
+          name: 'add',
+          description: 'Add a document (text or an attached file); admins only',
+          options: [
+            { type: S.String, name: 'title', description: 'document title', required: true, max_length: 200 },
+            { type: S.Attachment, name: 'file', description: 'a Markdown, text, HTML, PDF, JSON or CSV file' },
+            { type: S.String, name: 'text', description: 'document text (instead of a file)', max_length: 6000 },
+          ],
+        },
+        {
+          type: S.Subcommand,
+          name: 'search',
+          description: 'Search the knowledge base',
+          options: [
+            { type: S.String, name: 'query', description: 'what to look for', required: true, max_length: 1000 },
+            { type: S.Integer, name: 'k', description: 'how many results', min_value: 1, max_value: 20 },
+          ],
+        },
+        {
+          type: S.Subcommand,
+          name: 'remove',
+          description: 'Remove a document by its source id; admins only',
+          options: [{ type: S.String, name: 'source_id', description: 'the source to remove', required: true, autocomplete: true }],
+        },
+        { type: S.Subcommand, name: 'list', description: "List this server's documents" },
+      ],
+    },
+    {
+      type: chat,
+      name: 'persona',
+      description: "Show or set this server's persona (setting needs an admin)",
+      dm_permission: false,
+      options: [{ type: S.String, name: 'name', description: 'persona to use', autocomplete: true }],
+    },
+    { type: chat, name: 'plugins', description: 'List loaded plugins and their tools', ...dm },
+    { type: chat, name: 'help', description: 'What Hearth can do here', ...dm },
+    { type: chat, name: 'reset', description: 'Forget our conversation in this channel', ...dm },
+  ];
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

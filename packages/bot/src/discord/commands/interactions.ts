@@ -1,0 +1,82 @@
+import { type AutocompleteInteraction, type ChatInputCommandInteraction, type Interaction, MessageFlags } from 'discord.js';
+import { callerFromInteraction, channelAllowed } from '../access.js';
+import { describeFailure, type SurfaceContext } from '../context.js';
+import { BusyError } from '../limits/queue.js';
+import { limitMessage } from '../limits/rate-limit.js';
+import { BUILTIN_COMMANDS } from './definitions.js';
+import { reply, runBuiltin } from './builtins.js';
+import { toolInput } from './inputs.js';
+import type { CommandRegistrar } from './register.js';
+import { runToolJob } from './tool-job.js';
+
+/** Commands that answer at once and need no slot in the work queue. */
+const INSTANT = new Set(['help', 'reset', 'persona']);
+
+/** Routes one interaction: autocomplete, built-in commands, or a generated tool command. */
+export async function handleInteraction(ctx: SurfaceContext, registrar: CommandRegistrar, interaction: Interaction): Promise<void> {
+  if (interaction.isAutocomplete()) return autocomplete(ctx, registrar, interaction);
+  if (!interaction.isChatInputCommand()) return;
+  try {
+    await command(ctx, registrar, interaction);
+  } catch (err) {
+    const content = err instanceof BusyError ? `⏳ ${err.message}` : describeFailure(ctx, err);
+    if (interaction.deferred || interaction.replied) await interaction.editReply({ content }).catch(() => {});
+    else await interaction.reply({ content, flags: MessageFlags.Ephemeral }).catch(() => {});
+  }
+}
+
+async function command(ctx: SurfaceContext, registrar: CommandRegistrar, interaction: ChatInputCommandInteraction): Promise<void> {
+  const name = interaction.commandName;
+  if (!ctx.jobs.accepting) return reply(interaction, 'Hearth is restarting; please try again in a moment.', true);
+  const channel = interaction.channel;
+  const parentId = channel?.isThread() ? channel.parentId : null;
+  if (!channelAllowed(ctx.settings, { guildId: interaction.guildId, channelId: interaction.channelId, parentId })) {
+    return reply(interaction, interaction.guildId ? "I'm not enabled in this channel." : 'Direct messages are turned off for this bot.', true);
+  }
+  const builtin = (BUILTIN_COMMANDS as readonly string[]).includes(name);
+  const tool = builtin ? undefined : registrar.commands.tools.get(name);
+  if (!builtin && !tool) return reply(interaction, `The command /${name} is no longer available; its plugin may have been unloaded.`, true);
+  if (tool?.access === 'admin' && !callerFromInteraction(ctx.settings, interaction).isAdmin) {
+    return reply(interaction, `🔒 /${name} is for server admins only (Manage Server or an admin role).`, true);
+  }
+  const decision = ctx.limiter.take(interaction.user.id, interaction.guildId ?? undefined, name);
+  if (!decision.ok) return reply(interaction, `⏳ ${limitMessage(decision)}`, true);
+  if (builtin && INSTANT.has(name)) return runBuiltin(ctx, registrar, interaction);
+  // Defer before queueing, so the user sees "thinking" at once and the token stays valid for 15 minutes.
+  await interaction.deferReply();
+  await ctx.gate.run(() => (tool ? runTool(ctx, interaction, tool) : runBuiltin(ctx, registrar, interaction)), {
+    onQueued: (position) =>
+      void interaction.editReply({ content: `🕒 Queued (position ${position}); I'll start as soon as a slot frees up.` }).catch(() => {}),
+  });
+}
+
+async function runTool(ctx: SurfaceContext, interaction: ChatInputCommandInteraction, tool: NonNullable<ReturnType<CommandRegistrar['commands']['tools']['get']>>) {
+  await runToolJob(ctx, interaction, tool, (signal) => toolInput(ctx.settings, tool, interaction, signal), `/${interaction.commandName}`);
+}
+
+async function autocomplete(ctx: SurfaceContext, registrar: CommandRegistrar, interaction: AutocompleteInteraction): Promise<void> {
+  const focused = interaction.options.getFocused(true);
+  const partial = String(focused.value ?? '');
+  let values: string[] = [];
+  try {
+    const caller = callerFromInteraction(ctx.settings, interaction);
+    if (interaction.commandName === 'persona') {
+      values = (await ctx.hearth.engine.personas()).filter((p) => p.toLowerCase().includes(partial.toLowerCase()));
+    } else if (interaction.commandName === 'knowledge') {
+      const sources = await ctx.hearth.knowledge.listSources({ guildId: interaction.guildId ?? undefined });
+      const matches = sources.filter((s) => `${s.title} ${s.id}`.toLowerCase().includes(partial.toLowerCase()));
+      await interaction.respond(matches.slice(0, 25).map((s) => ({ name: clip(`${s.title} (${s.id})`), value: clip(s.id) })));
+      return;
+    } else {
+      const tool = registrar.commands.tools.get(interaction.commandName);
+      values = (await tool?.autocomplete?.(focused.name, partial, caller)) ?? [];
+    }
+  } catch (err) {
+    ctx.log.warn({ err: String((err as Error)?.message ?? err) }, 'discord: autocomplete failed');
+  }
+  await interaction.respond(values.slice(0, 25).map((v) => ({ name: clip(v), value: clip(v) }))).catch(() => {});
+}
+
+function clip(text: string): string {
+  return text.length <= 100 ? text : `${text.slice(0, 99)}…`;
+}

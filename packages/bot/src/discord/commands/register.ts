@@ -1,0 +1,83 @@
+import type { SurfaceContext } from '../context.js';
+import { buildCommands, type CommandSet } from './definitions.js';
+
+const DEBOUNCE_MS = 500;
+
+/**
+ * Keeps Discord's slash commands in step with the registry: globally in production, per guild in
+ * development (the dev guild, or every guild the bot is in), again whenever tools change. A
+ * target whose command list has not changed is not re-sent.
+ */
+export class CommandRegistrar {
+  private set: CommandSet;
+  private readonly sent = new Map<string, string>();
+  private timer: NodeJS.Timeout | undefined;
+  private chain: Promise<void> = Promise.resolve();
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly ctx: SurfaceContext) {
+    this.set = this.build();
+    this.unsubscribe = ctx.hearth.registry.onChange(() => {
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => {
+        this.set = this.build();
+        void this.syncAll();
+      }, DEBOUNCE_MS);
+    });
+  }
+
+  /** The current commands and the tool behind each generated one. */
+  get commands(): CommandSet {
+    return this.set;
+  }
+
+  /** Registers everywhere this deployment registers (after login). */
+  syncAll(): Promise<void> {
+    const { settings, client } = this.ctx;
+    if (settings.production) return this.put('global');
+    const guilds = settings.devGuildId ? [settings.devGuildId] : [...client.guilds.cache.keys()];
+    return Promise.all(guilds.map((g) => this.put(g))).then(() => {});
+  }
+
+  /** Registers in a guild the bot just joined (development without a dev guild). */
+  onGuildJoined(guildId: string): Promise<void> {
+    const { settings } = this.ctx;
+    if (settings.production || settings.devGuildId) return Promise.resolve();
+    return this.put(guildId);
+  }
+
+  /** Waits for registrations in flight (tests, shutdown). */
+  idle(): Promise<void> {
+    return this.chain;
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    this.unsubscribe();
+  }
+
+  private build(): CommandSet {
+    const set = buildCommands(this.ctx.hearth.registry, this.ctx.settings);
+    for (const s of set.skipped) this.ctx.log.warn({ tool: s.tool, reason: s.reason }, 'discord: tool has no slash command');
+    return set;
+  }
+
+  private put(target: string): Promise<void> {
+    const run = async () => {
+      const body = JSON.stringify(this.set.commands);
+      if (this.sent.get(target) === body) return;
+      const application = this.ctx.client.application;
+      if (!application) return;
+      try {
+        if (target === 'global') await application.commands.set(this.set.commands);
+        else await application.commands.set(this.set.commands, target);
+        this.sent.set(target, body);
+        this.ctx.log.info({ target, commands: this.set.commands.length }, 'discord: slash commands registered');
+      } catch (err) {
+        this.ctx.log.error({ target, err: this.ctx.redact(String((err as Error).message)) }, 'discord: command registration failed');
+      }
+    };
+    this.chain = this.chain.then(run, run);
+    return this.chain;
+  }
+}

@@ -1,0 +1,94 @@
+import type { Hearth } from '@hearth/core';
+import { HearthError } from '@hearth/sdk';
+import type { Client } from 'discord.js';
+import type { ChainIndex } from './conversation/chains.js';
+import type { ConcurrencyGate, KeyedSerial } from './limits/queue.js';
+import type { RateLimiter } from './limits/rate-limit.js';
+import type { DiscordSettings } from './settings.js';
+
+/** What the Discord surface needs from a running Hearth: no more, so tests can hand-make it. */
+export type DiscordHearth = Pick<Hearth, 'config' | 'log' | 'registry' | 'engine' | 'knowledge'> & {
+  redactor?: Hearth['redactor'];
+};
+
+/** Shared state of one running surface, handed to every handler. */
+export interface SurfaceContext {
+  hearth: DiscordHearth;
+  settings: DiscordSettings;
+  client: Client;
+  log: Hearth['log'];
+  limiter: RateLimiter;
+  gate: ConcurrencyGate;
+  serial: KeyedSerial;
+  chains: ChainIndex;
+  jobs: JobTracker;
+  /** Redacts secrets from text shown to users. */
+  redact(text: string): string;
+}
+
+/** Thrown into a job's signal when the surface shuts down. */
+export class ShutdownError extends HearthError {
+  constructor() {
+    super('cancelled', 'Hearth is restarting, so this was stopped. Please try again in a moment.');
+  }
+}
+
+/** Thrown into a job's signal when it passes the surface's job limit. */
+export class JobLimitError extends HearthError {
+  constructor(ms: number) {
+    super('timeout', `This took longer than ${Math.round(ms / 1000)} s, so I stopped it.`);
+  }
+}
+
+/**
+ * Every answer and tool job in flight, so shutdown can let them finish, then cancel the rest.
+ * Each job's signal aborts on shutdown or when it passes the job limit.
+ */
+export class JobTracker {
+  private readonly running = new Map<Promise<unknown>, AbortController>();
+  private closing = false;
+
+  get accepting(): boolean {
+    return !this.closing;
+  }
+
+  get size(): number {
+    return this.running.size;
+  }
+
+  /** Runs `work` with a signal that aborts at `limitMs` or on shutdown. */
+  run<T>(limitMs: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    if (this.closing) controller.abort(new ShutdownError());
+    const timer = setTimeout(() => controller.abort(new JobLimitError(limitMs)), limitMs);
+    const promise = work(controller.signal).finally(() => {
+      clearTimeout(timer);
+      this.running.delete(promise);
+    });
+    this.running.set(promise, controller);
+    return promise;
+  }
+
+  /** Stops new work, waits up to `graceMs` for jobs, cancels the rest and waits for them to report. */
+  async shutdown(graceMs: number): Promise<void> {
+    this.closing = true;
+    const all = () => Promise.allSettled([...this.running.keys()]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([all(), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+    clearTimeout(timer);
+    for (const controller of this.running.values()) controller.abort(new ShutdownError());
+    await Promise.race([all(), new Promise((r) => setTimeout(r, 5_000).unref())]);
+  }
+}
+
+/** A user-facing sentence for any failure; unexpected errors are logged and shown generically. */
+export function describeFailure(ctx: SurfaceContext, err: unknown, signal?: AbortSignal): string {
+  const reason = signal?.aborted ? signal.reason : undefined;
+  const error = reason instanceof HearthError ? reason : err;
+  if (error instanceof HearthError) {
+    const icon = error.code === 'timeout' ? '⌛' : error.code === 'permission_denied' ? '🔒' : error.code === 'cancelled' ? '⏹️' : '⚠️';
+    return `${icon} ${ctx.redact(error.message)}`;
+  }
+  ctx.log.error({ err: ctx.redact(String((err as Error)?.stack ?? err)) }, 'discord: unexpected failure');
+  return '⚠️ Sorry, something went wrong on my side; it has been logged.';
+}

@@ -1,0 +1,120 @@
+import type { ConversationKey } from '@hearth/core';
+import { type Message, MessageType } from 'discord.js';
+import { callerFromMessage, channelAllowed } from '../access.js';
+import { describeFailure, type SurfaceContext } from '../context.js';
+import { BusyError } from '../limits/queue.js';
+import { limitMessage } from '../limits/rate-limit.js';
+import { renderToolResult } from '../render/results.js';
+import { StreamedAnswer } from '../render/stream.js';
+import { repliesInThread } from '../settings.js';
+import { messageTarget } from './targets.js';
+
+const TYPING_EVERY_MS = 8_000;
+
+/** Why the bot answers a message, or undefined when it stays quiet. */
+type Trigger = 'dm' | 'mention' | 'reply' | 'thread';
+
+/** Decides whether a message is for the bot: a DM, a mention, a reply to the bot, or a thread it started. */
+export function triggerOf(ctx: SurfaceContext, message: Message): Trigger | undefined {
+  const me = ctx.client.user?.id;
+  if (!me || message.author.bot || message.author.id === me) return undefined;
+  if (message.type !== MessageType.Default && message.type !== MessageType.Reply) return undefined;
+  if (!message.guildId) return 'dm';
+  if (message.channel.isThread() && message.channel.ownerId === me) return 'thread';
+  const referenced = message.reference?.messageId;
+  if (referenced && (message.mentions.repliedUser?.id === me || ctx.chains.rootOf(referenced))) return 'reply';
+  if (message.mentions.users.has(me)) return 'mention';
+  return undefined;
+}
+
+/** The conversation a message continues: the DM, the bot's thread, or its reply chain. */
+function conversationOf(ctx: SurfaceContext, message: Message, trigger: Trigger): ConversationKey {
+  const base = { surface: 'discord' as const, guildId: message.guildId ?? undefined };
+  if (trigger === 'dm') return { ...base, channelId: message.channelId };
+  if (trigger === 'thread') return { ...base, channelId: message.channel.isThread() ? (message.channel.parentId ?? undefined) : undefined, threadId: message.channelId };
+  const referenced = message.reference?.messageId;
+  const root = referenced ? (ctx.chains.rootOf(referenced) ?? referenced) : message.id;
+  return { ...base, channelId: message.channelId, chainId: root };
+}
+
+/** The question without the bot's mention. */
+function questionText(ctx: SurfaceContext, message: Message): string {
+  const me = ctx.client.user!.id;
+  return message.content.replace(new RegExp(`<@!?${me}>`, 'g'), '').trim();
+}
+
+/**
+ * Handles one incoming message: checks (channel, DMs, rate limit), then queues the answer behind
+ * earlier messages of the same channel, so replies keep the order of the questions.
+ */
+export async function handleMessage(ctx: SurfaceContext, message: Message): Promise<void> {
+  const trigger = triggerOf(ctx, message);
+  if (!trigger || !ctx.jobs.accepting) return;
+  const parentId = message.channel.isThread() ? message.channel.parentId : null;
+  if (!channelAllowed(ctx.settings, { guildId: message.guildId, channelId: message.channelId, parentId })) return;
+  const text = questionText(ctx, message);
+  const decision = ctx.limiter.take(message.author.id, message.guildId ?? undefined);
+  if (!decision.ok) {
+    await message.reply({ content: `⏳ ${limitMessage(decision)}`, allowedMentions: { repliedUser: false } }).catch((err) => warn(ctx, err));
+    return;
+  }
+  if (!text) {
+    await message.reply({ content: 'Hi! Ask me something after the mention, or try `/help`.', allowedMentions: { repliedUser: false } }).catch((err) => warn(ctx, err));
+    return;
+  }
+  const conversation = conversationOf(ctx, message, trigger);
+  await ctx.serial.run(message.channelId, async () => {
+    try {
+      await ctx.gate.run(() => answer(ctx, message, trigger, conversation, text));
+    } catch (err) {
+      const content = err instanceof BusyError ? `⏳ ${err.message}` : describeFailure(ctx, err);
+      await message.reply({ content, allowedMentions: { repliedUser: false } }).catch((e) => warn(ctx, e));
+    }
+  });
+}
+
+async function answer(ctx: SurfaceContext, message: Message, trigger: Trigger, conversation: ConversationKey, text: string): Promise<void> {
+  let thread = undefined as Awaited<ReturnType<Message['startThread']>> | undefined;
+  if (trigger === 'mention' && !message.channel.isThread() && repliesInThread(ctx.settings, message.guildId)) {
+    thread = await message.startThread({ name: text.slice(0, 90) || 'Hearth', autoArchiveDuration: 1440 }).catch((err) => {
+      warn(ctx, err);
+      return undefined;
+    });
+  }
+  const key: ConversationKey = thread ? { surface: 'discord', guildId: message.guildId ?? undefined, channelId: message.channelId, threadId: thread.id } : conversation;
+  const target = messageTarget(message, thread);
+  const stream = new StreamedAnswer(target, ctx.settings.editIntervalMs, (err) => warn(ctx, err));
+  const channel = thread ?? message.channel;
+  const typing = setInterval(() => void ('sendTyping' in channel ? channel.sendTyping().catch(() => {}) : undefined), TYPING_EVERY_MS);
+  if ('sendTyping' in channel) void channel.sendTyping().catch(() => {});
+  try {
+    await ctx.jobs.run(ctx.settings.jobTimeoutMs, async (signal) => {
+      try {
+        const turn = await ctx.hearth.engine.turn({
+          conversation: key,
+          text,
+          caller: callerFromMessage(ctx.settings, message),
+          signal,
+          onToken: (delta) => {
+            clearInterval(typing);
+            stream.token(delta);
+          },
+        });
+        clearInterval(typing);
+        const files = turn.attachments.filter((p) => p.type !== 'text');
+        const extra = files.length ? renderToolResult({ content: files }, 'Attachments').at(-1) : undefined;
+        await stream.finish(turn.text, turn.citations, extra ? { files: extra.files } : {});
+      } catch (err) {
+        clearInterval(typing);
+        await stream.fail(describeFailure(ctx, err, signal));
+      }
+    });
+  } finally {
+    clearInterval(typing);
+    if (key.chainId) ctx.chains.link(key.chainId, message.id, ...stream.messageIds);
+  }
+}
+
+function warn(ctx: SurfaceContext, err: unknown): void {
+  ctx.log.warn({ err: ctx.redact(String((err as Error)?.message ?? err)) }, 'discord: could not send');
+}
