@@ -77,8 +77,8 @@ export class Ctgan implements Synthesizer {
 
   private discriminate(x: tf.Tensor2D, dropMasks: tf.Tensor2D[]): tf.Tensor2D {
     const packed = tf.reshape(x, [x.shape[0] / this.config.pac, x.shape[1] * this.config.pac]) as tf.Tensor2D;
-    const h1 = tf.mul(tf.leakyRelu(apply(this.disc[0]!, packed), 0.2), dropMasks[0]!) as tf.Tensor2D;
-    const h2 = tf.mul(tf.leakyRelu(apply(this.disc[1]!, h1), 0.2), dropMasks[1]!) as tf.Tensor2D;
+    const h1 = tf.mul(leaky(apply(this.disc[0]!, packed)), dropMasks[0]!) as tf.Tensor2D;
+    const h2 = tf.mul(leaky(apply(this.disc[1]!, h1)), dropMasks[1]!) as tf.Tensor2D;
     return apply(this.disc[2]!, h2);
   }
 
@@ -232,4 +232,12 @@ export class Ctgan implements Synthesizer {
   dispose(): void {
     tf.dispose([...this.genVars, ...variablesOf(this.disc)]);
   }
+}
+
+/**
+ * LeakyReLU(0.2) written as 0.6x + 0.4|x|: tfjs's own leakyRelu gradient has no second derivative,
+ * which the gradient penalty needs.
+ */
+function leaky(x: tf.Tensor2D): tf.Tensor2D {
+  return tf.add(tf.mul(x, 0.6), tf.mul(tf.abs(x), 0.4)) as tf.Tensor2D;
 }
