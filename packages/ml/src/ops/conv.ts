@@ -18,13 +18,15 @@ import * as tf from '@tensorflow/tfjs';
  */
 export function conv2d(x: tf.Tensor4D, filter: tf.Tensor4D): tf.Tensor4D {
   const [kh, kw, inC] = filter.shape;
-  if (kh % 2 === 0 || kw % 2 === 0) throw new Error(`conv2d: kernel ${kh}x${kw} must have odd sides for 'same' padding`);
+  if (kh % 2 === 0 || kw % 2 === 0)
+    throw new Error(`conv2d: kernel ${kh}x${kw} must have odd sides for 'same' padding`);
   if (x.shape[3] !== inC) throw new Error(`conv2d: input has ${x.shape[3]} channels, kernel expects ${inC}`);
   if (kh === 1 && kw === 1) return pointwise(x, filter);
   const op = tf.customGrad((xIn, fIn, save) => {
+    const keep = save as tf.GradSaveFunc;
     const xs = xIn as tf.Tensor4D;
     const fs = fIn as tf.Tensor4D;
-    save([xs, fs]);
+    keep([xs, fs]);
     return {
       value: tf.conv2d(xs, fs, 1, 'same'),
       gradFunc: (dy, saved) => {
@@ -71,9 +73,10 @@ function pointwise(x: tf.Tensor4D, filter: tf.Tensor4D): tf.Tensor4D {
   const [b, h, w, inC] = x.shape;
   const outC = filter.shape[3];
   const op = tf.customGrad((xIn, fIn, save) => {
+    const keep = save as tf.GradSaveFunc;
     const x2 = (xIn as tf.Tensor).reshape([b * h * w, inC]) as tf.Tensor2D;
     const f2 = (fIn as tf.Tensor).reshape([inC, outC]) as tf.Tensor2D;
-    save([x2, f2]);
+    keep([x2, f2]);
     return {
       value: tf.matMul(x2, f2).reshape([b, h, w, outC]),
       gradFunc: (dy, saved) => {
@@ -94,7 +97,8 @@ function pointwise(x: tf.Tensor4D, filter: tf.Tensor4D): tf.Tensor4D {
  */
 export function matMul(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
   const op = tf.customGrad((xIn, wIn, save) => {
-    save([xIn as tf.Tensor, wIn as tf.Tensor]);
+    const keep = save as tf.GradSaveFunc;
+    keep([xIn as tf.Tensor, wIn as tf.Tensor]);
     return {
       value: tf.matMul(xIn as tf.Tensor2D, wIn as tf.Tensor2D),
       gradFunc: (dy, saved) => {

@@ -1,0 +1,88 @@
+/**
+ * The two training sets as batch sources for the trainer, and the fixed prompts drawn in each
+ * checkpoint's sample grid.
+ */
+import type { Batch } from '../diffusion/train-step.js';
+import { DIGIT_WORDS, encodeWords, tokenize, type Word } from '../model/text.js';
+import type { UNetConfig } from '../model/unet.js';
+import { DIGIT_SIZE, loadDigits } from './digits.js';
+import { parseScene, randomSpec, renderScene, SCENE_SIZE, specWords } from './scenes.js';
+
+export type DatasetName = 'digits' | 'scenes';
+export const DATASETS: DatasetName[] = ['digits', 'scenes'];
+
+export interface Dataset {
+  name: DatasetName;
+  size: number;
+  channels: 1 | 3;
+  /** A random training batch. */
+  batch(rand: () => number, count: number, maxTokens: number): Batch;
+  /** Prompts for the checkpoint grid (one row each). */
+  gridPrompts: string[];
+}
+
+/** The default model shape per dataset. */
+export function defaultConfig(dataset: Dataset, vocabSize: number): UNetConfig {
+  // Grey digits need less width than coloured, composed scenes; both fit a shared 2-core machine.
+  const base = dataset.name === 'digits' ? 24 : 32;
+  return { size: dataset.size, channels: dataset.channels, base, vocabSize, maxTokens: 8, embedDim: 128, groups: 8 };
+}
+
+export const digitsDataset: Dataset = {
+  name: 'digits',
+  size: DIGIT_SIZE,
+  channels: 1,
+  batch(rand, count, maxTokens) {
+    const set = loadDigits();
+    const px = DIGIT_SIZE * DIGIT_SIZE;
+    const images = new Float32Array(count * px);
+    const tokens = new Int32Array(count * maxTokens);
+    for (let i = 0; i < count; i++) {
+      const k = Math.floor(rand() * set.count);
+      images.set(set.images.subarray(k * px, (k + 1) * px), i * px);
+      tokens.set(encodeWords([DIGIT_WORDS[set.labels[k]]], maxTokens), i * maxTokens);
+    }
+    return { images, tokens, count };
+  },
+  gridPrompts: DIGIT_WORDS.map((_, d) => `the digit ${d}`),
+};
+
+export const scenesDataset: Dataset = {
+  name: 'scenes',
+  size: SCENE_SIZE,
+  channels: 3,
+  batch(rand, count, maxTokens) {
+    const px = SCENE_SIZE * SCENE_SIZE * 3;
+    const images = new Float32Array(count * px);
+    const tokens = new Int32Array(count * maxTokens);
+    for (let i = 0; i < count; i++) {
+      const spec = randomSpec(rand);
+      renderScene(spec, rand, images, i * px);
+      tokens.set(encodeWords(specWords(spec), maxTokens), i * maxTokens);
+    }
+    return { images, tokens, count };
+  },
+  gridPrompts: [
+    'a red circle',
+    'a small green square on the left',
+    'a big blue triangle',
+    'a yellow circle at the bottom',
+    'a red circle above a blue square',
+    'a green triangle left of a yellow circle',
+    'a blue square below a red triangle',
+    'a yellow square right of a green circle',
+  ],
+};
+
+export function datasetByName(name: string): Dataset {
+  if (name === 'digits') return digitsDataset;
+  if (name === 'scenes') return scenesDataset;
+  throw new Error(`unknown dataset "${name}" (choose ${DATASETS.join(' or ')})`);
+}
+
+/** Known words of a prompt for a dataset (used for grids; the tool does its own checks). */
+export function promptWords(prompt: string): Word[] {
+  const { words } = tokenize(prompt);
+  const spec = parseScene(words);
+  return 'error' in spec ? words : specWords(spec);
+}

@@ -1,0 +1,72 @@
+/**
+ * The offline backend: the shipped digit and scene diffusion models, loaded lazily once per process.
+ */
+import { fileURLToPath } from 'node:url';
+import { initTf } from '@hearth/ml';
+import { fromFloats, type RgbImage } from '@hearth/ml/image';
+import { sample } from './diffusion/sampler.js';
+import { encodeWords, type Word } from './model/text.js';
+import { UNet } from './model/unet.js';
+import { loadWeights, type WeightsManifest } from './model/weights.js';
+
+/** Where the shipped weights live (`assets/digits.{json,bin}`, `assets/scenes.{json,bin}`). */
+export const ASSETS_DIR = fileURLToPath(new URL('../assets/', import.meta.url));
+
+export interface GenerateOptions {
+  words: readonly Word[];
+  count: number;
+  steps: number;
+  guidance: number;
+  seed: number;
+  signal?: AbortSignal;
+  onStep?: (done: number, total: number) => void;
+}
+
+/** A loaded diffusion model ready to sample. */
+export class LocalImageModel {
+  private constructor(
+    readonly model: UNet,
+    readonly manifest: WeightsManifest,
+  ) {}
+
+  /** Loads `<base>.json` + `<base>.bin`. */
+  static async load(base: string): Promise<LocalImageModel> {
+    await initTf();
+    const { manifest, values } = await loadWeights(base);
+    const model = new UNet(manifest.config);
+    model.params.assign(values);
+    return new LocalImageModel(model, manifest);
+  }
+
+  get size(): number {
+    return this.model.config.size;
+  }
+
+  /** Samples `count` images for the prompt words. */
+  async generate(options: GenerateOptions): Promise<RgbImage[]> {
+    const { maxTokens, size, channels } = this.model.config;
+    const ids = encodeWords(options.words, maxTokens);
+    const tokens = new Int32Array(options.count * maxTokens);
+    for (let i = 0; i < options.count; i++) tokens.set(ids, i * maxTokens);
+    const values = await sample(this.model, { ...options, tokens });
+    return fromFloats(values, options.count, size, channels as 1 | 3);
+  }
+
+  dispose(): void {
+    this.model.params.dispose();
+  }
+}
+
+const loaded = new Map<string, Promise<LocalImageModel>>();
+
+/** The shipped model for `name` (`digits` or `scenes`), or one at an explicit path, cached. */
+export function localModel(name: 'digits' | 'scenes', dir = ASSETS_DIR): Promise<LocalImageModel> {
+  const base = `${dir.replace(/\/$/, '')}/${name}`;
+  let model = loaded.get(base);
+  if (!model) {
+    model = LocalImageModel.load(base);
+    model.catch(() => loaded.delete(base));
+    loaded.set(base, model);
+  }
+  return model;
+}
