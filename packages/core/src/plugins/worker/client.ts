@@ -1,0 +1,285 @@
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Permission, StorageApi, ToolContext } from '@hearth/sdk';
+import type { HearthLogger } from '../../log/logger.js';
+import { SOURCE_MODE } from '../loader.js';
+import { type FromWorker, fromWire, type RpcMethod, type ToWorker, toWire, type WorkerInit } from './protocol.js';
+
+/** Options of one plugin's worker thread. */
+export interface PluginWorkerOptions {
+  pluginId: string;
+  moduleUrl: string;
+  granted: Permission[];
+  log: HearthLogger;
+  /** The plugin's global storage for its worker-side `setup`/`teardown` (present when granted). */
+  lifecycleStorage?: StorageApi;
+  /** How long a cancelled or timed-out call may keep running before the thread is terminated. */
+  graceMs: number;
+  /** Limit for importing the module and running its `setup` in the thread. */
+  startTimeoutMs: number;
+}
+
+interface PendingCall {
+  tool: string;
+  ctx: ToolContext;
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+  cleanup: () => void;
+}
+
+/**
+ * One worker thread running a plugin's `worker: true` tools. Started on first use (or by
+ * `start()`), restarted after a crash or after a call ignored its cancellation and the thread was
+ * terminated. The tool's ctx stays in the main thread: the worker's service calls come back here
+ * and run through the same permission-checked ctx as an in-process call.
+ */
+export class PluginWorker {
+  private worker?: Worker;
+  private starting?: Promise<Worker>;
+  private readonly calls = new Map<number, PendingCall>();
+  private nextCall = 1;
+  private closed = false;
+
+  constructor(private readonly options: PluginWorkerOptions) {}
+
+  /** Starts the thread (import + worker-side setup); resolves when it is ready. */
+  start(): Promise<Worker> {
+    if (this.closed) return Promise.reject(new Error(`plugin "${this.options.pluginId}" was unloaded`));
+    this.starting ??= this.spawn().catch((err) => {
+      this.starting = undefined;
+      throw err;
+    });
+    return this.starting;
+  }
+
+  /** Runs one tool call in the thread; `ctx` is the guarded context of the main-thread call. */
+  async run(tool: string, input: unknown, ctx: ToolContext): Promise<unknown> {
+    const worker = await abortable(this.start(), ctx.signal);
+    const callId = this.nextCall++;
+    return new Promise((resolve, reject) => {
+      let killTimer: NodeJS.Timeout | undefined;
+      const onAbort = () => {
+        worker.postMessage({
+          type: 'abort',
+          callId,
+          reason: String((ctx.signal.reason as Error)?.message ?? 'cancelled'),
+        } satisfies ToWorker);
+        killTimer = setTimeout(
+          () => this.kill(`tool "${tool}" kept running ${this.options.graceMs} ms after it was stopped`),
+          this.options.graceMs,
+        );
+      };
+      const cleanup = () => {
+        ctx.signal.removeEventListener('abort', onAbort);
+        clearTimeout(killTimer);
+      };
+      this.calls.set(callId, { tool, ctx, resolve, reject, cleanup });
+      ctx.signal.addEventListener('abort', onAbort, { once: true });
+      const has = { chat: ctx.models.has('chat'), embed: ctx.models.has('embed'), image: ctx.models.has('image') };
+      const message: ToWorker = {
+        type: 'call',
+        callId,
+        tool,
+        input,
+        caller: ctx.caller,
+        granted: [...ctx.granted],
+        has,
+      };
+      worker.postMessage(message);
+      if (ctx.signal.aborted) onAbort();
+    });
+  }
+
+  /** Runs the worker-side `teardown` (bounded by `timeoutMs`) and ends the thread. */
+  async close(timeoutMs: number): Promise<void> {
+    this.closed = true;
+    const worker = this.worker ?? (await this.starting?.catch(() => undefined));
+    if (!worker) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      worker.on('message', (m: FromWorker) => {
+        if (m.type === 'closed') done();
+      });
+      worker.on('exit', done);
+      worker.postMessage({ type: 'teardown' } satisfies ToWorker);
+    });
+    await this.terminate(new Error(`plugin "${this.options.pluginId}" was unloaded`));
+  }
+
+  private spawn(): Promise<Worker> {
+    const init: WorkerInit = {
+      moduleUrl: this.options.moduleUrl,
+      pluginId: this.options.pluginId,
+      granted: this.options.granted,
+      progressIntervalMs: 50,
+    };
+    const worker = SOURCE_MODE
+      ? new Worker(sourceBootstrap(), { eval: true, workerData: init, execArgv: ['--conditions=hearth-source'] })
+      : new Worker(new URL('./entry.js', import.meta.url), { workerData: init });
+    this.worker = worker;
+    return new Promise<Worker>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(
+          new Error(
+            `plugin "${this.options.pluginId}": the worker thread did not start within ${this.options.startTimeoutMs} ms`,
+          ),
+        );
+        void this.terminate(new Error('worker start timed out'));
+      }, this.options.startTimeoutMs);
+      worker.on('message', (m: FromWorker) => {
+        if (m.type === 'ready') {
+          clearTimeout(timer);
+          resolve(worker);
+        } else if (m.type === 'init-error') {
+          clearTimeout(timer);
+          reject(new Error(`plugin "${this.options.pluginId}" failed to start in a worker thread: ${m.error.message}`));
+          void this.terminate(new Error('worker failed to start'));
+        } else this.onMessage(worker, m);
+      });
+      worker.on('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+        this.options.log.error(
+          { err: err.message },
+          'plugin worker thread crashed; its running calls failed, the next call starts a new thread',
+        );
+        this.failAll(new Error(`the worker thread crashed: ${err.message}`));
+        this.forget(worker);
+      });
+      worker.on('exit', () => {
+        clearTimeout(timer);
+        reject(new Error('the worker thread exited during start'));
+        this.failAll(new Error('the worker thread exited'));
+        this.forget(worker);
+      });
+    });
+  }
+
+  private onMessage(worker: Worker, m: FromWorker): void {
+    if (m.type === 'result') {
+      const call = this.calls.get(m.callId);
+      if (!call) return;
+      this.calls.delete(m.callId);
+      call.cleanup();
+      if (m.ok) call.resolve(m.value);
+      else call.reject(fromWire(m.error));
+    } else if (m.type === 'progress') {
+      this.calls.get(m.callId)?.ctx.progress(m.fraction, m.message);
+    } else if (m.type === 'log') {
+      const tool = m.callId === undefined ? undefined : this.calls.get(m.callId)?.tool;
+      this.options.log[m.level]({ ...m.fields, tool, thread: 'worker' }, m.message);
+    } else if (m.type === 'rpc') {
+      this.answerRpc(worker, m);
+    }
+  }
+
+  private answerRpc(worker: Worker, m: Extract<FromWorker, { type: 'rpc' }>): void {
+    const reply = (r: { ok: true; value: unknown } | { ok: false; error: ReturnType<typeof toWire> }) =>
+      worker.postMessage({ type: 'rpc-result', rpcId: m.rpcId, ...r } as ToWorker);
+    Promise.resolve()
+      .then(() => this.service(m.callId, m.method, m.args))
+      .then(
+        (value) => reply({ ok: true, value }),
+        (err) => reply({ ok: false, error: toWire(err) }),
+      );
+  }
+
+  private service(callId: number | undefined, method: RpcMethod, args: unknown[]): unknown {
+    // biome-ignore lint/suspicious/noExplicitAny: arguments come from the plugin's own typed calls in the worker
+    const a = args as any[];
+    if (callId === undefined) {
+      const storage = this.options.lifecycleStorage;
+      if (!storage || !method.startsWith('storage.')) throw new Error(`setup/teardown may not call ${method}`);
+      return callStorage(storage, method, a);
+    }
+    const ctx = this.calls.get(callId)?.ctx;
+    if (!ctx) throw new Error('the call already ended');
+    switch (method) {
+      case 'models.chat':
+        return ctx.models.chat(a[0]);
+      case 'models.embed':
+        return ctx.models.embed(a[0], a[1]);
+      case 'models.textToImage':
+        return ctx.models.textToImage(a[0]);
+      case 'knowledge.search':
+        return ctx.knowledge.search(a[0], a[1]);
+      case 'knowledge.add':
+        return ctx.knowledge.add(a[0]);
+      case 'knowledge.remove':
+        return ctx.knowledge.remove(a[0]);
+      default:
+        return callStorage(ctx.storage, method, a);
+    }
+  }
+
+  private kill(reason: string): void {
+    this.options.log.warn({ reason }, 'terminating plugin worker thread; the next call starts a new one');
+    void this.terminate(new Error(`the worker thread was terminated: ${reason}`));
+  }
+
+  private async terminate(error: Error): Promise<void> {
+    const worker = this.worker;
+    this.failAll(error);
+    if (worker) {
+      this.forget(worker);
+      await worker.terminate();
+    }
+  }
+
+  private forget(worker: Worker): void {
+    if (this.worker === worker) {
+      this.worker = undefined;
+      this.starting = undefined;
+    }
+  }
+
+  private failAll(error: Error): void {
+    for (const [id, call] of this.calls) {
+      this.calls.delete(id);
+      call.cleanup();
+      call.reject(error);
+    }
+  }
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: see service()
+function callStorage(storage: StorageApi, method: RpcMethod, a: any[]): unknown {
+  switch (method) {
+    case 'storage.get':
+      return storage.get(a[0]);
+    case 'storage.set':
+      return storage.set(a[0], a[1]);
+    case 'storage.delete':
+      return storage.delete(a[0]);
+    case 'storage.keys':
+      return storage.keys(a[0]);
+    case 'storage.dir':
+      return storage.dir();
+    default:
+      throw new Error(`unknown service call ${method}`);
+  }
+}
+
+/**
+ * From sources, the worker registers tsx before importing the TypeScript entry, and resolves
+ * workspace packages with the `hearth-source` condition, as the main thread does.
+ */
+function sourceBootstrap(): string {
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href;
+  const entry = new URL('./entry.ts', import.meta.url).href;
+  return `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+}
+
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
