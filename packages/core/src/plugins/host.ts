@@ -318,10 +318,16 @@ export class PluginHost {
       if (outer?.aborted) follow();
       else outer?.addEventListener('abort', follow, { once: true });
       inflight.add(call);
-      return invoke(input, { ...options, signal: call.signal }).finally(() => {
-        inflight.delete(call);
-        outer?.removeEventListener('abort', follow);
-      });
+      return invoke(input, { ...options, signal: call.signal })
+        .catch((err: unknown) => {
+          // a plugin's message may quote a secret it was handed; callers and logs never see it
+          if (err instanceof Error) err.message = this.redact(err.message);
+          throw err;
+        })
+        .finally(() => {
+          inflight.delete(call);
+          outer?.removeEventListener('abort', follow);
+        });
     };
     return entry;
   }

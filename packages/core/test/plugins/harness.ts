@@ -115,7 +115,7 @@ export interface Harness {
 /** A PluginHost over a real registry, SQLite storage and logger, with fake models and knowledge. */
 export async function createHarness(
   plugins: ConfigInput['plugins'] = {},
-  extra: { cwd?: string; secrets?: string[] } = {},
+  extra: { cwd?: string; secrets?: string[]; importPlugin?: (s: string) => Promise<unknown> } = {},
 ): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'hearth-host-'));
   const config = await loadConfig({
@@ -136,7 +136,7 @@ export async function createHarness(
     knowledge: fakeKnowledge(),
     log,
     redactor,
-    importPlugin: (s) => import(s),
+    importPlugin: extra.importPlugin ?? ((s) => import(s)),
     cwd: extra.cwd ?? dataDir,
     workerGraceMs: 300,
   });

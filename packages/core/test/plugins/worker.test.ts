@@ -26,7 +26,11 @@ describe('PluginHost: worker-thread tools', () => {
   it('runs the tool in another thread that ran its own setup, with progress, logs, storage and binary results', async () => {
     expect(h.host.list()[0]?.workerTools).toEqual(['heavy_spin', 'heavy_chat', 'heavy_stuck', 'heavy_fail']);
     const progress: [number, string | undefined][] = [];
-    const result = await h.registry.call('heavy_spin', { ms: 20 }, { caller: member, onProgress: (f, m) => progress.push([f, m]) });
+    const result = await h.registry.call(
+      'heavy_spin',
+      { ms: 20 },
+      { caller: member, onProgress: (f, m) => progress.push([f, m]) },
+    );
     const data = result.data as { thread: number; setupThread: number; runs: number };
     expect(data.thread).not.toBe(threadId);
     expect(data.setupThread).toBe(data.thread);
