@@ -1,0 +1,40 @@
+/** Small text helpers shared by relevance, extractive answers and quoting. */
+
+const STOP_WORDS = new Set(
+  (
+    'a an and are as at be been but by can could did do does for from had has have how i if in into is it its me my no not of on or ' +
+    'our please so than that the their them then there these they this to us was we were what when where which who whom why will with ' +
+    'would you your about tell explain hearth'
+  ).split(' '),
+);
+
+/** Content terms of a text: lower-case words without stop words, crudely stemmed. */
+export function contentTerms(text: string): string[] {
+  const words =
+    text
+      .toLowerCase()
+      .normalize('NFKC')
+      .match(/[\p{L}\p{N}]+/gu) ?? [];
+  return words.filter((w) => !STOP_WORDS.has(w) && (w.length > 1 || /\d/.test(w))).map(stem);
+}
+
+/** Strips the commonest English suffixes so "meetups" matches "meetup" and "starts" matches "start". */
+export function stem(word: string): string {
+  if (word.length > 5 && word.endsWith('ing')) return word.slice(0, -3);
+  if (word.length > 4 && word.endsWith('ies')) return `${word.slice(0, -3)}y`;
+  if (word.length > 4 && word.endsWith('ed')) return word.slice(0, -2);
+  if (word.length > 3 && word.endsWith('es') && /(s|x|z|ch|sh)es$/.test(word)) return word.slice(0, -2);
+  if (word.length > 3 && word.endsWith('s') && !word.endsWith('ss')) return word.slice(0, -1);
+  return word;
+}
+
+/** Sentences of a text (keeps end punctuation). */
+export function sentences(text: string): string[] {
+  return (
+    text
+      .replace(/\s+/g, ' ')
+      .match(/[^.!?]+(?:[.!?]+["')\]]*|$)/g)
+      ?.map((s) => s.trim())
+      .filter((s) => s.length > 0) ?? []
+  );
+}
