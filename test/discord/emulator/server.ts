@@ -1,0 +1,206 @@
+import { EventEmitter } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Gateway } from './gateway.js';
+import { type Fault, handleRest, type LoggedRequest } from './rest.js';
+import { type ApiAttachment, type ApiUser, type StoredMessage, World, snowflake, wire } from './state.js';
+
+/** An interaction the emulator sent, and what the bot answered. */
+export interface InteractionRecord {
+  id: string;
+  token: string;
+  channelId: string;
+  acknowledged: boolean;
+  callbacks: { type: number; data: Record<string, any> }[];
+  originalId?: string;
+  choices?: { name: string; value: string | number }[];
+}
+
+/** A slash command option as a user fills it in. */
+export interface OptionValue {
+  name: string;
+  type: number;
+  value?: string | number | boolean;
+  focused?: boolean;
+  options?: OptionValue[];
+}
+
+/**
+ * A local Discord API emulator (REST v10 under /api and the gateway on /gateway) that the real
+ * discord.js client connects to. Tests drive it as users would: messages, slash commands,
+ * uploads; and as Discord would: disconnects, 429s, 403s.
+ */
+export class Emulator extends EventEmitter {
+  readonly world = new World();
+  readonly requests: LoggedRequest[] = [];
+  readonly faults: Fault[] = [];
+  readonly files = new Map<string, { name: string; type: string; data: Buffer }>();
+  readonly commands = new Map<string, Record<string, unknown>[]>();
+  readonly interactions = new Map<string, InteractionRecord>();
+  readonly typing: { channelId: string; at: number }[] = [];
+  readonly deniedChannels = new Set<string>();
+  readonly gateway: Gateway;
+  recommendedShards = 1;
+  private server!: Server;
+  private port = 0;
+
+  constructor(readonly token = 'emulator-bot-token') {
+    super();
+    this.setMaxListeners(0);
+    this.gateway = new Gateway({
+      token,
+      resumeUrl: () => this.gatewayUrl,
+      ready: (session) => ({
+        v: 10,
+        user: { ...this.world.bot, verified: true, mfa_enabled: false, flags: 0 },
+        guilds: [{ id: this.world.guildId, unavailable: true }].filter((g) => this.ownsGuild(g.id, session.shard)),
+        session_id: session.id,
+        resume_gateway_url: this.gatewayUrl,
+        shard: session.shard,
+        application: { id: this.world.applicationId, flags: 0 },
+        private_channels: [],
+        relationships: [],
+        user_settings: {},
+        presences: [],
+        guild_join_requests: [],
+        geo_ordered_rtc_regions: [],
+        auth: {},
+      }),
+      guildCreates: (shard) => (this.ownsGuild(this.world.guildId, shard) ? [this.world.guildCreate()] : []),
+    });
+  }
+
+  /** Listens on 127.0.0.1 (a free port unless given). */
+  async start(port = 0): Promise<this> {
+    this.server = createServer((req, res) => void handleRest(this, req, res));
+    this.server.on('upgrade', (req, socket, head) => {
+      if ((req.url ?? '').startsWith('/gateway')) this.gateway.handleUpgrade(req, socket, head);
+      else socket.destroy();
+    });
+    await new Promise<void>((resolve) => this.server.listen(port, '127.0.0.1', resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+    return this;
+  }
+
+  /** What `DISCORD_API_URL` should be. */
+  get apiUrl(): string {
+    return `http://127.0.0.1:${this.port}/api`;
+  }
+
+  get gatewayUrl(): string {
+    return `ws://127.0.0.1:${this.port}/gateway`;
+  }
+
+  async close(): Promise<void> {
+    this.gateway.close();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private ownsGuild(guildId: string, shard: [number, number]): boolean {
+    return Number((BigInt(guildId) >> 22n) % BigInt(shard[1])) === shard[0];
+  }
+
+  // ---- as users ----
+
+  /** Stores a file on the emulator's CDN and returns Discord's attachment object for it. */
+  storeFile(name: string, data: Buffer, type: string, description?: string): ApiAttachment {
+    const id = snowflake();
+    this.files.set(id, { name, type, data });
+    const url = `http://127.0.0.1:${this.port}/cdn/attachments/${id}/${encodeURIComponent(name)}`;
+    return { id, filename: name, size: data.byteLength, url, proxy_url: url, content_type: type, ...(description ? { description } : {}) };
+  }
+
+  /** A user posts a message (mentioning the bot unless `mention: false`); returns it once dispatched. */
+  say(content: string, options: { author?: ApiUser; channelId?: string; mention?: boolean; replyTo?: string; attachments?: ApiAttachment[] } = {}): StoredMessage {
+    const author = options.author ?? this.world.alice;
+    const channelId = options.channelId ?? this.world.channelId;
+    const channel = this.world.channels.get(channelId);
+    const replyToBot = options.replyTo ? this.world.messages.get(options.replyTo)?.author.id === this.world.bot.id : false;
+    const mention = options.mention ?? !options.replyTo;
+    const message = this.world.newMessage({
+      channelId,
+      author,
+      content: mention ? `<@${this.world.bot.id}> ${content}` : content,
+      replyTo: options.replyTo,
+      attachments: options.attachments,
+      mentions: mention || replyToBot ? [this.world.bot] : [],
+    });
+    const payload = { ...wire(message), ...(channel?.guild_id ? { member: this.world.member(author.id) } : {}) };
+    this.gateway.dispatch('MESSAGE_CREATE', payload, channel?.guild_id);
+    return message;
+  }
+
+  /** A user runs a slash command; returns the interaction record (filled in as the bot answers). */
+  command(name: string, options: OptionValue[] = [], opts: { user?: ApiUser; channelId?: string; type?: 2 | 4; attachments?: ApiAttachment[] } = {}): InteractionRecord {
+    const user = opts.user ?? this.world.alice;
+    const channelId = opts.channelId ?? this.world.channelId;
+    const channel = this.world.channels.get(channelId)!;
+    const registered = [...(this.commands.get(this.world.guildId) ?? []), ...(this.commands.get('global') ?? [])].find((c) => c.name === name);
+    const record: InteractionRecord = { id: snowflake(), token: `itoken-${snowflake()}`, channelId, acknowledged: false, callbacks: [] };
+    this.interactions.set(record.token, record);
+    const resolved = opts.attachments?.length ? { attachments: Object.fromEntries(opts.attachments.map((a) => [a.id, a])) } : undefined;
+    const inGuild = Boolean(channel.guild_id);
+    const payload = {
+      id: record.id,
+      application_id: this.world.applicationId,
+      type: opts.type ?? 2,
+      token: record.token,
+      version: 1,
+      data: { id: (registered?.id as string) ?? snowflake(), name, type: 1, options, ...(resolved ? { resolved } : {}) },
+      channel_id: channelId,
+      channel,
+      ...(inGuild
+        ? { guild_id: channel.guild_id, guild: { id: channel.guild_id, locale: 'en-US', features: [] }, member: { ...this.world.member(user.id), permissions: this.world.permissionsOf(user.id) } }
+        : { user }),
+      app_permissions: '2147483647',
+      locale: 'en-US',
+      guild_locale: 'en-US',
+      entitlements: [],
+      authorizing_integration_owners: { 0: channel.guild_id ?? '0' },
+      context: inGuild ? 0 : 1,
+    };
+    this.gateway.dispatch('INTERACTION_CREATE', payload, channel.guild_id);
+    return record;
+  }
+
+  // ---- as Discord ----
+
+  /** Answers the next `count` matching requests with `status` (429 carries `retryAfter` seconds). */
+  fail(method: string, path: RegExp, status: number, options: { retryAfter?: number; count?: number } = {}): void {
+    this.faults.push({ method, path, status, retryAfter: options.retryAfter, count: options.count ?? 1 });
+  }
+
+  // ---- observations ----
+
+  /** Every message of a channel, oldest first. */
+  messagesIn(channelId = this.world.channelId): StoredMessage[] {
+    return [...this.world.messages.values()].filter((m) => m.channel_id === channelId);
+  }
+
+  /** The bot's replies to a message (reply references), oldest first. */
+  repliesTo(messageId: string): StoredMessage[] {
+    return [...this.world.messages.values()].filter((m) => m.author.id === this.world.bot.id && m.message_reference?.message_id === messageId);
+  }
+
+  /** Messages the bot sent for an interaction: the original reply first, then follow-ups. */
+  interactionMessages(record: InteractionRecord): StoredMessage[] {
+    return [...this.world.messages.values()].filter((m) => m.interactionToken === record.token);
+  }
+
+  /** Polls `check` until it returns a value (not undefined/false) or `timeoutMs` passes. */
+  async waitFor<T>(check: () => T | undefined | false | null, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = check();
+      if (value !== undefined && value !== false && value !== null) return value;
+      if (Date.now() > deadline) throw new Error(`emulator: timed out after ${timeoutMs} ms waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+}
+
+/** Starts an emulator on a free port. */
+export function startEmulator(token?: string): Promise<Emulator> {
+  return new Emulator(token).start();
+}
