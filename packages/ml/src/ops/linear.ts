@@ -10,11 +10,16 @@ import { tf } from '../backend.js';
 
 type Tensor = tf.Tensor;
 
+/** tf.customGrad with positional tensor arguments followed by the save function. */
+function customGrad(f: (...args: never[]) => { value: Tensor; gradFunc: (dy: Tensor, saved: Tensor[]) => Tensor[] }) {
+  return tf.customGrad(f as unknown as Parameters<typeof tf.customGrad>[0]);
+}
+
 /** 2-D matmul `a [m,k] @ b [k,n]` whose gradient uses explicit transposes (no transpose flags). */
 export function matmul(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
   if (a.rank !== 2 || b.rank !== 2) throw new Error(`matmul expects 2-D tensors, got ranks ${a.rank} and ${b.rank}`);
   if (a.shape[1] !== b.shape[0]) throw new Error(`matmul shape mismatch: [${a.shape}] @ [${b.shape}]`);
-  const op = tf.customGrad((x: Tensor, w: Tensor, save: tf.GradSaveFunc) => {
+  const op = customGrad((x: Tensor, w: Tensor, save: tf.GradSaveFunc) => {
     save([x, w]);
     return {
       value: tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D),
@@ -47,7 +52,7 @@ export function batchMatmul(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
   if (a.shape[0] !== b.shape[0] || a.shape[2] !== b.shape[1]) {
     throw new Error(`batchMatmul shape mismatch: [${a.shape}] @ [${b.shape}]`);
   }
-  const op = tf.customGrad((x: Tensor, w: Tensor, save: tf.GradSaveFunc) => {
+  const op = customGrad((x: Tensor, w: Tensor, save: tf.GradSaveFunc) => {
     save([x, w]);
     return {
       value: tf.matMul(x as tf.Tensor3D, w as tf.Tensor3D),
@@ -69,7 +74,7 @@ export function embedding(table: tf.Tensor2D, ids: tf.Tensor): Tensor {
   if (ids.dtype !== 'int32') throw new Error(`embedding ids must be int32, got ${ids.dtype}`);
   const [vocab, dim] = table.shape;
   const flatIds = tf.reshape(ids, [-1]) as tf.Tensor1D;
-  const op = tf.customGrad((t: Tensor, save: tf.GradSaveFunc) => {
+  const op = customGrad((t: Tensor, save: tf.GradSaveFunc) => {
     save([flatIds]);
     return {
       value: tf.gather(t, flatIds),

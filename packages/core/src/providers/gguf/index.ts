@@ -1,0 +1,66 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ChatModel } from '../types.js';
+import { ContextPool } from './context-pool.js';
+import { GgufChatModel } from './gguf-chat-model.js';
+import { acquireModel, llamaRuntime, releaseModel } from './runtime.js';
+
+export { GgufChatModel, toHistory } from './gguf-chat-model.js';
+
+/** Options of a `gguf:<path>` chat model. */
+export interface GgufChatModelOptions {
+  /** GGUF model file. */
+  path: string;
+  /** Adapter name -> GGUF LoRA file, selectable per request with `request.adapter`. */
+  adapters?: Record<string, string>;
+  /** CPU threads per context (default 1: more threads decoded ~10x slower on 2 shared cores). */
+  threads?: number;
+  /** Tokens per context (default: the model's training context, at most 4096). */
+  contextSize?: number;
+  /** Most concurrent contexts per adapter (default 2). */
+  maxContexts?: number;
+  /** The reference to report (default `gguf:<path>`). */
+  ref?: string;
+}
+
+/** The model Hearth ships (trained by `hearth train`, Q8_0), used when no provider is configured. */
+export const SHIPPED_MODEL_PATH = fileURLToPath(new URL('../../../assets/models/hearth-local-q8_0.gguf', import.meta.url));
+
+/** A chat model over a GGUF file through node-llama-cpp, with per-request LoRA adapters. */
+export async function createGgufChatModel(options: GgufChatModelOptions): Promise<ChatModel> {
+  const path = resolve(options.path);
+  if (!existsSync(path)) throw new Error(`GGUF model not found: ${path}`);
+  for (const [name, file] of Object.entries(options.adapters ?? {})) {
+    if (!existsSync(file)) throw new Error(`LoRA adapter "${name}" not found: ${file}`);
+  }
+  const llama = await llamaRuntime();
+  const model = await acquireModel(path);
+  const trained = model.trainContextSize;
+  const contextSize = options.contextSize ?? Math.min(trained, 4096);
+  const pool = new ContextPool(model, {
+    contextSize,
+    threads: options.threads ?? 1,
+    maxPerAdapter: options.maxContexts ?? 2,
+    adapters: options.adapters ?? {},
+  });
+  return new GgufChatModel(options.ref ?? `gguf:${path}`, llama, model, pool, contextSize, () => releaseModel(path));
+}
+
+/**
+ * The embedded offline default (`local`): `<dataDir>/models/hearth-local.gguf` when present (a model
+ * the user trained), else the model shipped in this package. Adapters in `<dataDir>/adapters/*.gguf`
+ * are available by file name.
+ */
+export async function createLocalChatModel(dataDir?: string): Promise<ChatModel> {
+  const own = dataDir ? join(dataDir, 'models', 'hearth-local.gguf') : undefined;
+  const path = own && existsSync(own) ? own : SHIPPED_MODEL_PATH;
+  if (!existsSync(path)) throw new Error(`the shipped local model is missing (${path}); regenerate it with the command in packages/core/assets/models/README.md`);
+  const adapters: Record<string, string> = {};
+  if (dataDir) {
+    const { readdirSync } = await import('node:fs');
+    const dir = join(dataDir, 'adapters');
+    if (existsSync(dir)) for (const f of readdirSync(dir)) if (f.endsWith('.gguf')) adapters[f.slice(0, -5)] = join(dir, f);
+  }
+  return createGgufChatModel({ path, adapters, ref: 'local' });
+}
