@@ -109,6 +109,14 @@ export class World {
     }
   }
 
+  /** A new guild member (an admin holds the Admins role, which has Manage Guild). */
+  addUser(name: string, options: { admin?: boolean } = {}): ApiUser {
+    const u = user(snowflake(), name);
+    this.users.set(u.id, u);
+    if (options.admin) this.memberRoles.set(u.id, [this.adminRoleId]);
+    return u;
+  }
+
   /** A DM channel with a user (created on first use). */
   dmChannel(userId: string): ApiChannel {
     const existing = [...this.channels.values()].find((c) => c.type === 1 && c.recipients?.[0]?.id === userId);
