@@ -44,12 +44,17 @@ export class LocalImageModel {
 
   /** Samples `count` images for the prompt words. */
   async generate(options: GenerateOptions): Promise<RgbImage[]> {
-    const { maxTokens, size, channels } = this.model.config;
+    const { size, channels } = this.model.config;
+    return fromFloats(await this.sampleFloats(options), options.count, size, channels as 1 | 3);
+  }
+
+  /** Raw samples, `[count, size, size, channels]` in [-1, 1]. */
+  async sampleFloats(options: GenerateOptions): Promise<Float32Array> {
+    const { maxTokens } = this.model.config;
     const ids = encodeWords(options.words, maxTokens);
     const tokens = new Int32Array(options.count * maxTokens);
     for (let i = 0; i < options.count; i++) tokens.set(ids, i * maxTokens);
-    const values = await sample(this.model, { ...options, tokens });
-    return fromFloats(values, options.count, size, channels as 1 | 3);
+    return sample(this.model, { ...options, tokens });
   }
 
   dispose(): void {

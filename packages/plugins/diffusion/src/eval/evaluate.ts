@@ -1,0 +1,236 @@
+/**
+ * Quality of the local models, judged by an independent classifier trained on real data only:
+ * the share of generated samples recognised as what the prompt asked for, the classifier's own
+ * score on held-out real data (its ceiling), and the Fréchet distance between the classifier's
+ * features of real and generated images.
+ */
+import { initTf, seededRandom } from '@hearth/ml';
+import { loadDigits } from '../data/digits.js';
+import {
+  randomSpec,
+  renderScene,
+  SCENE_SIZE,
+  type SceneLabels,
+  type SceneSpec,
+  sceneLabels,
+  specWords,
+} from '../data/scenes.js';
+import { sample } from '../diffusion/sampler.js';
+import { type LocalImageModel, localModel } from '../local.js';
+import { COLOURS, DIGIT_WORDS, encodeWords, SHAPES, SIZES } from '../model/text.js';
+import { Classifier, FEATURES } from './classifier.js';
+import { frechetDistance } from './frechet.js';
+
+export interface EvalOptions {
+  dataset: 'digits' | 'scenes';
+  /** Folder with `<dataset>.json/.bin`; default the shipped assets. */
+  weightsDir?: string;
+  samples: number;
+  steps: number;
+  guidance: number;
+  seed: number;
+  classifierSteps: number;
+  onProgress?: (message: string) => void;
+}
+
+export interface EvalReport {
+  dataset: string;
+  samples: number;
+  steps: number;
+  guidance: number;
+  /** Share of generated samples the classifier recognises as asked. */
+  recognised: number;
+  /** The same measure on held-out real images: the classifier's ceiling. */
+  realRecognised: number;
+  frechet: number;
+  /** Fréchet distance between two disjoint real sets of the same size: the noise floor. */
+  frechetRealVsReal: number;
+  seconds: number;
+}
+
+const LAYOUTS = ['single', 'vertical', 'horizontal'] as const;
+const POSITIONS = ['center', 'left', 'right', 'top', 'bottom'] as const;
+const SCENE_HEADS = [
+  { name: 'layout', classes: 3 },
+  { name: 'position', classes: 5 },
+  { name: 'colour0', classes: 4 },
+  { name: 'shape0', classes: 3 },
+  { name: 'size0', classes: 2 },
+  { name: 'colour1', classes: 5 },
+  { name: 'shape1', classes: 4 },
+  { name: 'size1', classes: 3 },
+];
+
+/** Classifier targets of a scene; the second object's heads have a last "none" class for singles. */
+function sceneTargets(l: SceneLabels): number[] {
+  const [a, b] = l.objects;
+  return [
+    LAYOUTS.indexOf(l.layout),
+    POSITIONS.indexOf(l.position),
+    COLOURS.indexOf(a.colour),
+    SHAPES.indexOf(a.shape),
+    SIZES.indexOf(a.size),
+    b ? COLOURS.indexOf(b.colour) : COLOURS.length,
+    b ? SHAPES.indexOf(b.shape) : SHAPES.length,
+    b ? SIZES.indexOf(b.size) : SIZES.length,
+  ];
+}
+
+/** Whether predicted heads match what the spec asked (unnamed sizes and positions are free). */
+function sceneMatches(spec: SceneSpec, predicted: number[]): boolean {
+  const want = sceneTargets(sceneLabels(spec));
+  const labels = sceneLabels(spec);
+  const check = [0, 2, 3, 5, 6];
+  if (spec.kind === 'single' && spec.positionNamed) check.push(1);
+  labels.objects.forEach((o, i) => {
+    if (o.sizeNamed) check.push(i === 0 ? 4 : 7);
+  });
+  return check.every((h) => predicted[h] === want[h]);
+}
+
+export async function evaluate(options: EvalOptions): Promise<EvalReport> {
+  await initTf();
+  const started = performance.now();
+  const say = options.onProgress ?? (() => {});
+  const model = await localModel(options.dataset, options.weightsDir);
+  const result =
+    options.dataset === 'digits'
+      ? await evaluateDigits(model, options, say)
+      : await evaluateScenes(model, options, say);
+  return {
+    dataset: options.dataset,
+    samples: options.samples,
+    steps: options.steps,
+    guidance: options.guidance,
+    ...result,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+type Core = Pick<EvalReport, 'recognised' | 'realRecognised' | 'frechet' | 'frechetRealVsReal'>;
+
+async function evaluateDigits(model: LocalImageModel, o: EvalOptions, say: (m: string) => void): Promise<Core> {
+  const set = loadDigits();
+  const px = 16 * 16;
+  const train = [...Array(set.count).keys()].filter((i) => i % 5 !== 0);
+  const held = [...Array(set.count).keys()].filter((i) => i % 5 === 0);
+  const rand = seededRandom(o.seed + 101);
+  const classifier = new Classifier({ size: 16, channels: 1, heads: [{ name: 'digit', classes: 10 }] }, o.seed + 7);
+  say(`training the digit classifier on ${train.length} real digits`);
+  await classifier.fit(() => {
+    const images = new Float32Array(64 * px);
+    const labels = new Int32Array(64);
+    for (let i = 0; i < 64; i++) {
+      const k = train[Math.floor(rand() * train.length)];
+      images.set(set.images.subarray(k * px, (k + 1) * px), i * px);
+      labels[i] = set.labels[k];
+    }
+    return { images, labels: [labels], count: 64 };
+  }, o.classifierSteps);
+  const realImages = new Float32Array(held.length * px);
+  held.forEach((k, i) => realImages.set(set.images.subarray(k * px, (k + 1) * px), i * px));
+  const real = await classifier.predict(realImages, held.length);
+  const realRecognised = held.filter((k, i) => real.labels[0][i] === set.labels[k]).length / held.length;
+
+  const wanted = Array.from({ length: o.samples }, (_, i) => i % 10);
+  const generated = new Float32Array(o.samples * px);
+  for (let d = 0; d < 10; d++) {
+    const idx = wanted.flatMap((w, i) => (w === d ? [i] : []));
+    say(`sampling ${idx.length} images of the digit ${d}`);
+    const imgs = await sampleFloats(model, [DIGIT_WORDS[d]], idx.length, o, o.seed + d);
+    idx.forEach((at, j) => generated.set(imgs.subarray(j * px, (j + 1) * px), at * px));
+  }
+  const gen = await classifier.predict(generated, o.samples);
+  const recognised = wanted.filter((d, i) => gen.labels[0][i] === d).length / o.samples;
+  const n = Math.min(o.samples, Math.floor(held.length / 2));
+  const frechet = frechetDistance(
+    real.features.subarray(0, n * FEATURES),
+    gen.features.subarray(0, n * FEATURES),
+    FEATURES,
+  );
+  const frechetRealVsReal = frechetDistance(
+    real.features.subarray(0, n * FEATURES),
+    real.features.subarray(n * FEATURES, 2 * n * FEATURES),
+    FEATURES,
+  );
+  classifier.dispose();
+  return { recognised, realRecognised, frechet, frechetRealVsReal };
+}
+
+async function evaluateScenes(model: LocalImageModel, o: EvalOptions, say: (m: string) => void): Promise<Core> {
+  const px = SCENE_SIZE * SCENE_SIZE * 3;
+  const classifier = new Classifier({ size: SCENE_SIZE, channels: 3, heads: SCENE_HEADS }, o.seed + 7);
+  const rand = seededRandom(o.seed + 202);
+  say('training the scene classifier on freshly rendered scenes');
+  await classifier.fit(() => {
+    const images = new Float32Array(64 * px);
+    const labels = SCENE_HEADS.map(() => new Int32Array(64));
+    for (let i = 0; i < 64; i++) {
+      const spec = randomSpec(rand);
+      renderScene(spec, rand, images, i * px);
+      sceneTargets(sceneLabels(spec)).forEach((t, h) => {
+        labels[h][i] = t;
+      });
+    }
+    return { images, labels, count: 64 };
+  }, o.classifierSteps);
+  const specRand = seededRandom(o.seed + 303);
+  const n = o.samples;
+  const specs = Array.from({ length: n }, () => randomSpec(specRand));
+  const realImages = new Float32Array(2 * n * px);
+  const realSpecs = Array.from({ length: 2 * n }, () => randomSpec(specRand));
+  realSpecs.forEach((s, i) => renderScene(s, specRand, realImages, i * px));
+  const real = await classifier.predict(realImages, 2 * n);
+  const realRecognised =
+    realSpecs.filter((s, i) =>
+      sceneMatches(
+        s,
+        real.labels.map((l) => l[i]),
+      ),
+    ).length /
+    (2 * n);
+
+  const generated = new Float32Array(n * px);
+  const { maxTokens } = model.model.config;
+  for (let start = 0; start < n; start += 16) {
+    const count = Math.min(16, n - start);
+    say(`sampling scenes ${start + 1}-${start + count} of ${n}`);
+    const tokens = new Int32Array(count * maxTokens);
+    for (let j = 0; j < count; j++) tokens.set(encodeWords(specWords(specs[start + j]), maxTokens), j * maxTokens);
+    const values = await sample(model.model, {
+      tokens,
+      count,
+      steps: o.steps,
+      guidance: o.guidance,
+      seed: o.seed + start,
+    });
+    generated.set(values, start * px);
+  }
+  const gen = await classifier.predict(generated, n);
+  const recognised =
+    specs.filter((s, i) =>
+      sceneMatches(
+        s,
+        gen.labels.map((l) => l[i]),
+      ),
+    ).length / n;
+  const frechet = frechetDistance(real.features.subarray(0, n * FEATURES), gen.features, FEATURES);
+  const frechetRealVsReal = frechetDistance(
+    real.features.subarray(0, n * FEATURES),
+    real.features.subarray(n * FEATURES),
+    FEATURES,
+  );
+  classifier.dispose();
+  return { recognised, realRecognised, frechet, frechetRealVsReal };
+}
+
+/** Raw samples in [-1, 1] for one prompt. */
+async function sampleFloats(
+  model: LocalImageModel,
+  words: Parameters<LocalImageModel['generate']>[0]['words'],
+  count: number,
+  o: EvalOptions,
+  seed: number,
+): Promise<Float32Array> {
+  return model.sampleFloats({ words, count, steps: o.steps, guidance: o.guidance, seed });
+}
