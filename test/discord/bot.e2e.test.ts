@@ -16,15 +16,20 @@ function model(request: RecordedRequest): ScriptedReply {
   if (/which port/i.test(last)) {
     return { chunks: ['The setup guide ', 'says Hearth listens ', 'on port 8080 ', '[1].'], chunkDelayMs: 700 };
   }
-  if (/what is my name/i.test(last)) return { text: /my name is Zed/i.test(all) ? 'Your name is Zed.' : "I don't know your name yet." };
+  if (/what is my name/i.test(last))
+    return { text: /my name is Zed/i.test(all) ? 'Your name is Zed.' : "I don't know your name yet." };
   if (/my name is/i.test(last)) return { text: 'Nice to meet you!' };
   if (/long answer/i.test(last)) return { chunks: [longAnswer()] };
   return { text: 'A short answer.' };
 }
 
 function longAnswer(): string {
-  const para = (n: number) => Array.from({ length: n }, (_, i) => `Point ${i} explains one more detail of the deployment.`).join(' ');
-  const code = Array.from({ length: 50 }, (_, i) => `  server.listen(${8000 + i}); // worker ${i} of the cluster example`).join('\n');
+  const para = (n: number) =>
+    Array.from({ length: n }, (_, i) => `Point ${i} explains one more detail of the deployment.`).join(' ');
+  const code = Array.from(
+    { length: 50 },
+    (_, i) => `  server.listen(${8000 + i}); // worker ${i} of the cluster example`,
+  ).join('\n');
   return `${para(25)}\n\n\`\`\`ts\n${code}\n\`\`\`\n\n${para(30)}`;
 }
 
@@ -33,10 +38,17 @@ describe('Discord bot against the API emulator (real discord.js client, real Hea
   beforeAll(async () => {
     rig = await startRig({
       script: model,
-      discord: { rateLimits: { user: { max: 5, windowMs: 60_000 } }, cooldowns: { echo: 60_000 }, shutdownGraceMs: 20_000 },
+      discord: {
+        rateLimits: { user: { max: 5, windowMs: 60_000 } },
+        cooldowns: { echo: 60_000 },
+        shutdownGraceMs: 20_000,
+      },
     });
     await rig.hearth.knowledge.addText(
-      { title: 'Hearth setup guide', text: 'Hearth setup guide. The Hearth server listens on port 8080 by default. Change the port in hearth.config.json.' },
+      {
+        title: 'Hearth setup guide',
+        text: 'Hearth setup guide. The Hearth server listens on port 8080 by default. Change the port in hearth.config.json.',
+      },
       { scope: { guildId: rig.emu.world.guildId } },
     );
   });
@@ -45,12 +57,32 @@ describe('Discord bot against the API emulator (real discord.js client, real Hea
   it('registers the built-ins and one command per plugin tool, with typed options', () => {
     const commands = rig.emu.commands.get(rig.emu.world.guildId)!;
     const byName = new Map(commands.map((c) => [c.name as string, c as any]));
-    for (const name of ['ask', 'knowledge', 'persona', 'plugins', 'help', 'reset', 'paint', 'echo', 'count_bytes', 'hang', 'purge']) {
+    for (const name of [
+      'ask',
+      'knowledge',
+      'persona',
+      'plugins',
+      'help',
+      'reset',
+      'paint',
+      'echo',
+      'count_bytes',
+      'hang',
+      'purge',
+    ]) {
       expect(byName.has(name), name).toBe(true);
     }
     const paint = byName.get('paint').options as any[];
     expect(paint.map((o) => o.name)).toEqual(['color', 'size', 'steps', 'label']);
-    expect(paint[0]).toMatchObject({ type: 3, required: true, choices: [{ name: 'red', value: 'red' }, { name: 'green', value: 'green' }, { name: 'blue', value: 'blue' }] });
+    expect(paint[0]).toMatchObject({
+      type: 3,
+      required: true,
+      choices: [
+        { name: 'red', value: 'red' },
+        { name: 'green', value: 'green' },
+        { name: 'blue', value: 'blue' },
+      ],
+    });
     expect(paint[1]).toMatchObject({ type: 4, required: true, min_value: 1, max_value: 64 });
     expect(paint[2]).toMatchObject({ type: 4, required: false, min_value: 1, max_value: 10 });
     expect(paint[3]).toMatchObject({ type: 3, required: false, max_length: 50 });
@@ -62,7 +94,11 @@ describe('Discord bot against the API emulator (real discord.js client, real Hea
 
   it('answers a mention with a streamed reply (edits at most about once a second) and cites its sources', async () => {
     const q = rig.emu.say('Which port does Hearth use?', { author: rig.emu.world.addUser('cora') });
-    const reply = await rig.emu.waitFor(() => rig.emu.repliesTo(q.id).find((m) => m.content.includes('Sources')), 20_000, 'final answer');
+    const reply = await rig.emu.waitFor(
+      () => rig.emu.repliesTo(q.id).find((m) => m.content.includes('Sources')),
+      20_000,
+      'final answer',
+    );
     expect(reply.content).toMatch(/port 8080 \[1\]/);
     expect(reply.content).toMatch(/\*\*Sources\*\*\n\[1\] Hearth setup guide/);
     expect(reply.history.length).toBeGreaterThanOrEqual(3); // first streamed text, at least one more edit, the final
@@ -86,13 +122,17 @@ describe('Discord bot against the API emulator (real discord.js client, real Hea
 
   it('splits a 6,000-character answer with a code block under 2,000 characters, fences closed and re-opened', async () => {
     const q = rig.emu.say('Give me the long answer please', { author: rig.emu.world.addUser('eve') });
-    const parts = await rig.emu.waitFor(() => {
-      const first = rig.emu.repliesTo(q.id)[0];
-      if (!first) return undefined;
-      const chain = [first];
-      for (let next = rig.emu.repliesTo(first.id)[0]; next; next = rig.emu.repliesTo(next.id)[0]) chain.push(next);
-      return chain.length >= 4 && chain.at(-1)!.content.includes('Point 29') ? chain : undefined;
-    }, 20_000, 'all parts');
+    const parts = await rig.emu.waitFor(
+      () => {
+        const first = rig.emu.repliesTo(q.id)[0];
+        if (!first) return undefined;
+        const chain = [first];
+        for (let next = rig.emu.repliesTo(first.id)[0]; next; next = rig.emu.repliesTo(next.id)[0]) chain.push(next);
+        return chain.length >= 4 && chain.at(-1)!.content.includes('Point 29') ? chain : undefined;
+      },
+      20_000,
+      'all parts',
+    );
     const total = parts.map((p) => p.content).join('');
     expect(total.length).toBeGreaterThan(5500);
     for (const p of parts) {
@@ -107,8 +147,19 @@ describe('Discord bot against the API emulator (real discord.js client, real Hea
 
   it('runs a plugin tool from its slash command with options, and autocompletes', async () => {
     const user = rig.emu.world.addUser('fay');
-    const run = rig.emu.command('echo', [{ name: 'text', type: 3, value: 'hi' }, { name: 'times', type: 4, value: 2 }], { user });
-    const done = await rig.emu.waitFor(() => rig.emu.interactionMessages(run).find((m) => m.content === 'hi hi'), 10_000, 'echo result');
+    const run = rig.emu.command(
+      'echo',
+      [
+        { name: 'text', type: 3, value: 'hi' },
+        { name: 'times', type: 4, value: 2 },
+      ],
+      { user },
+    );
+    const done = await rig.emu.waitFor(
+      () => rig.emu.interactionMessages(run).find((m) => m.content === 'hi hi'),
+      10_000,
+      'echo result',
+    );
     expect(run.callbacks[0]!.type).toBe(5); // deferred first
     expect(done.flags & 128).toBe(0);
     const ac = rig.emu.command('echo', [{ name: 'text', type: 3, value: 'he', focused: true }], { user, type: 4 });
@@ -117,13 +168,25 @@ describe('Discord bot against the API emulator (real discord.js client, real Hea
   });
 
   it('runs a long job: deferred reply, throttled progress edits, then a PNG attachment and a data embed', async () => {
-    const run = rig.emu.command('paint', [{ name: 'color', type: 3, value: 'red' }, { name: 'size', type: 4, value: 8 }, { name: 'steps', type: 4, value: 3 }], {
-      user: rig.emu.world.addUser('gus'),
-    });
-    const original = await rig.emu.waitFor(() => {
-      const m = rig.emu.interactionMessages(run)[0];
-      return m?.attachments.length ? m : undefined;
-    }, 20_000, 'paint result');
+    const run = rig.emu.command(
+      'paint',
+      [
+        { name: 'color', type: 3, value: 'red' },
+        { name: 'size', type: 4, value: 8 },
+        { name: 'steps', type: 4, value: 3 },
+      ],
+      {
+        user: rig.emu.world.addUser('gus'),
+      },
+    );
+    const original = await rig.emu.waitFor(
+      () => {
+        const m = rig.emu.interactionMessages(run)[0];
+        return m?.attachments.length ? m : undefined;
+      },
+      20_000,
+      'paint result',
+    );
     const progress = original.history.filter((h) => h.startsWith('⏳'));
     expect(progress.length).toBeGreaterThanOrEqual(2);
     expect(progress.at(-1)).toMatch(/step 3 of 3/);
@@ -137,12 +200,21 @@ describe('Discord bot against the API emulator (real discord.js client, real Hea
     expect([...pixels.subarray(1, 4)]).toEqual([255, 0, 0]);
     const embed = original.embeds[0] as { title: string; fields: { name: string; value: string }[] };
     expect(embed.title).toBe('/paint');
-    expect(embed.fields).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'color', value: 'red' }), expect.objectContaining({ name: 'size', value: '8' })]));
+    expect(embed.fields).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'color', value: 'red' }),
+        expect.objectContaining({ name: 'size', value: '8' }),
+      ]),
+    );
   });
 
   it('ends a hanging plugin call with a clear timeout message instead of "thinking" forever', async () => {
     const run = rig.emu.command('hang', [], { user: rig.emu.world.addUser('hal') });
-    const m = await rig.emu.waitFor(() => rig.emu.interactionMessages(run).find((x) => x.content.startsWith('⌛')), 15_000, 'timeout message');
+    const m = await rig.emu.waitFor(
+      () => rig.emu.interactionMessages(run).find((x) => x.content.startsWith('⌛')),
+      15_000,
+      'timeout message',
+    );
     expect(m.content).toMatch(/did not finish within 1\.5 s and was stopped/);
     expect(m.flags & 128).toBe(0); // no longer loading
   });
@@ -152,29 +224,78 @@ describe('Discord bot against the API emulator (real discord.js client, real Hea
     await rig.emu.waitFor(() => denied.callbacks[0], 5_000, 'denial');
     expect(denied.callbacks[0]).toMatchObject({ type: 4, data: { flags: 64 } });
     expect(denied.callbacks[0]!.data.content).toMatch(/admins only/);
-    const knowledge = rig.emu.command('knowledge', [{ name: 'add', type: 1, options: [{ name: 'title', type: 3, value: 'x' }, { name: 'text', type: 3, value: 'y' }] }], {
-      user: rig.emu.world.addUser('jon'),
-    });
-    const refusal = await rig.emu.waitFor(() => rig.emu.interactionMessages(knowledge).find((m) => m.content.startsWith('🔒')), 10_000, 'knowledge refusal');
+    const knowledge = rig.emu.command(
+      'knowledge',
+      [
+        {
+          name: 'add',
+          type: 1,
+          options: [
+            { name: 'title', type: 3, value: 'x' },
+            { name: 'text', type: 3, value: 'y' },
+          ],
+        },
+      ],
+      {
+        user: rig.emu.world.addUser('jon'),
+      },
+    );
+    const refusal = await rig.emu.waitFor(
+      () => rig.emu.interactionMessages(knowledge).find((m) => m.content.startsWith('🔒')),
+      10_000,
+      'knowledge refusal',
+    );
     expect(refusal.content).toMatch(/only server admins may change the knowledge base/);
     const allowed = rig.emu.command('purge', [], { user: rig.emu.world.addUser('kim', { admin: true }) });
-    await rig.emu.waitFor(() => rig.emu.interactionMessages(allowed).find((m) => m.content === 'purged'), 10_000, 'admin result');
+    await rig.emu.waitFor(
+      () => rig.emu.interactionMessages(allowed).find((m) => m.content === 'purged'),
+      10_000,
+      'admin result',
+    );
   });
 
   it('adds an uploaded file to the knowledge base for an admin and enforces attachment type limits', async () => {
     const admin = rig.emu.world.addUser('lea', { admin: true });
-    const file = rig.emu.storeFile('faq.md', Buffer.from('# FAQ\n\nThe backup runs nightly at 02:00.'), 'text/markdown');
-    const add = rig.emu.command('knowledge', [{ name: 'add', type: 1, options: [{ name: 'title', type: 3, value: 'FAQ' }, { name: 'file', type: 11, value: file.id }] }], {
-      user: admin,
-      attachments: [file],
-    });
-    const added = await rig.emu.waitFor(() => rig.emu.interactionMessages(add).find((m) => /Added|Already/.test(m.content)), 15_000, 'knowledge added');
+    const file = rig.emu.storeFile(
+      'faq.md',
+      Buffer.from('# FAQ\n\nThe backup runs nightly at 02:00.'),
+      'text/markdown',
+    );
+    const add = rig.emu.command(
+      'knowledge',
+      [
+        {
+          name: 'add',
+          type: 1,
+          options: [
+            { name: 'title', type: 3, value: 'FAQ' },
+            { name: 'file', type: 11, value: file.id },
+          ],
+        },
+      ],
+      {
+        user: admin,
+        attachments: [file],
+      },
+    );
+    const added = await rig.emu.waitFor(
+      () => rig.emu.interactionMessages(add).find((m) => /Added|Already/.test(m.content)),
+      15_000,
+      'knowledge added',
+    );
     expect(added.content).toMatch(/"FAQ" \(\d+ chunks/);
     const sources = await rig.hearth.knowledge.listSources({ guildId: rig.emu.world.guildId });
     expect(sources.map((s) => s.title)).toContain('FAQ');
     const exe = rig.emu.storeFile('tool.exe', Buffer.alloc(10), 'application/x-msdownload');
-    const bad = rig.emu.command('count_bytes', [{ name: 'file', type: 11, value: exe.id }], { user: admin, attachments: [exe] });
-    const refused = await rig.emu.waitFor(() => rig.emu.interactionMessages(bad).find((m) => m.content.startsWith('⚠️')), 10_000, 'type refusal');
+    const bad = rig.emu.command('count_bytes', [{ name: 'file', type: 11, value: exe.id }], {
+      user: admin,
+      attachments: [exe],
+    });
+    const refused = await rig.emu.waitFor(
+      () => rig.emu.interactionMessages(bad).find((m) => m.content.startsWith('⚠️')),
+      10_000,
+      'type refusal',
+    );
     expect(refused.content).toMatch(/application\/x-msdownload; accepted here/);
   });
 
@@ -183,7 +304,11 @@ describe('Discord bot against the API emulator (real discord.js client, real Hea
     const asked = Array.from({ length: 6 }, (_, i) => rig.emu.say(`quick question ${i}`, { author: bob }));
     const limited = await rig.emu.waitFor(() => rig.emu.repliesTo(asked[5]!.id)[0], 10_000, 'limit reply');
     expect(limited.content).toMatch(/going a bit fast.*try again in \d+ seconds?/);
-    await rig.emu.waitFor(() => asked.slice(0, 5).every((m) => rig.emu.repliesTo(m.id)[0]?.content === 'A short answer.'), 15_000, 'first five answered');
+    await rig.emu.waitFor(
+      () => asked.slice(0, 5).every((m) => rig.emu.repliesTo(m.id)[0]?.content === 'A short answer.'),
+      15_000,
+      'first five answered',
+    );
     const carl = rig.emu.world.addUser('carl');
     rig.emu.command('echo', [{ name: 'text', type: 3, value: 'one' }], { user: carl });
     const again = rig.emu.command('echo', [{ name: 'text', type: 3, value: 'two' }], { user: carl });
@@ -195,7 +320,9 @@ describe('Discord bot against the API emulator (real discord.js client, real Hea
     rig.emu.fail('POST', /^\/api\/v10\/channels\/\d+\/messages$/, 429, { retryAfter: 0.6 });
     const q = rig.emu.say('rate limited?', { author: rig.emu.world.addUser('max') });
     await rig.emu.waitFor(() => rig.emu.repliesTo(q.id)[0], 15_000, 'reply after 429');
-    const posts = rig.emu.requests.filter((r) => r.method === 'POST' && /\/channels\/\d+\/messages$/.test(r.path) && r.at >= q.createdMs);
+    const posts = rig.emu.requests.filter(
+      (r) => r.method === 'POST' && /\/channels\/\d+\/messages$/.test(r.path) && r.at >= q.createdMs,
+    );
     const limitedAt = posts.findIndex((p) => p.status === 429);
     expect(limitedAt).toBeGreaterThanOrEqual(0);
     const retry = posts[limitedAt + 1]!;
@@ -218,7 +345,11 @@ describe('Discord bot against the API emulator (real discord.js client, real Hea
     rig.emu.deniedChannels.add(otherChannelId);
     const user = rig.emu.world.addUser('ola');
     rig.emu.say('hello?', { author: user, channelId: otherChannelId });
-    await rig.emu.waitFor(() => rig.emu.requests.some((r) => r.status === 403 && r.path.includes(otherChannelId)), 10_000, '403');
+    await rig.emu.waitFor(
+      () => rig.emu.requests.some((r) => r.status === 403 && r.path.includes(otherChannelId)),
+      10_000,
+      '403',
+    );
     rig.emu.deniedChannels.delete(otherChannelId);
     const q = rig.emu.say('still there?', { author: user });
     await rig.emu.waitFor(() => rig.emu.repliesTo(q.id)[0], 10_000, 'reply after 403');
@@ -226,19 +357,45 @@ describe('Discord bot against the API emulator (real discord.js client, real Hea
 
   it('re-registers slash commands when the registry changes', async () => {
     const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
-    const tool = defineTool({ name: 'late', description: 'Added at run time', input: z.object({ n: z.number().int().describe('a number') }), run: async () => 'ok' });
+    const tool = defineTool({
+      name: 'late',
+      description: 'Added at run time',
+      input: z.object({ n: z.number().int().describe('a number') }),
+      run: async () => 'ok',
+    });
     rig.hearth.registry.add([
-      registeredTool({ tool, name: 'lateplug_late', origin: { kind: 'plugin', pluginId: 'lateplug', version: '1.0.0' }, ownerId: 'lateplug', granted: new Set(PERMISSIONS), defaultTimeoutMs: 5000, services: () => ({}) as never, log: () => silent }),
+      registeredTool({
+        tool,
+        name: 'lateplug_late',
+        origin: { kind: 'plugin', pluginId: 'lateplug', version: '1.0.0' },
+        ownerId: 'lateplug',
+        granted: new Set(PERMISSIONS),
+        defaultTimeoutMs: 5000,
+        services: () => ({}) as never,
+        log: () => silent,
+      }),
     ]);
-    const late = await rig.emu.waitFor(() => rig.emu.commands.get(rig.emu.world.guildId)?.find((c) => c.name === 'late'), 10_000, 're-registration');
+    const late = await rig.emu.waitFor(
+      () => rig.emu.commands.get(rig.emu.world.guildId)?.find((c) => c.name === 'late'),
+      10_000,
+      're-registration',
+    );
     expect((late.options as any[])[0]).toMatchObject({ name: 'n', type: 4, required: true });
   });
 
   it('shuts down gracefully: in-flight work finishes before the client disconnects', async () => {
-    const run = rig.emu.command('paint', [{ name: 'color', type: 3, value: 'blue' }, { name: 'size', type: 4, value: 4 }, { name: 'steps', type: 4, value: 2 }], {
-      user: rig.emu.world.addUser('pia'),
-    });
-    await rig.emu.waitFor(() => run.callbacks[0], 5_000, "deferred");
+    const run = rig.emu.command(
+      'paint',
+      [
+        { name: 'color', type: 3, value: 'blue' },
+        { name: 'size', type: 4, value: 4 },
+        { name: 'steps', type: 4, value: 2 },
+      ],
+      {
+        user: rig.emu.world.addUser('pia'),
+      },
+    );
+    await rig.emu.waitFor(() => run.callbacks[0], 5_000, 'deferred');
     await rig.bot.stop();
     const m = rig.emu.interactionMessages(run)[0]!;
     expect(m.content).toBe('Here is a blue square.');

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ConfigInput, configSchema, createHearth, createLogger, type Hearth, Redactor } from '@hearth/core';
-import { startDiscord, type DiscordSurface } from '../../packages/bot/src/discord/index.js';
-import { type Script, startOpenAiServer, type OpenAiServer } from '../servers/openai-hf.js';
+import { type DiscordSurface, startDiscord } from '../../packages/bot/src/discord/index.js';
+import { type OpenAiServer, type Script, startOpenAiServer } from '../servers/openai-hf.js';
 import { type Emulator, startEmulator } from './emulator/server.js';
 
 export const TEST_PLUGIN = fileURLToPath(new URL('./fixtures/test-plugin.ts', import.meta.url));
@@ -23,12 +23,18 @@ export interface Rig {
  * Starts the Discord emulator, a scripted OpenAI-compatible chat server and a real Hearth
  * (temp data folder, the test plugin loaded), then the Discord surface against the emulator.
  */
-export async function startRig(options: { script?: Script; discord?: ConfigInput['discord']; engine?: ConfigInput['engine'] } = {}): Promise<Rig> {
+export async function startRig(
+  options: { script?: Script; discord?: ConfigInput['discord']; engine?: ConfigInput['engine'] } = {},
+): Promise<Rig> {
   const emu = await startEmulator();
   const model = await startOpenAiServer({ script: options.script });
   const dataDir = mkdtempSync(join(tmpdir(), 'hearth-discord-'));
   const logs: string[] = [];
-  const logger = createLogger({ level: 'debug', redactor: new Redactor(), destination: { write: (line: string) => void logs.push(line) } });
+  const logger = createLogger({
+    level: 'debug',
+    redactor: new Redactor(),
+    destination: { write: (line: string) => void logs.push(line) },
+  });
   const parsed = configSchema.parse({
     dataDir,
     logLevel: 'debug',

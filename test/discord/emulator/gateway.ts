@@ -94,7 +94,8 @@ export class Gateway {
           this.stats.identifies++;
           session = { id: `session-${++this.sessionCounter}`, shard, seq: 0, sent: [], socket };
           // A new IDENTIFY for the same shard replaces the old session.
-          for (const [id, s] of this.sessions) if (s.shard[0] === shard[0] && s.shard[1] === shard[1]) this.sessions.delete(id);
+          for (const [id, s] of this.sessions)
+            if (s.shard[0] === shard[0] && s.shard[1] === shard[1]) this.sessions.delete(id);
           this.sessions.set(session.id, session);
           this.send(session, 'READY', this.host.ready(session));
           for (const guild of this.host.guildCreates(shard)) this.send(session, 'GUILD_CREATE', guild);
@@ -106,7 +107,8 @@ export class Gateway {
           this.stats.resumes++;
           session = found;
           found.socket = socket;
-          for (const p of found.sent.filter((p) => p.s > (msg.d.seq ?? 0))) socket.send(JSON.stringify({ op: 0, ...p }));
+          for (const p of found.sent.filter((p) => p.s > (msg.d.seq ?? 0)))
+            socket.send(JSON.stringify({ op: 0, ...p }));
           this.send(found, 'RESUMED', {});
           return;
         }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError, type ParsedBody, parseBody, readBody, sendJson } from './http.js';
-import { type ApiAttachment, type StoredMessage, snowflake, wire } from './state.js';
 import type { Emulator } from './server.js';
+import { type ApiAttachment, type StoredMessage, snowflake, wire } from './state.js';
 
 /** One REST request as the emulator saw it. */
 export interface LoggedRequest {
@@ -22,7 +22,13 @@ export interface Fault {
   count: number;
 }
 
-type Handler = (ctx: { emu: Emulator; params: string[]; body: ParsedBody; query: URLSearchParams; req: IncomingMessage }) => { status: number; body?: unknown } | Promise<{ status: number; body?: unknown }>;
+type Handler = (ctx: {
+  emu: Emulator;
+  params: string[];
+  body: ParsedBody;
+  query: URLSearchParams;
+  req: IncomingMessage;
+}) => { status: number; body?: unknown } | Promise<{ status: number; body?: unknown }>;
 
 const LOADING = 1 << 7;
 const routes: { method: string; pattern: RegExp; auth: boolean; handler: Handler }[] = [];
@@ -35,7 +41,13 @@ export async function handleRest(emu: Emulator, req: IncomingMessage, res: Serve
   const method = req.method ?? 'GET';
   const path = url.pathname;
   const raw = await readBody(req);
-  const log: LoggedRequest = { method, path, status: 0, at: Date.now(), authorized: req.headers.authorization === `Bot ${emu.token}` };
+  const log: LoggedRequest = {
+    method,
+    path,
+    status: 0,
+    at: Date.now(),
+    authorized: req.headers.authorization === `Bot ${emu.token}`,
+  };
   emu.requests.push(log);
   try {
     const cdn = /^\/cdn\/attachments\/([^/]+)\/[^/]+$/.exec(path);
@@ -52,16 +64,25 @@ export async function handleRest(emu: Emulator, req: IncomingMessage, res: Serve
       log.status = fault.status;
       if (fault.status === 429) {
         const retry = fault.retryAfter ?? 1;
-        return sendJson(res, 429, { message: 'You are being rate limited.', retry_after: retry, global: false }, {
-          'retry-after': String(retry),
-          'x-ratelimit-limit': '5',
-          'x-ratelimit-remaining': '0',
-          'x-ratelimit-reset-after': String(retry),
-          'x-ratelimit-bucket': 'emulated-bucket',
-          'x-ratelimit-scope': 'user',
-        });
+        return sendJson(
+          res,
+          429,
+          { message: 'You are being rate limited.', retry_after: retry, global: false },
+          {
+            'retry-after': String(retry),
+            'x-ratelimit-limit': '5',
+            'x-ratelimit-remaining': '0',
+            'x-ratelimit-reset-after': String(retry),
+            'x-ratelimit-bucket': 'emulated-bucket',
+            'x-ratelimit-scope': 'user',
+          },
+        );
       }
-      const known: Record<number, [number, string]> = { 403: [50013, 'Missing Permissions'], 404: [10008, 'Unknown Message'], 500: [0, '500: Internal Server Error'] };
+      const known: Record<number, [number, string]> = {
+        403: [50013, 'Missing Permissions'],
+        404: [10008, 'Unknown Message'],
+        500: [0, '500: Internal Server Error'],
+      };
       const [code, message] = known[fault.status] ?? [0, `${fault.status}`];
       return sendJson(res, fault.status, { code, message });
     }
@@ -136,11 +157,18 @@ function validateContent(body: ParsedBody): void {
 // --- gateway and application ---
 route('GET', '/gateway/bot', true, ({ emu }) => ({
   status: 200,
-  body: { url: emu.gatewayUrl, shards: emu.recommendedShards, session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 } },
+  body: {
+    url: emu.gatewayUrl,
+    shards: emu.recommendedShards,
+    session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 },
+  },
 }));
 route('GET', '/gateway', false, ({ emu }) => ({ status: 200, body: { url: emu.gatewayUrl } }));
 route('GET', '/users/@me', true, ({ emu }) => ({ status: 200, body: emu.world.bot }));
-route('GET', '/applications/@me', true, ({ emu }) => ({ status: 200, body: { id: emu.world.applicationId, name: 'hearth', flags: 0, bot: emu.world.bot } }));
+route('GET', '/applications/@me', true, ({ emu }) => ({
+  status: 200,
+  body: { id: emu.world.applicationId, name: 'hearth', flags: 0, bot: emu.world.bot },
+}));
 
 const putCommands: Handler = ({ emu, params, body }) => {
   const [app, guild] = params;
@@ -150,19 +178,33 @@ const putCommands: Handler = ({ emu, params, body }) => {
   const names = new Set<string>();
   for (const c of list) {
     const name = String(c.name);
-    if (!/^[-_\p{Ll}\p{N}]{1,32}$/u.test(name) || names.has(name)) throw new HttpError(400, 50035, `Invalid Form Body: name "${name}"`);
-    if (String(c.description ?? '').length > 100) throw new HttpError(400, 50035, `Invalid Form Body: description of ${name}`);
+    if (!/^[-_\p{Ll}\p{N}]{1,32}$/u.test(name) || names.has(name))
+      throw new HttpError(400, 50035, `Invalid Form Body: name "${name}"`);
+    if (String(c.description ?? '').length > 100)
+      throw new HttpError(400, 50035, `Invalid Form Body: description of ${name}`);
     names.add(name);
   }
-  const stored = list.map((c) => ({ id: snowflake(), application_id: app, version: snowflake(), ...(guild ? { guild_id: guild } : {}), ...c }));
+  const stored = list.map((c) => ({
+    id: snowflake(),
+    application_id: app,
+    version: snowflake(),
+    ...(guild ? { guild_id: guild } : {}),
+    ...c,
+  }));
   emu.commands.set(guild ?? 'global', stored);
   emu.emit('commands', guild ?? 'global');
   return { status: 200, body: stored };
 };
 route('PUT', '/applications/:app/commands', true, putCommands);
 route('PUT', '/applications/:app/guilds/:guild/commands', true, putCommands);
-route('GET', '/applications/:app/commands', true, ({ emu }) => ({ status: 200, body: emu.commands.get('global') ?? [] }));
-route('GET', '/applications/:app/guilds/:guild/commands', true, ({ emu, params }) => ({ status: 200, body: emu.commands.get(params[1]!) ?? [] }));
+route('GET', '/applications/:app/commands', true, ({ emu }) => ({
+  status: 200,
+  body: emu.commands.get('global') ?? [],
+}));
+route('GET', '/applications/:app/guilds/:guild/commands', true, ({ emu, params }) => ({
+  status: 200,
+  body: emu.commands.get(params[1]!) ?? [],
+}));
 
 // --- channels and messages ---
 route('GET', '/channels/:channel', true, ({ emu, params }) => ({ status: 200, body: channelOr404(emu, params[0]!) }));
@@ -190,10 +232,14 @@ route('POST', '/channels/:channel/messages', true, ({ emu, params, body }) => {
   emu.emit('message', message);
   return { status: 200, body: wire(message) };
 });
-route('GET', '/channels/:channel/messages/:message', true, ({ emu, params }) => ({ status: 200, body: wire(messageOr404(emu, params[0]!, params[1]!)) }));
+route('GET', '/channels/:channel/messages/:message', true, ({ emu, params }) => ({
+  status: 200,
+  body: wire(messageOr404(emu, params[0]!, params[1]!)),
+}));
 route('PATCH', '/channels/:channel/messages/:message', true, ({ emu, params, body }) => {
   const message = messageOr404(emu, params[0]!, params[1]!);
-  if (message.author.id !== emu.world.bot.id) throw new HttpError(403, 50005, 'Cannot edit a message authored by another user');
+  if (message.author.id !== emu.world.bot.id)
+    throw new HttpError(403, 50005, 'Cannot edit a message authored by another user');
   validateContent(body);
   applyEdit(emu, message, body);
   return { status: 200, body: wire(message) };
@@ -215,7 +261,12 @@ route('POST', '/channels/:channel/messages/:message/threads', true, ({ emu, para
     name: String(body.json.name ?? 'thread').slice(0, 100),
     message_count: 0,
     member_count: 1,
-    thread_metadata: { archived: false, auto_archive_duration: body.json.auto_archive_duration ?? 1440, archive_timestamp: new Date().toISOString(), locked: false },
+    thread_metadata: {
+      archived: false,
+      auto_archive_duration: body.json.auto_archive_duration ?? 1440,
+      archive_timestamp: new Date().toISOString(),
+      locked: false,
+    },
   };
   emu.world.channels.set(thread.id, thread);
   emu.gateway.dispatch('THREAD_CREATE', { ...thread, newly_created: true }, parent.guild_id);
@@ -251,7 +302,13 @@ route('POST', '/interactions/:id/:token/callback', false, ({ emu, params, body, 
   }
   if (query.get('with_response') === 'true') {
     const original = record.originalId ? emu.world.messages.get(record.originalId) : undefined;
-    return { status: 200, body: { interaction: { id: record.id, type: 2 }, resource: { type, ...(original ? { message: wire(original) } : {}) } } };
+    return {
+      status: 200,
+      body: {
+        interaction: { id: record.id, type: 2 },
+        resource: { type, ...(original ? { message: wire(original) } : {}) },
+      },
+    };
   }
   return { status: 204 };
 });
@@ -271,7 +328,10 @@ route('PATCH', '/webhooks/:app/:token/messages/:message', false, ({ emu, params,
   applyEdit(emu, message, body);
   return { status: 200, body: wire(message) };
 });
-route('GET', '/webhooks/:app/:token/messages/:message', false, ({ emu, params }) => ({ status: 200, body: wire(interactionMessage(emu, params[0]!, params[1]!, params[2]!)) }));
+route('GET', '/webhooks/:app/:token/messages/:message', false, ({ emu, params }) => ({
+  status: 200,
+  body: wire(interactionMessage(emu, params[0]!, params[1]!, params[2]!)),
+}));
 route('DELETE', '/webhooks/:app/:token/messages/:message', false, ({ emu, params }) => {
   const message = interactionMessage(emu, params[0]!, params[1]!, params[2]!);
   emu.world.messages.delete(message.id);

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Gateway } from './gateway.js';
 import { type Fault, handleRest, type LoggedRequest } from './rest.js';
-import { type ApiAttachment, type ApiUser, type StoredMessage, World, snowflake, wire } from './state.js';
+import { type ApiAttachment, type ApiUser, type StoredMessage, snowflake, World, wire } from './state.js';
 
 /** An interaction the emulator sent, and what the bot answered. */
 export interface InteractionRecord {
@@ -108,15 +108,34 @@ export class Emulator extends EventEmitter {
     const id = snowflake();
     this.files.set(id, { name, type, data });
     const url = `http://127.0.0.1:${this.port}/cdn/attachments/${id}/${encodeURIComponent(name)}`;
-    return { id, filename: name, size: data.byteLength, url, proxy_url: url, content_type: type, ...(description ? { description } : {}) };
+    return {
+      id,
+      filename: name,
+      size: data.byteLength,
+      url,
+      proxy_url: url,
+      content_type: type,
+      ...(description ? { description } : {}),
+    };
   }
 
   /** A user posts a message (mentioning the bot unless `mention: false`); returns it once dispatched. */
-  say(content: string, options: { author?: ApiUser; channelId?: string; mention?: boolean; replyTo?: string; attachments?: ApiAttachment[] } = {}): StoredMessage {
+  say(
+    content: string,
+    options: {
+      author?: ApiUser;
+      channelId?: string;
+      mention?: boolean;
+      replyTo?: string;
+      attachments?: ApiAttachment[];
+    } = {},
+  ): StoredMessage {
     const author = options.author ?? this.world.alice;
     const channelId = options.channelId ?? this.world.channelId;
     const channel = this.world.channels.get(channelId);
-    const replyToBot = options.replyTo ? this.world.messages.get(options.replyTo)?.author.id === this.world.bot.id : false;
+    const replyToBot = options.replyTo
+      ? this.world.messages.get(options.replyTo)?.author.id === this.world.bot.id
+      : false;
     const mention = options.mention ?? !options.replyTo;
     const message = this.world.newMessage({
       channelId,
@@ -132,14 +151,28 @@ export class Emulator extends EventEmitter {
   }
 
   /** A user runs a slash command; returns the interaction record (filled in as the bot answers). */
-  command(name: string, options: OptionValue[] = [], opts: { user?: ApiUser; channelId?: string; type?: 2 | 4; attachments?: ApiAttachment[] } = {}): InteractionRecord {
+  command(
+    name: string,
+    options: OptionValue[] = [],
+    opts: { user?: ApiUser; channelId?: string; type?: 2 | 4; attachments?: ApiAttachment[] } = {},
+  ): InteractionRecord {
     const user = opts.user ?? this.world.alice;
     const channelId = opts.channelId ?? this.world.channelId;
     const channel = this.world.channels.get(channelId)!;
-    const registered = [...(this.commands.get(this.world.guildId) ?? []), ...(this.commands.get('global') ?? [])].find((c) => c.name === name);
-    const record: InteractionRecord = { id: snowflake(), token: `itoken-${snowflake()}`, channelId, acknowledged: false, callbacks: [] };
+    const registered = [...(this.commands.get(this.world.guildId) ?? []), ...(this.commands.get('global') ?? [])].find(
+      (c) => c.name === name,
+    );
+    const record: InteractionRecord = {
+      id: snowflake(),
+      token: `itoken-${snowflake()}`,
+      channelId,
+      acknowledged: false,
+      callbacks: [],
+    };
     this.interactions.set(record.token, record);
-    const resolved = opts.attachments?.length ? { attachments: Object.fromEntries(opts.attachments.map((a) => [a.id, a])) } : undefined;
+    const resolved = opts.attachments?.length
+      ? { attachments: Object.fromEntries(opts.attachments.map((a) => [a.id, a])) }
+      : undefined;
     const inGuild = Boolean(channel.guild_id);
     const payload = {
       id: record.id,
@@ -147,11 +180,21 @@ export class Emulator extends EventEmitter {
       type: opts.type ?? 2,
       token: record.token,
       version: 1,
-      data: { id: (registered?.id as string) ?? snowflake(), name, type: 1, options, ...(resolved ? { resolved } : {}) },
+      data: {
+        id: (registered?.id as string) ?? snowflake(),
+        name,
+        type: 1,
+        options,
+        ...(resolved ? { resolved } : {}),
+      },
       channel_id: channelId,
       channel,
       ...(inGuild
-        ? { guild_id: channel.guild_id, guild: { id: channel.guild_id, locale: 'en-US', features: [] }, member: { ...this.world.member(user.id), permissions: this.world.permissionsOf(user.id) } }
+        ? {
+            guild_id: channel.guild_id,
+            guild: { id: channel.guild_id, locale: 'en-US', features: [] },
+            member: { ...this.world.member(user.id), permissions: this.world.permissionsOf(user.id) },
+          }
         : { user }),
       app_permissions: '2147483647',
       locale: 'en-US',
@@ -180,7 +223,9 @@ export class Emulator extends EventEmitter {
 
   /** The bot's replies to a message (reply references), oldest first. */
   repliesTo(messageId: string): StoredMessage[] {
-    return [...this.world.messages.values()].filter((m) => m.author.id === this.world.bot.id && m.message_reference?.message_id === messageId);
+    return [...this.world.messages.values()].filter(
+      (m) => m.author.id === this.world.bot.id && m.message_reference?.message_id === messageId,
+    );
   }
 
   /** Messages the bot sent for an interaction: the original reply first, then follow-ups. */

@@ -14,7 +14,11 @@ export const PERMISSIONS = {
   ReadMessageHistory: 1n << 16n,
   UseApplicationCommands: 1n << 31n,
 };
-const MEMBER_PERMISSIONS = PERMISSIONS.ViewChannel | PERMISSIONS.SendMessages | PERMISSIONS.ReadMessageHistory | PERMISSIONS.UseApplicationCommands;
+const MEMBER_PERMISSIONS =
+  PERMISSIONS.ViewChannel |
+  PERMISSIONS.SendMessages |
+  PERMISSIONS.ReadMessageHistory |
+  PERMISSIONS.UseApplicationCommands;
 
 export interface ApiUser {
   id: string;
@@ -105,7 +109,15 @@ export class World {
       [this.channelId, 'general'],
       [this.otherChannelId, 'random'],
     ] as const) {
-      this.channels.set(id, { id, type: 0, guild_id: this.guildId, name, parent_id: null, position: 0, permission_overwrites: [] });
+      this.channels.set(id, {
+        id,
+        type: 0,
+        guild_id: this.guildId,
+        name,
+        parent_id: null,
+        position: 0,
+        permission_overwrites: [],
+      });
     }
   }
 
@@ -164,8 +176,28 @@ export class World {
       emojis: [],
       stickers: [],
       roles: [
-        { id: this.guildId, name: '@everyone', permissions: String(MEMBER_PERMISSIONS), position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 },
-        { id: this.adminRoleId, name: 'Admins', permissions: String(MEMBER_PERMISSIONS | PERMISSIONS.ManageGuild), position: 1, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 },
+        {
+          id: this.guildId,
+          name: '@everyone',
+          permissions: String(MEMBER_PERMISSIONS),
+          position: 0,
+          color: 0,
+          hoist: false,
+          managed: false,
+          mentionable: false,
+          flags: 0,
+        },
+        {
+          id: this.adminRoleId,
+          name: 'Admins',
+          permissions: String(MEMBER_PERMISSIONS | PERMISSIONS.ManageGuild),
+          position: 1,
+          color: 0,
+          hoist: false,
+          managed: false,
+          mentionable: false,
+          flags: 0,
+        },
       ],
       channels: [...this.channels.values()].filter((c) => c.guild_id === this.guildId && c.type === 0),
       threads: [],
@@ -182,7 +214,17 @@ export class World {
   }
 
   /** A message to store and to return (the referenced message is embedded one level deep). */
-  newMessage(fields: { channelId: string; author: ApiUser; content: string; replyTo?: string; attachments?: ApiAttachment[]; embeds?: unknown[]; mentions?: ApiUser[]; flags?: number; webhookId?: string }): StoredMessage {
+  newMessage(fields: {
+    channelId: string;
+    author: ApiUser;
+    content: string;
+    replyTo?: string;
+    attachments?: ApiAttachment[];
+    embeds?: unknown[];
+    mentions?: ApiUser[];
+    flags?: number;
+    webhookId?: string;
+  }): StoredMessage {
     const channel = this.channels.get(fields.channelId);
     const referenced = fields.replyTo ? this.messages.get(fields.replyTo) : undefined;
     const message: StoredMessage = {
@@ -204,7 +246,11 @@ export class World {
       flags: fields.flags ?? 0,
       ...(fields.replyTo
         ? {
-            message_reference: { message_id: fields.replyTo, channel_id: fields.channelId, ...(channel?.guild_id ? { guild_id: channel.guild_id } : {}) },
+            message_reference: {
+              message_id: fields.replyTo,
+              channel_id: fields.channelId,
+              ...(channel?.guild_id ? { guild_id: channel.guild_id } : {}),
+            },
             referenced_message: referenced ? (wire(referenced, false) as unknown as StoredMessage) : null,
           }
         : {}),

@@ -1,9 +1,18 @@
 import type { Caller } from '@hearth/sdk';
-import { type GuildMember, type Interaction, type Message, PermissionFlagsBits, type PermissionsBitField } from 'discord.js';
+import {
+  type GuildMember,
+  type Interaction,
+  type Message,
+  PermissionFlagsBits,
+  type PermissionsBitField,
+} from 'discord.js';
 import type { DiscordSettings } from './settings.js';
 
 /** Whether the bot may act in this channel: DMs by setting, guild channels by the allow and deny lists. */
-export function channelAllowed(settings: DiscordSettings, where: { guildId: string | null; channelId: string; parentId?: string | null }): boolean {
+export function channelAllowed(
+  settings: DiscordSettings,
+  where: { guildId: string | null; channelId: string; parentId?: string | null },
+): boolean {
   if (!where.guildId) return settings.allowDMs;
   const ids = [where.channelId, where.parentId].filter((x): x is string => Boolean(x));
   if (ids.some((id) => settings.channels.deny.includes(id))) return false;
@@ -18,7 +27,9 @@ export function isAdmin(
 ): boolean {
   if (permissions?.has(PermissionFlagsBits.ManageGuild)) return true;
   if (!settings.adminRoles.length) return false;
-  return roles.some((r) => settings.adminRoles.includes(r.id) || (r.name !== undefined && settings.adminRoles.includes(r.name)));
+  return roles.some(
+    (r) => settings.adminRoles.includes(r.id) || (r.name !== undefined && settings.adminRoles.includes(r.name)),
+  );
 }
 
 function memberRoles(member: GuildMember | null | undefined, rawRoleIds: string[]): { id: string; name?: string }[] {

@@ -86,7 +86,14 @@ export function describeFailure(ctx: SurfaceContext, err: unknown, signal?: Abor
   const reason = signal?.aborted ? signal.reason : undefined;
   const error = reason instanceof HearthError ? reason : err;
   if (error instanceof HearthError) {
-    const icon = error.code === 'timeout' ? '⌛' : error.code === 'permission_denied' ? '🔒' : error.code === 'cancelled' ? '⏹️' : '⚠️';
+    const icon =
+      error.code === 'timeout'
+        ? '⌛'
+        : error.code === 'permission_denied'
+          ? '🔒'
+          : error.code === 'cancelled'
+            ? '⏹️'
+            : '⚠️';
     return `${icon} ${ctx.redact(error.message)}`;
   }
   ctx.log.error({ err: ctx.redact(String((err as Error)?.stack ?? err)) }, 'discord: unexpected failure');

@@ -8,7 +8,9 @@ const DISCORD_API = 'https://discord.com/api';
  * own 'auto' always asks discord.com, which a Discord-compatible server would not see).
  */
 export async function recommendedShards(token: string, apiUrl = DISCORD_API): Promise<number> {
-  const res = await fetch(`${apiUrl.replace(/\/+$/, '')}/v10/gateway/bot`, { headers: { Authorization: `Bot ${token}` } });
+  const res = await fetch(`${apiUrl.replace(/\/+$/, '')}/v10/gateway/bot`, {
+    headers: { Authorization: `Bot ${token}` },
+  });
   if (res.status === 401) throw new Error('Discord rejected the token (401): check DISCORD_TOKEN.');
   if (!res.ok) throw new Error(`GET /gateway/bot answered HTTP ${res.status}`);
   const body = (await res.json()) as { shards?: number };
@@ -32,9 +34,13 @@ export interface ShardedOptions {
  * Runs the bot in several processes through discord.js's ShardingManager: each shard process
  * builds its own Hearth and connects its share of guilds. Resolves once every shard is ready.
  */
-export async function startSharded(options: ShardedOptions): Promise<{ manager: ShardingManager; total: number; stop(): Promise<void> }> {
+export async function startSharded(
+  options: ShardedOptions,
+): Promise<{ manager: ShardingManager; total: number; stop(): Promise<void> }> {
   const total = options.shards === 'auto' ? await recommendedShards(options.token, options.apiUrl) : options.shards;
-  const entry = fileURLToPath(new URL(`./shard-entry.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url));
+  const entry = fileURLToPath(
+    new URL(`./shard-entry.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url),
+  );
   const manager = new ShardingManager(entry, {
     token: options.token,
     totalShards: total,

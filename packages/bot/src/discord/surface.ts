@@ -38,7 +38,8 @@ export interface DiscordSurface {
 export async function startDiscord(hearth: DiscordHearth, options: StartDiscordOptions = {}): Promise<DiscordSurface> {
   const settings = hearth.config.discord;
   const token = options.token ?? hearth.config.secrets.discordToken;
-  if (!token) throw new Error('DISCORD_TOKEN is not set: create a bot at https://discord.com/developers and export its token.');
+  if (!token)
+    throw new Error('DISCORD_TOKEN is not set: create a bot at https://discord.com/developers and export its token.');
   const apiUrl = options.apiUrl ?? settings.apiUrl;
   const log = hearth.log.child({ area: 'discord' });
   const client = new Client({
@@ -69,7 +70,9 @@ export async function startDiscord(hearth: DiscordHearth, options: StartDiscordO
   const commands = new CommandRegistrar(ctx);
 
   client.on(Events.MessageCreate, (message) => {
-    handleMessage(ctx, message).catch((err) => log.error({ err: ctx.redact(String(err?.stack ?? err)) }, 'discord: message handler failed'));
+    handleMessage(ctx, message).catch((err) =>
+      log.error({ err: ctx.redact(String(err?.stack ?? err)) }, 'discord: message handler failed'),
+    );
   });
   client.on(Events.InteractionCreate, (interaction) => {
     handleInteraction(ctx, commands, interaction).catch((err) =>
@@ -77,7 +80,9 @@ export async function startDiscord(hearth: DiscordHearth, options: StartDiscordO
     );
   });
   client.on(Events.GuildCreate, (guild) => void commands.onGuildJoined(guild.id));
-  client.on(Events.ShardDisconnect, (event, shard) => log.warn({ shard, code: event.code }, 'discord: gateway disconnected'));
+  client.on(Events.ShardDisconnect, (event, shard) =>
+    log.warn({ shard, code: event.code }, 'discord: gateway disconnected'),
+  );
   client.on(Events.ShardReconnecting, (shard) => log.info({ shard }, 'discord: reconnecting'));
   client.on(Events.ShardResume, (shard, replayed) => log.info({ shard, replayed }, 'discord: session resumed'));
   client.on(Events.Error, (err) => log.error({ err: ctx.redact(err.message) }, 'discord: client error'));
@@ -90,7 +95,9 @@ export async function startDiscord(hearth: DiscordHearth, options: StartDiscordO
   } catch (err) {
     commands.stop();
     await client.destroy();
-    throw new Error(ctx.redact(`Could not connect to Discord${apiUrl ? ` at ${apiUrl}` : ''}: ${(err as Error).message}`));
+    throw new Error(
+      ctx.redact(`Could not connect to Discord${apiUrl ? ` at ${apiUrl}` : ''}: ${(err as Error).message}`),
+    );
   }
   log.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'discord: ready');
 

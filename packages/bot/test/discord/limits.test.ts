@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { BusyError, ConcurrencyGate, KeyedSerial } from '../../src/discord/limits/queue.js';
-import { RateLimiter, limitMessage } from '../../src/discord/limits/rate-limit.js';
+import { limitMessage, RateLimiter } from '../../src/discord/limits/rate-limit.js';
 import { EditThrottle } from '../../src/discord/render/throttle.js';
 
 describe('RateLimiter', () => {
   it('limits per user within the window and reopens after it', () => {
     let now = 0;
-    const limiter = new RateLimiter({ user: { max: 2, windowMs: 1000 }, guild: { max: 100, windowMs: 1000 }, cooldowns: {} }, () => now);
+    const limiter = new RateLimiter(
+      { user: { max: 2, windowMs: 1000 }, guild: { max: 100, windowMs: 1000 }, cooldowns: {} },
+      () => now,
+    );
     expect(limiter.take('u', 'g').ok).toBe(true);
     expect(limiter.take('u', 'g').ok).toBe(true);
     const refused = limiter.take('u', 'g');
@@ -19,7 +22,10 @@ describe('RateLimiter', () => {
 
   it('limits per guild and applies per-command cooldowns', () => {
     let now = 0;
-    const limiter = new RateLimiter({ user: { max: 0, windowMs: 1000 }, guild: { max: 3, windowMs: 1000 }, cooldowns: { imagine: 5000 } }, () => now);
+    const limiter = new RateLimiter(
+      { user: { max: 0, windowMs: 1000 }, guild: { max: 3, windowMs: 1000 }, cooldowns: { imagine: 5000 } },
+      () => now,
+    );
     expect(limiter.take('a', 'g', 'imagine').ok).toBe(true);
     expect(limiter.take('a', 'g', 'imagine')).toMatchObject({ ok: false, reason: 'cooldown', retryAfterMs: 5000 });
     expect(limiter.take('b', 'g').ok).toBe(true);
@@ -35,7 +41,14 @@ describe('ConcurrencyGate', () => {
     const gate = new ConcurrencyGate(2, 1);
     const release: (() => void)[] = [];
     const started: number[] = [];
-    const job = (i: number) => gate.run(() => new Promise<void>((r) => (started.push(i), release.push(r))));
+    const job = (i: number) =>
+      gate.run(
+        () =>
+          new Promise<void>((r) => {
+            started.push(i);
+            release.push(r);
+          }),
+      );
     const a = job(1);
     const b = job(2);
     const positions: number[] = [];
@@ -58,7 +71,16 @@ describe('KeyedSerial', () => {
     const serial = new KeyedSerial();
     const done: string[] = [];
     await Promise.all([
-      serial.run('c1', () => new Promise<void>((r) => setTimeout(() => (done.push('c1-a'), r()), 30))),
+      serial.run(
+        'c1',
+        () =>
+          new Promise<void>((r) =>
+            setTimeout(() => {
+              done.push('c1-a');
+              r();
+            }, 30),
+          ),
+      ),
       serial.run('c1', async () => void done.push('c1-b')),
       serial.run('c2', async () => void done.push('c2-a')),
     ]);

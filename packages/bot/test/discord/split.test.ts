@@ -9,8 +9,12 @@ describe('splitMessage', () => {
   });
 
   it('splits a 6,000-character answer with a code block under 2,000 characters, fences balanced', () => {
-    const prose = (n: number) => Array.from({ length: n }, (_, i) => `Sentence number ${i} explains one more thing about the setup.`).join(' ');
-    const code = Array.from({ length: 60 }, (_, i) => `const value${i} = compute(${i}); // line ${i} of the example`).join('\n');
+    const prose = (n: number) =>
+      Array.from({ length: n }, (_, i) => `Sentence number ${i} explains one more thing about the setup.`).join(' ');
+    const code = Array.from(
+      { length: 60 },
+      (_, i) => `const value${i} = compute(${i}); // line ${i} of the example`,
+    ).join('\n');
     const text = `${prose(20)}\n\n${prose(15)}\n\n\`\`\`ts\n${code}\n\`\`\`\n\n${prose(25)}`;
     expect(text.length).toBeGreaterThan(5000);
     const chunks = splitMessage(text);

@@ -49,7 +49,12 @@ export const discordSchema = z
     editIntervalMs: z.number().int().min(200).default(1000).describe('minimum time between streamed or progress edits'),
     attachments: z
       .object({
-        maxBytes: z.number().int().positive().default(8 * 1024 * 1024).describe('largest accepted upload'),
+        maxBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(8 * 1024 * 1024)
+          .describe('largest accepted upload'),
         types: z
           .array(z.string())
           .default(['text/', 'application/pdf', 'application/json', 'image/png', 'image/jpeg', 'text/csv'])

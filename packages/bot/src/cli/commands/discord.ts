@@ -38,7 +38,9 @@ export function register(program: Command, ctx: CliContext): void {
       const config = await ctx.config();
       const token = config.secrets.discordToken;
       if (!token) {
-        throw new Error('DISCORD_TOKEN is not set. Create a bot at https://discord.com/developers/applications, then export DISCORD_TOKEN=<token>.');
+        throw new Error(
+          'DISCORD_TOKEN is not set. Create a bot at https://discord.com/developers/applications, then export DISCORD_TOKEN=<token>.',
+        );
       }
       if (options.shards !== undefined) {
         const { startSharded } = await import('../../discord/shards.js');

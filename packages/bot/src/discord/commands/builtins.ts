@@ -12,7 +12,11 @@ import type { CommandRegistrar } from './register.js';
 import { runToolJob } from './tool-job.js';
 
 /** Runs one built-in command; the interaction is already checked (channel, rate limit). */
-export async function runBuiltin(ctx: SurfaceContext, registrar: CommandRegistrar, interaction: ChatInputCommandInteraction): Promise<void> {
+export async function runBuiltin(
+  ctx: SurfaceContext,
+  registrar: CommandRegistrar,
+  interaction: ChatInputCommandInteraction,
+): Promise<void> {
   switch (interaction.commandName) {
     case 'ask':
       return ask(ctx, interaction);
@@ -58,11 +62,17 @@ async function knowledge(ctx: SurfaceContext, interaction: ChatInputCommandInter
     const text = interaction.options.getString('text');
     if (!file && !text) return reply(interaction, 'Attach a file or give `text` to add.', true);
     const title = interaction.options.getString('title', true);
-    return viaTool(ctx, interaction, 'add_knowledge', async (signal) => ({
-      title,
-      ...(text ? { text } : {}),
-      ...(file ? { file: await fetchAttachment(ctx.settings, file, signal) } : {}),
-    }), 'Knowledge');
+    return viaTool(
+      ctx,
+      interaction,
+      'add_knowledge',
+      async (signal) => ({
+        title,
+        ...(text ? { text } : {}),
+        ...(file ? { file: await fetchAttachment(ctx.settings, file, signal) } : {}),
+      }),
+      'Knowledge',
+    );
   }
   if (sub === 'search') {
     const query = interaction.options.getString('query', true);
@@ -75,7 +85,11 @@ async function knowledge(ctx: SurfaceContext, interaction: ChatInputCommandInter
   }
   const sources = await ctx.hearth.knowledge.listSources({ guildId: interaction.guildId ?? undefined });
   const lines = sources.map((s) => `• **${s.title}** · \`${s.id}\` · ${s.scope} · ${s.chunks} chunks`);
-  return reply(interaction, lines.length ? `**Documents (${lines.length})**\n${lines.join('\n')}` : 'The knowledge base is empty here.', true);
+  return reply(
+    interaction,
+    lines.length ? `**Documents (${lines.length})**\n${lines.join('\n')}` : 'The knowledge base is empty here.',
+    true,
+  );
 }
 
 async function persona(ctx: SurfaceContext, interaction: ChatInputCommandInteraction): Promise<void> {
@@ -84,7 +98,8 @@ async function persona(ctx: SurfaceContext, interaction: ChatInputCommandInterac
   if (!name) return reply(interaction, `Personas: ${available.map((p) => `\`${p}\``).join(', ') || 'none'}.`, true);
   const caller = callerFromInteraction(ctx.settings, interaction);
   if (!caller.isAdmin) return reply(interaction, '🔒 Only server admins (Manage Server) may change the persona.', true);
-  if (!available.includes(name)) return reply(interaction, `No persona "${name}". Available: ${available.join(', ')}.`, true);
+  if (!available.includes(name))
+    return reply(interaction, `No persona "${name}". Available: ${available.join(', ')}.`, true);
   await ctx.hearth.engine.setGuildPersona(interaction.guildId!, name);
   return reply(interaction, `Persona for this server is now **${name}**.`, false);
 }
@@ -94,7 +109,12 @@ async function reset(ctx: SurfaceContext, interaction: ChatInputCommandInteracti
   const channel = interaction.channel;
   if (!interaction.guildId) keys.push({ surface: 'discord', channelId: interaction.channelId });
   else if (channel?.isThread() && channel.ownerId === ctx.client.user?.id) {
-    keys.push({ surface: 'discord', guildId: interaction.guildId, channelId: channel.parentId ?? undefined, threadId: channel.id });
+    keys.push({
+      surface: 'discord',
+      guildId: interaction.guildId,
+      channelId: channel.parentId ?? undefined,
+      threadId: channel.id,
+    });
   }
   for (const key of keys) await ctx.hearth.engine.reset(key);
   return reply(interaction, 'Done: I have forgotten our conversation here.', true);
@@ -118,7 +138,7 @@ async function viaTool(
 function helpText(registrar: CommandRegistrar): string {
   const tools = [...registrar.commands.tools.entries()].map(([name, tool]) => `\`/${name}\` ${tool.description}`);
   return [
-    '**Hearth** answers questions from this server\'s knowledge base and runs plugin tools.',
+    "**Hearth** answers questions from this server's knowledge base and runs plugin tools.",
     '• Mention me, reply to my answers (the reply chain is our conversation), or DM me.',
     '• `/ask` a question · `/knowledge add|search|remove|list` · `/persona` · `/plugins` · `/reset`',
     ...(tools.length ? ['**Tools**', ...tools] : []),
@@ -126,7 +146,11 @@ function helpText(registrar: CommandRegistrar): string {
 }
 
 /** A plain reply, split under the limit (the first part replies, the rest follow up). */
-export async function reply(interaction: ChatInputCommandInteraction, content: string, ephemeral: boolean): Promise<void> {
+export async function reply(
+  interaction: ChatInputCommandInteraction,
+  content: string,
+  ephemeral: boolean,
+): Promise<void> {
   const parts = splitMessage(content);
   const flags = ephemeral ? (MessageFlags.Ephemeral as const) : undefined;
   for (const [i, part] of parts.entries()) {

@@ -54,7 +54,9 @@ export function buildCommands(registry: ToolRegistry, settings: DiscordSettings)
       options: optionsFromFields(tool.fields),
       dm_permission: settings.allowDMs,
       // Hidden from non-admins by default; the surface checks again at run time (configured roles too).
-      ...(tool.access === 'admin' && !settings.adminRoles.length ? { default_member_permissions: String(PermissionFlagsBits.ManageGuild) } : {}),
+      ...(tool.access === 'admin' && !settings.adminRoles.length
+        ? { default_member_permissions: String(PermissionFlagsBits.ManageGuild) }
+        : {}),
     });
   }
   return { commands, tools, skipped };
@@ -100,7 +102,15 @@ function builtinCommands(settings: DiscordSettings): CommandJson[] {
           type: S.Subcommand,
           name: 'remove',
           description: 'Remove a document by its source id; admins only',
-          options: [{ type: S.String, name: 'source_id', description: 'the source to remove', required: true, autocomplete: true }],
+          options: [
+            {
+              type: S.String,
+              name: 'source_id',
+              description: 'the source to remove',
+              required: true,
+              autocomplete: true,
+            },
+          ],
         },
         { type: S.Subcommand, name: 'list', description: "List this server's documents" },
       ],

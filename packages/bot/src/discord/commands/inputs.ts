@@ -4,21 +4,32 @@ import type { Attachment, ChatInputCommandInteraction } from 'discord.js';
 import type { DiscordSettings } from '../settings.js';
 
 /** Checks an upload against the configured size and type limits; throws a clear, user-facing error. */
-export function checkAttachment(settings: DiscordSettings, file: Pick<Attachment, 'name' | 'size' | 'contentType'>): void {
+export function checkAttachment(
+  settings: DiscordSettings,
+  file: Pick<Attachment, 'name' | 'size' | 'contentType'>,
+): void {
   const { maxBytes, types } = settings.attachments;
   if (file.size > maxBytes) {
-    throw new ValidationError(`"${file.name}" is ${formatBytes(file.size)}; the limit here is ${formatBytes(maxBytes)}.`);
+    throw new ValidationError(
+      `"${file.name}" is ${formatBytes(file.size)}; the limit here is ${formatBytes(maxBytes)}.`,
+    );
   }
   const type = (file.contentType ?? guessType(file.name)).split(';')[0]!.trim().toLowerCase();
   const allowed = types.some((t) => (t.endsWith('/') ? type.startsWith(t) : type === t));
-  if (!allowed) throw new ValidationError(`"${file.name}" is ${type || 'an unknown type'}; accepted here: ${types.join(', ')}.`);
+  if (!allowed)
+    throw new ValidationError(`"${file.name}" is ${type || 'an unknown type'}; accepted here: ${types.join(', ')}.`);
 }
 
 /** Downloads an upload (after the limit check) as a tool attachment value. */
-export async function fetchAttachment(settings: DiscordSettings, file: Attachment, signal?: AbortSignal): Promise<ToolAttachment> {
+export async function fetchAttachment(
+  settings: DiscordSettings,
+  file: Attachment,
+  signal?: AbortSignal,
+): Promise<ToolAttachment> {
   checkAttachment(settings, file);
   const res = await fetch(file.url, { signal });
-  if (!res.ok) throw new ValidationError(`Could not download "${file.name}" (HTTP ${res.status}); please upload it again.`);
+  if (!res.ok)
+    throw new ValidationError(`Could not download "${file.name}" (HTTP ${res.status}); please upload it again.`);
   const bytes = Buffer.from(await res.arrayBuffer());
   if (bytes.byteLength > settings.attachments.maxBytes) {
     throw new ValidationError(`"${file.name}" is larger than ${formatBytes(settings.attachments.maxBytes)}.`);

@@ -1,10 +1,15 @@
-import { type AutocompleteInteraction, type ChatInputCommandInteraction, type Interaction, MessageFlags } from 'discord.js';
+import {
+  type AutocompleteInteraction,
+  type ChatInputCommandInteraction,
+  type Interaction,
+  MessageFlags,
+} from 'discord.js';
 import { callerFromInteraction, channelAllowed } from '../access.js';
 import { describeFailure, type SurfaceContext } from '../context.js';
 import { BusyError } from '../limits/queue.js';
 import { limitMessage } from '../limits/rate-limit.js';
-import { BUILTIN_COMMANDS } from './definitions.js';
 import { reply, runBuiltin } from './builtins.js';
+import { BUILTIN_COMMANDS } from './definitions.js';
 import { toolInput } from './inputs.js';
 import type { CommandRegistrar } from './register.js';
 import { runToolJob } from './tool-job.js';
@@ -13,7 +18,11 @@ import { runToolJob } from './tool-job.js';
 const INSTANT = new Set(['help', 'reset', 'persona']);
 
 /** Routes one interaction: autocomplete, built-in commands, or a generated tool command. */
-export async function handleInteraction(ctx: SurfaceContext, registrar: CommandRegistrar, interaction: Interaction): Promise<void> {
+export async function handleInteraction(
+  ctx: SurfaceContext,
+  registrar: CommandRegistrar,
+  interaction: Interaction,
+): Promise<void> {
   if (interaction.isAutocomplete()) return autocomplete(ctx, registrar, interaction);
   if (!interaction.isChatInputCommand()) return;
   try {
@@ -25,17 +34,26 @@ export async function handleInteraction(ctx: SurfaceContext, registrar: CommandR
   }
 }
 
-async function command(ctx: SurfaceContext, registrar: CommandRegistrar, interaction: ChatInputCommandInteraction): Promise<void> {
+async function command(
+  ctx: SurfaceContext,
+  registrar: CommandRegistrar,
+  interaction: ChatInputCommandInteraction,
+): Promise<void> {
   const name = interaction.commandName;
   if (!ctx.jobs.accepting) return reply(interaction, 'Hearth is restarting; please try again in a moment.', true);
   const channel = interaction.channel;
   const parentId = channel?.isThread() ? channel.parentId : null;
   if (!channelAllowed(ctx.settings, { guildId: interaction.guildId, channelId: interaction.channelId, parentId })) {
-    return reply(interaction, interaction.guildId ? "I'm not enabled in this channel." : 'Direct messages are turned off for this bot.', true);
+    return reply(
+      interaction,
+      interaction.guildId ? "I'm not enabled in this channel." : 'Direct messages are turned off for this bot.',
+      true,
+    );
   }
   const builtin = (BUILTIN_COMMANDS as readonly string[]).includes(name);
   const tool = builtin ? undefined : registrar.commands.tools.get(name);
-  if (!builtin && !tool) return reply(interaction, `The command /${name} is no longer available; its plugin may have been unloaded.`, true);
+  if (!builtin && !tool)
+    return reply(interaction, `The command /${name} is no longer available; its plugin may have been unloaded.`, true);
   if (tool?.access === 'admin' && !callerFromInteraction(ctx.settings, interaction).isAdmin) {
     return reply(interaction, `🔒 /${name} is for server admins only (Manage Server or an admin role).`, true);
   }
@@ -46,15 +64,31 @@ async function command(ctx: SurfaceContext, registrar: CommandRegistrar, interac
   await interaction.deferReply();
   await ctx.gate.run(() => (tool ? runTool(ctx, interaction, tool) : runBuiltin(ctx, registrar, interaction)), {
     onQueued: (position) =>
-      void interaction.editReply({ content: `🕒 Queued (position ${position}); I'll start as soon as a slot frees up.` }).catch(() => {}),
+      void interaction
+        .editReply({ content: `🕒 Queued (position ${position}); I'll start as soon as a slot frees up.` })
+        .catch(() => {}),
   });
 }
 
-async function runTool(ctx: SurfaceContext, interaction: ChatInputCommandInteraction, tool: NonNullable<ReturnType<CommandRegistrar['commands']['tools']['get']>>) {
-  await runToolJob(ctx, interaction, tool, (signal) => toolInput(ctx.settings, tool, interaction, signal), `/${interaction.commandName}`);
+async function runTool(
+  ctx: SurfaceContext,
+  interaction: ChatInputCommandInteraction,
+  tool: NonNullable<ReturnType<CommandRegistrar['commands']['tools']['get']>>,
+) {
+  await runToolJob(
+    ctx,
+    interaction,
+    tool,
+    (signal) => toolInput(ctx.settings, tool, interaction, signal),
+    `/${interaction.commandName}`,
+  );
 }
 
-async function autocomplete(ctx: SurfaceContext, registrar: CommandRegistrar, interaction: AutocompleteInteraction): Promise<void> {
+async function autocomplete(
+  ctx: SurfaceContext,
+  registrar: CommandRegistrar,
+  interaction: AutocompleteInteraction,
+): Promise<void> {
   const focused = interaction.options.getFocused(true);
   const partial = String(focused.value ?? '');
   let values: string[] = [];
@@ -65,7 +99,9 @@ async function autocomplete(ctx: SurfaceContext, registrar: CommandRegistrar, in
     } else if (interaction.commandName === 'knowledge') {
       const sources = await ctx.hearth.knowledge.listSources({ guildId: interaction.guildId ?? undefined });
       const matches = sources.filter((s) => `${s.title} ${s.id}`.toLowerCase().includes(partial.toLowerCase()));
-      await interaction.respond(matches.slice(0, 25).map((s) => ({ name: clip(`${s.title} (${s.id})`), value: clip(s.id) })));
+      await interaction.respond(
+        matches.slice(0, 25).map((s) => ({ name: clip(`${s.title} (${s.id})`), value: clip(s.id) })),
+      );
       return;
     } else {
       const tool = registrar.commands.tools.get(interaction.commandName);

@@ -58,7 +58,8 @@ export class CommandRegistrar {
 
   private build(): CommandSet {
     const set = buildCommands(this.ctx.hearth.registry, this.ctx.settings);
-    for (const s of set.skipped) this.ctx.log.warn({ tool: s.tool, reason: s.reason }, 'discord: tool has no slash command');
+    for (const s of set.skipped)
+      this.ctx.log.warn({ tool: s.tool, reason: s.reason }, 'discord: tool has no slash command');
     return set;
   }
 
@@ -74,7 +75,10 @@ export class CommandRegistrar {
         this.sent.set(target, body);
         this.ctx.log.info({ target, commands: this.set.commands.length }, 'discord: slash commands registered');
       } catch (err) {
-        this.ctx.log.error({ target, err: this.ctx.redact(String((err as Error).message)) }, 'discord: command registration failed');
+        this.ctx.log.error(
+          { target, err: this.ctx.redact(String((err as Error).message)) },
+          'discord: command registration failed',
+        );
       }
     };
     this.chain = this.chain.then(run, run);

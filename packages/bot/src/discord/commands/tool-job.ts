@@ -25,8 +25,13 @@ export async function runToolJob(
   title: string,
 ): Promise<void> {
   const caller = callerFromInteraction(ctx.settings, interaction);
-  const warn = (err: unknown) => ctx.log.warn({ err: ctx.redact(String((err as Error)?.message ?? err)) }, 'discord: edit failed');
-  const progress = new EditThrottle<string>(ctx.settings.editIntervalMs, (content) => interaction.editReply({ content }), warn);
+  const warn = (err: unknown) =>
+    ctx.log.warn({ err: ctx.redact(String((err as Error)?.message ?? err)) }, 'discord: edit failed');
+  const progress = new EditThrottle<string>(
+    ctx.settings.editIntervalMs,
+    (content) => interaction.editReply({ content }),
+    warn,
+  );
   await ctx.jobs.run(ctx.settings.jobTimeoutMs, async (signal) => {
     try {
       const value = await input(signal);

@@ -31,7 +31,12 @@ export function triggerOf(ctx: SurfaceContext, message: Message): Trigger | unde
 function conversationOf(ctx: SurfaceContext, message: Message, trigger: Trigger): ConversationKey {
   const base = { surface: 'discord' as const, guildId: message.guildId ?? undefined };
   if (trigger === 'dm') return { ...base, channelId: message.channelId };
-  if (trigger === 'thread') return { ...base, channelId: message.channel.isThread() ? (message.channel.parentId ?? undefined) : undefined, threadId: message.channelId };
+  if (trigger === 'thread')
+    return {
+      ...base,
+      channelId: message.channel.isThread() ? (message.channel.parentId ?? undefined) : undefined,
+      threadId: message.channelId,
+    };
   const referenced = message.reference?.messageId;
   const root = referenced ? (ctx.chains.rootOf(referenced) ?? referenced) : message.id;
   return { ...base, channelId: message.channelId, chainId: root };
@@ -55,11 +60,18 @@ export async function handleMessage(ctx: SurfaceContext, message: Message): Prom
   const text = questionText(ctx, message);
   const decision = ctx.limiter.take(message.author.id, message.guildId ?? undefined);
   if (!decision.ok) {
-    await message.reply({ content: `⏳ ${limitMessage(decision)}`, allowedMentions: { repliedUser: false } }).catch((err) => warn(ctx, err));
+    await message
+      .reply({ content: `⏳ ${limitMessage(decision)}`, allowedMentions: { repliedUser: false } })
+      .catch((err) => warn(ctx, err));
     return;
   }
   if (!text) {
-    await message.reply({ content: 'Hi! Ask me something after the mention, or try `/help`.', allowedMentions: { repliedUser: false } }).catch((err) => warn(ctx, err));
+    await message
+      .reply({
+        content: 'Hi! Ask me something after the mention, or try `/help`.',
+        allowedMentions: { repliedUser: false },
+      })
+      .catch((err) => warn(ctx, err));
     return;
   }
   const conversation = conversationOf(ctx, message, trigger);
@@ -73,19 +85,32 @@ export async function handleMessage(ctx: SurfaceContext, message: Message): Prom
   });
 }
 
-async function answer(ctx: SurfaceContext, message: Message, trigger: Trigger, conversation: ConversationKey, text: string): Promise<void> {
+async function answer(
+  ctx: SurfaceContext,
+  message: Message,
+  trigger: Trigger,
+  conversation: ConversationKey,
+  text: string,
+): Promise<void> {
   let thread = undefined as Awaited<ReturnType<Message['startThread']>> | undefined;
   if (trigger === 'mention' && !message.channel.isThread() && repliesInThread(ctx.settings, message.guildId)) {
-    thread = await message.startThread({ name: text.slice(0, 90) || 'Hearth', autoArchiveDuration: 1440 }).catch((err) => {
-      warn(ctx, err);
-      return undefined;
-    });
+    thread = await message
+      .startThread({ name: text.slice(0, 90) || 'Hearth', autoArchiveDuration: 1440 })
+      .catch((err) => {
+        warn(ctx, err);
+        return undefined;
+      });
   }
-  const key: ConversationKey = thread ? { surface: 'discord', guildId: message.guildId ?? undefined, channelId: message.channelId, threadId: thread.id } : conversation;
+  const key: ConversationKey = thread
+    ? { surface: 'discord', guildId: message.guildId ?? undefined, channelId: message.channelId, threadId: thread.id }
+    : conversation;
   const target = messageTarget(message, thread);
   const stream = new StreamedAnswer(target, ctx.settings.editIntervalMs, (err) => warn(ctx, err));
   const channel = thread ?? message.channel;
-  const typing = setInterval(() => void ('sendTyping' in channel ? channel.sendTyping().catch(() => {}) : undefined), TYPING_EVERY_MS);
+  const typing = setInterval(
+    () => void ('sendTyping' in channel ? channel.sendTyping().catch(() => {}) : undefined),
+    TYPING_EVERY_MS,
+  );
   if ('sendTyping' in channel) void channel.sendTyping().catch(() => {});
   try {
     await ctx.jobs.run(ctx.settings.jobTimeoutMs, async (signal) => {

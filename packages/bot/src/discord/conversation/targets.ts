@@ -11,7 +11,12 @@ export function messageTarget(message: Message, thread?: ThreadChannel): ReplyTa
   let primary: Message | undefined;
   let last: Message | undefined;
   const send = async (payload: Payload, replyTo?: Message): Promise<Message> => {
-    const body = { content: payload.content, files: payload.files ?? [], embeds: payload.embeds ?? [], allowedMentions: { parse: [], repliedUser: false } };
+    const body = {
+      content: payload.content,
+      files: payload.files ?? [],
+      embeds: payload.embeds ?? [],
+      allowedMentions: { parse: [], repliedUser: false },
+    };
     if (thread) return thread.send(body);
     return (replyTo ?? message).reply(body);
   };
@@ -40,11 +45,21 @@ export function messageTarget(message: Message, thread?: ThreadChannel): ReplyTa
 export function interactionTarget(interaction: ChatInputCommandInteraction): ReplyTarget {
   return {
     async primary(payload) {
-      const sent = await interaction.editReply({ content: payload.content, files: payload.files ?? [], embeds: payload.embeds ?? [], allowedMentions: { parse: [] } });
+      const sent = await interaction.editReply({
+        content: payload.content,
+        files: payload.files ?? [],
+        embeds: payload.embeds ?? [],
+        allowedMentions: { parse: [] },
+      });
       return sent.id;
     },
     async followUp(payload) {
-      const sent = await interaction.followUp({ content: payload.content, files: payload.files ?? [], embeds: payload.embeds ?? [], allowedMentions: { parse: [] } });
+      const sent = await interaction.followUp({
+        content: payload.content,
+        files: payload.files ?? [],
+        embeds: payload.embeds ?? [],
+        allowedMentions: { parse: [] },
+      });
       return sent.id;
     },
   };

@@ -26,7 +26,10 @@ export class ConcurrencyGate {
   }
 
   /** Runs `work` when a slot is free; `onQueued` is told the queue position when it has to wait. */
-  async run<T>(work: () => Promise<T>, options: { signal?: AbortSignal; onQueued?: (position: number) => void } = {}): Promise<T> {
+  async run<T>(
+    work: () => Promise<T>,
+    options: { signal?: AbortSignal; onQueued?: (position: number) => void } = {},
+  ): Promise<T> {
     await this.acquire(options);
     try {
       return await work();

@@ -45,7 +45,9 @@ export function renderToolResult(result: ToolResult, title: string): OutgoingMes
     index++;
     const name = part.type === 'image' ? `image-${index}.png` : safeFileName(part.name);
     if (part.data.byteLength > UPLOAD_LIMIT_BYTES) {
-      notes.push(`(${name} is ${(part.data.byteLength / 1048576).toFixed(1)} MB, over Discord's upload limit, so it was not attached.)`);
+      notes.push(
+        `(${name} is ${(part.data.byteLength / 1048576).toFixed(1)} MB, over Discord's upload limit, so it was not attached.)`,
+      );
       continue;
     }
     const file = new AttachmentBuilder(Buffer.from(part.data), { name });
@@ -79,7 +81,8 @@ export function dataEmbed(data: unknown, title: string): EmbedBuilder | undefine
 
 function formatValue(value: unknown): string {
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined)
+    return String(value);
   if (Array.isArray(value) && value.every((v) => v === null || typeof v !== 'object')) return value.join(', ');
   return `\`\`\`json\n${JSON.stringify(value, null, 1).slice(0, FIELD_VALUE - 12)}\n\`\`\``;
 }

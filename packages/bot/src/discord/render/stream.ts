@@ -1,5 +1,5 @@
 import type { AttachmentBuilder, EmbedBuilder } from 'discord.js';
-import { sourcesBlock, type SourceRef } from './results.js';
+import { type SourceRef, sourcesBlock } from './results.js';
 import { MESSAGE_LIMIT, splitMessage } from './split.js';
 import { EditThrottle } from './throttle.js';
 
