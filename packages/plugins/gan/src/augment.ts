@@ -49,7 +49,8 @@ export interface AugmentResult {
   dropped: string[];
   syntheticRows: number;
   outputRows: number;
-  training: { model: 'tvae' | 'ctgan'; epochs: number; stoppedEarly: boolean; seconds: number; trainRows: number };
+  /** `seconds` is wall time; `cpuSeconds` the process CPU time of training (wasm runs on one thread). */
+  training: { model: 'tvae' | 'ctgan'; epochs: number; stoppedEarly: boolean; seconds: number; cpuSeconds: number; trainRows: number };
   report?: QualityReport;
   plots?: ReportPlots;
   summary: string;
@@ -97,6 +98,7 @@ export async function augmentTable(raw: RawTable, options: AugmentOptions = {}, 
   const epochs = options.epochs ?? 300;
   const maxSeconds = options.maxSeconds ?? 120;
   const started = Date.now();
+  const cpuStart = process.cpuUsage();
   try {
     const fit = await model.fit(encoded, train.rowCount, {
       epochs,
@@ -113,6 +115,8 @@ export async function augmentTable(raw: RawTable, options: AugmentOptions = {}, 
       },
     });
     const seconds = (Date.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuStart);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     progress(0.86, 'generating rows');
     const rand = seededRandom(seed + 3);
     const plan = options.balance ? balancePlan(table, target!) : [{ conditions, rows: wanted }];
@@ -146,7 +150,7 @@ export async function augmentTable(raw: RawTable, options: AugmentOptions = {}, 
       dropped: table.dropped.map((c) => c.name),
       syntheticRows: synth.rowCount,
       outputRows: outRows.length,
-      training: { model: kind, epochs: fit.epochs, stoppedEarly: fit.stoppedEarly, seconds, trainRows: train.rowCount },
+      training: { model: kind, epochs: fit.epochs, stoppedEarly: fit.stoppedEarly, seconds, cpuSeconds, trainRows: train.rowCount },
       report,
       plots,
       summary: [what, trainingLine, table.dropped.length ? `Dropped identifier columns: ${table.dropped.map((c) => c.name).join(', ')}.` : '', report ? reportSummary(report) : '']

@@ -25,3 +25,4 @@ export { fitMixture } from './transform/gmm.js';
 export { Tvae } from './models/tvae.js';
 export { Ctgan } from './models/ctgan.js';
 export { qualityReport, reportPlots, reportSummary, type QualityReport } from './report/report.js';
+export { seededRandom } from '@hearth/ml';
