@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type OpenAiServer, startOpenAiServer } from '../../../../test/servers/openai-hf.js';
+import { type OpenAiServer, type Script, startOpenAiServer } from '../../../../test/servers/openai-hf.js';
 import { NOT_COVERED_TEXT } from '../../src/engine/extractive.js';
 import { member, testEngine } from './helpers.js';
 
@@ -26,10 +26,7 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function setup(
-  script: Parameters<typeof startOpenAiServer>[0]['script'],
-  extra: Parameters<typeof testEngine>[0] = {},
-) {
+async function setup(script: Script, extra: Parameters<typeof testEngine>[0] = {}) {
   server = await startOpenAiServer({ script });
   const t = await testEngine({ chat: `openai:test@${server.url}/v1`, docs, ...extra });
   cleanups.push(t.cleanup);
@@ -85,7 +82,9 @@ describe('engine with a remote model over the OpenAI protocol', () => {
       db: first.db,
     });
     await again.engine.turn({ conversation: key, text: 'And now?', caller: member });
-    const contents = (server!.requests[2]?.body.messages as { content: string }[]).map((m) => m.content);
+    const contents = (
+      (server!.requests[2] as { body: { messages: unknown } }).body.messages as { content: string }[]
+    ).map((m) => m.content);
     expect(contents).toContain('Your name is Ada.');
     const other = await again.engine.previewPrompt({
       conversation: { ...key, channelId: 'c2' },

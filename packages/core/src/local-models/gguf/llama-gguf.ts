@@ -92,8 +92,9 @@ export function readLlamaGguf(path: string): { config: LlamaConfig; tokenizer: T
     heads: m['llama.attention.head_count'],
     ffnDim: m['llama.feed_forward_length'],
     contextLength: m['llama.context_length'],
-    ropeTheta: m['llama.rope.freq_base'],
-    normEps: m['llama.attention.layer_norm_rms_epsilon'],
+    // GGUF stores these as float32; 7 significant digits recover the value that was written.
+    ropeTheta: Number((m['llama.rope.freq_base'] as number).toPrecision(7)),
+    normEps: Number((m['llama.attention.layer_norm_rms_epsilon'] as number).toPrecision(7)),
   });
   const shapes = weightShapes(config);
   const weights: WeightMap = {};

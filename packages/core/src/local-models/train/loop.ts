@@ -83,7 +83,10 @@ export async function train(model: LlamaModel, data: BatchSource, options: Train
   let step = 0;
   const ckpt = options.outDir ? join(options.outDir, 'checkpoint.safetensors') : undefined;
   if (options.outDir) mkdirSync(options.outDir, { recursive: true });
-  if (ckpt && existsSync(ckpt)) step = await restore(ckpt, model, vars, optimizer, history, which);
+  if (ckpt && existsSync(ckpt)) {
+    step = await restore(ckpt, model, vars, optimizer, history, which);
+    for (let i = 0; i < step; i++) data.next(); // replay the data order so a resumed run matches an unbroken one
+  }
 
   let trainLoss = Number.NaN;
   let valLoss = history.val.at(-1)?.loss ?? Number.NaN;

@@ -1,0 +1,81 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type OpenAiServer, startOpenAiServer } from '../../../../test/servers/openai-hf.js';
+import { createModelRegistry } from '../../src/providers/registry.js';
+import { memoryLogger, testConfig } from './helpers.js';
+
+const HF = 'hf_abcdefghijklmnopqrstuvwxyz012345';
+const ggufLanded = ['ts', 'js'].some((ext) =>
+  existsSync(fileURLToPath(new URL(`../../src/providers/gguf/index.${ext}`, import.meta.url))),
+);
+
+let server: OpenAiServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+describe('model registry', () => {
+  it('is lazy, shares models per reference and describes refs without secrets', async () => {
+    server = await startOpenAiServer({ script: [{ text: 'hi' }] });
+    const { log, redactor } = memoryLogger();
+    const config = testConfig(
+      {
+        models: { chat: `openai:m@http://user:pw123456@127.0.0.1:${new URL(server.url).port}/v1`, image: 'hf:org/img' },
+      },
+      { hfToken: HF },
+    );
+    redactor.add(HF);
+    const models = await createModelRegistry(config, { log, redactor });
+    expect(server.requests).toHaveLength(0);
+    expect(models.describe()).toEqual({
+      chat: `openai:m@http://127.0.0.1:${new URL(server.url).port}/v1`,
+      embed: 'local',
+      image: 'hf:org/img',
+    });
+    expect(models.has('chat')).toBe(true);
+    expect(models.has('image')).toBe(true);
+    const a = await models.chat();
+    expect(await models.chat()).toBe(a);
+    expect(a.ref).not.toContain('pw123456');
+    expect((await a.chat({ messages: [{ role: 'user', content: 'x' }] })).text).toBe('hi');
+    // credentials in the URL travel as Basic auth (fetch refuses them in the URL)
+    expect(server.requests[0]?.headers.authorization).toBe(`Basic ${Buffer.from('user:pw123456').toString('base64')}`);
+    await models.close();
+  });
+
+  it('says exactly what to configure', async () => {
+    const { log, redactor } = memoryLogger();
+    const models = await createModelRegistry(testConfig({ models: { chat: 'hf:org/model' } }), { log, redactor });
+    await expect(models.chat()).rejects.toThrow(
+      'hf:org/model needs a Hugging Face token: set HF_TOKEN in the environment or in .env.',
+    );
+    await expect(models.image()).rejects.toThrow(/No image model is configured: set HEARTH_IMAGE_MODEL=hf:<repo id>/);
+    await expect(models.chat('gpt4')).rejects.toThrow(/Unknown model reference "gpt4": use hf:<repo id>/);
+    await expect(models.image('openai:x@http://h/v1')).rejects.toThrow(/only hf:<repo id> text-to-image models/);
+  });
+
+  it.skipIf(ggufLanded)('gguf: and local fail clearly while the gguf provider is not in this build', async () => {
+    const { log, redactor } = memoryLogger();
+    const models = await createModelRegistry(testConfig({}), { log, redactor });
+    expect(models.has('chat')).toBe(false);
+    expect(models.describe().chat).toBeUndefined();
+    await expect(models.chat()).rejects.toThrow(
+      /Local GGUF models are not available in this build yet.*HEARTH_CHAT_MODEL=hf:/,
+    );
+  });
+
+  it('routes hf: image models through textToImage with the HF token', async () => {
+    server = await startOpenAiServer({ script: [{}] });
+    const { log, redactor } = memoryLogger();
+    const models = await createModelRegistry(
+      testConfig({ models: { image: `hf:org/img@${server.url}/img` } }, { hfToken: HF }),
+      { log, redactor },
+    );
+    const png = await (await models.image()).textToImage({ prompt: 'a red square' });
+    expect(png.slice(1, 4)).toEqual(new Uint8Array([0x50, 0x4e, 0x47]));
+    expect(server.requests[0]).toMatchObject({ path: '/img', body: { inputs: 'a red square' } });
+    expect(server.requests[0]?.headers.authorization).toBe(`Bearer ${HF}`);
+  });
+});
