@@ -51,8 +51,10 @@ export class CitationStreamFilter {
     for (;;) {
       const open = this.held.indexOf('[');
       if (open < 0) {
-        out += this.held;
-        this.held = '';
+        // a trailing space may belong to a citation that is still to come: hold it
+        const keep = this.held.endsWith(' ') ? 1 : 0;
+        out += this.held.slice(0, this.held.length - keep);
+        this.held = this.held.slice(this.held.length - keep);
         return out;
       }
       // a space before `[` may be dropped with an invalid citation: hold it too

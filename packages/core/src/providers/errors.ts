@@ -152,6 +152,8 @@ function serverDetail(err: unknown, redactor?: Redactor): string | undefined {
 /** Last line of defence: anything token-shaped goes, even when no redactor was passed. */
 function stripSecrets(text: string): string {
   return text
+    .replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/@]*@/gi, '$1')
+    .replace(/([?&](?:key|token|api_key|apikey|access_token)=)[^&\s]+/gi, '$1[redacted]')
     .replace(/\b(Bearer|Bot)\s+\S+/g, '$1 [redacted]')
     .replace(/\bhf_[A-Za-z0-9]{8,}\b/g, '[redacted]')
     .replace(/\bsk-[A-Za-z0-9_-]{8,}\b/g, '[redacted]');

@@ -29,7 +29,10 @@ export interface RemoteCall {
 
 /** Builds the InferenceClient for a target (token as the first argument, `endpointUrl` for custom servers). */
 export function remoteCall(target: RemoteTarget, extraHeaders: Record<string, string> = {}): RemoteCall {
-  const client = new InferenceClient(target.token, target.endpointUrl ? { endpointUrl: target.endpointUrl } : {});
+  const { url: endpointUrl, basicAuth } = splitCredentials(target.endpointUrl);
+  // fetch refuses URLs with credentials: they travel as Basic auth when no token is set
+  if (basicAuth && !target.token) extraHeaders = { authorization: `Basic ${basicAuth}`, ...extraHeaders };
+  const client = new InferenceClient(target.token, endpointUrl ? { endpointUrl } : {});
   let retryAfter: number | undefined;
   const recordingFetch: typeof fetch = async (input, init) => {
     const headers = new Headers(init?.headers);
@@ -45,6 +48,18 @@ export function remoteCall(target: RemoteTarget, extraHeaders: Record<string, st
     mapError: (err) =>
       mapProviderError(err, { ref: target.ref, tokenName: target.tokenName, redactor: target.redactor }),
   };
+}
+
+function splitCredentials(url: string | undefined): { url?: string; basicAuth?: string } {
+  if (!url) return {};
+  const u = new URL(url);
+  if (!u.username && !u.password) return { url };
+  const basicAuth = Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString(
+    'base64',
+  );
+  u.username = '';
+  u.password = '';
+  return { url: u.toString().replace(/\/+$/, ''), basicAuth };
 }
 
 function parseRetryAfter(value: string | null): number | undefined {
