@@ -23,8 +23,9 @@ export function createDiffusionPlugin(options: ImagineOptions = {}) {
 export const plugin = createDiffusionPlugin();
 
 export default plugin;
+export { type EvalOptions, type EvalReport, evaluate } from './eval/evaluate.js';
 export { ASSETS_DIR, LocalImageModel, localModel } from './local.js';
 export { tokenize, VOCABULARY } from './model/text.js';
 export { type PromptPlan, planPrompt } from './prompt.js';
 export { createImagineTool, type ImagineOptions, imagineInput, imagineOutput } from './tool.js';
-export { type TrainOptions, type TrainReport, train } from './train.js';
+export { TRAIN_DEFAULTS, type TrainOptions, type TrainReport, train } from './train.js';

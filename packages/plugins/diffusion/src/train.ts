@@ -13,6 +13,9 @@ import { encodeWords, VOCABULARY } from './model/text.js';
 import { UNet, type UNetConfig } from './model/unet.js';
 import { saveWeights } from './model/weights.js';
 
+/** Hyperparameters of the shipped weights (their steps are in each weights file's `training.command`). */
+export const TRAIN_DEFAULTS = { batch: 16, seed: 1, learningRate: 1.5e-3, checkpointEvery: 250 } as const;
+
 export interface TrainOptions {
   dataset: DatasetName;
   steps: number;
@@ -67,7 +70,7 @@ export async function train(options: TrainOptions): Promise<TrainReport> {
           ema: trainer.emaDecay,
           conditionDropout: trainer.conditionDropout,
           loss: Number(lossAvg.toFixed(5)),
-          command: `hearth diffusion train --dataset ${options.dataset} --steps ${step} --batch ${options.batch} --seed ${options.seed}`,
+          command: `hearth diffusion train --dataset ${options.dataset} --steps ${step} --batch ${options.batch} --seed ${options.seed} --lr ${options.learningRate}`,
         };
         await saveWeights(options.out, { dataset: dataset.name, config, training }, trainer.ema);
         const gridPath = `${options.out}-step${step}.png`;

@@ -48,7 +48,11 @@ export async function saveWeights(
 
 /** Reads a weights pair; throws a clear error for a wrong format or a truncated file. */
 export async function loadWeights(base: string): Promise<{ manifest: WeightsManifest; values: TensorValues }> {
-  const manifest = JSON.parse(await readFile(`${base}.json`, 'utf8')) as WeightsManifest;
+  const text = await readFile(`${base}.json`, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ENOENT') throw err;
+    throw new Error(`no diffusion weights at ${base}.json; create them with \`hearth diffusion train --out <dir>\``);
+  });
+  const manifest = JSON.parse(text) as WeightsManifest;
   if (manifest.format !== WEIGHTS_FORMAT) throw new Error(`${base}.json is not a ${WEIGHTS_FORMAT} file`);
   const bytes = await readFile(`${base}.bin`);
   const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
