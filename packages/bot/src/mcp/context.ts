@@ -1,0 +1,35 @@
+import type { Engine, HearthConfig, HearthLogger, KnowledgeStore, Redactor, ToolRegistry } from '@hearth/core';
+import type { Caller } from '@hearth/sdk';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
+import type { ArtifactStore } from './artifacts.js';
+import type { Principal, RateLimiter } from './identity.js';
+
+/** What the MCP surface needs from a running Hearth (a `Hearth` satisfies it). */
+export interface McpHearth {
+  config: Pick<HearthConfig, 'dataDir' | 'mcp'>;
+  log: HearthLogger;
+  redactor: Redactor;
+  registry: ToolRegistry;
+  knowledge: Pick<KnowledgeStore, 'listSources' | 'getSource' | 'onChange'>;
+  engine: Pick<Engine, 'personas' | 'previewPrompt'>;
+}
+
+/** State shared by every session of one process: recent artifacts and the per-principal rate limits. */
+export interface McpShared {
+  artifacts: ArtifactStore;
+  limiter: RateLimiter;
+}
+
+/** One session's view: who is calling and how to reach the client. */
+export interface SessionContext {
+  hearth: McpHearth;
+  shared: McpShared;
+  principal: Principal;
+  caller: Caller;
+  server: Server;
+  /** Sends a `notifications/message` to this session's client (filtered by its logging/setLevel). */
+  notify(level: LoggingLevel, data: unknown): void;
+  /** Registers a cleanup run when the session closes. */
+  onClose(cleanup: () => void): void;
+}

@@ -1,0 +1,198 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HearthError } from '@hearth/sdk';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { McpHearth, McpShared } from './context.js';
+import { HostGuard, isLoopback } from './http-guard.js';
+import { type Principal, resolvePrincipal, TokenTable } from './identity.js';
+import { createMcpServer, createMcpShared, type McpSession } from './server.js';
+
+/** Options of {@link startMcpHttp}. */
+export interface McpHttpOptions {
+  /** Address to bind; default 127.0.0.1. Anything beyond loopback needs a bearer token configured. */
+  host?: string;
+  /** Port; 0 picks a free one. */
+  port: number;
+  /** Principal of unauthenticated loopback clients and of HEARTH_MCP_TOKEN; default `mcp.defaultPrincipal`. */
+  principal?: string;
+  /** Where principals' `tokenEnv` variables are read; default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Token of the default principal (HEARTH_MCP_TOKEN); default `config.secrets.mcpToken` when present. */
+  defaultToken?: string;
+  shared?: McpShared;
+}
+
+/** A running Streamable HTTP endpoint at `url` (path /mcp). */
+export interface McpHttpServer {
+  url: string;
+  /** Open sessions. */
+  sessionCount(): number;
+  close(): Promise<void>;
+}
+
+interface Entry {
+  session: McpSession;
+  transport: StreamableHTTPServerTransport;
+  lastSeen: number;
+}
+
+/**
+ * Serves MCP over Streamable HTTP with sessions (one SDK server per session, bound to the client's
+ * principal), Host/Origin checks against DNS rebinding, bearer-token auth, body size and session limits.
+ */
+export async function startMcpHttp(
+  hearth: McpHearth & { config: { secrets?: { mcpToken?: string } } },
+  options: McpHttpOptions,
+): Promise<McpHttpServer> {
+  const mcp = hearth.config.mcp;
+  const host = options.host ?? '127.0.0.1';
+  const defaultPrincipal = resolvePrincipal(mcp, options.principal);
+  const tokens = new TokenTable(
+    { ...mcp, defaultPrincipal: defaultPrincipal.name },
+    options.env ?? process.env,
+    options.defaultToken ?? hearth.config.secrets?.mcpToken,
+  );
+  hearth.redactor.add(...tokens.tokens());
+  if (!isLoopback(host) && !tokens.required) {
+    throw new HearthError(
+      'invalid_config',
+      `Refusing to serve MCP on ${host} without authentication: give a principal a "tokenEnv" (and set that variable) or set HEARTH_MCP_TOKEN, or bind 127.0.0.1.`,
+    );
+  }
+  const guard = new HostGuard(host, mcp.http.allowedHosts, mcp.http.allowedOrigins);
+  const shared = options.shared ?? createMcpShared(hearth);
+  const sessions = new Map<string, Entry>();
+  const log = hearth.log.child({ area: 'mcp-http' });
+
+  const authenticate = (req: IncomingMessage): Principal | undefined => {
+    if (!tokens.required) return defaultPrincipal;
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+    return m ? tokens.lookup(m[1]!) : undefined;
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (path !== '/mcp') return reply(res, 404, 'Not found: the MCP endpoint is /mcp');
+    const refused = guard.check(req);
+    if (refused) return reply(res, 403, `Forbidden: ${refused}`);
+    const principal = authenticate(req);
+    if (!principal) {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="hearth-mcp"');
+      return reply(
+        res,
+        401,
+        'Unauthorized: send "Authorization: Bearer <token>" with a token configured for an MCP principal',
+      );
+    }
+    const sessionId = header(req, 'mcp-session-id');
+    let body: unknown;
+    if (req.method === 'POST') {
+      const read = await readBody(req, mcp.http.maxBodyBytes);
+      if (read === 'too large')
+        return reply(res, 413, `Payload too large: the limit is ${mcp.http.maxBodyBytes} bytes`);
+      try {
+        body = JSON.parse(read);
+      } catch {
+        return reply(res, 400, 'Parse error: the body is not JSON', -32700);
+      }
+    }
+    if (sessionId) {
+      const entry = sessions.get(sessionId);
+      // another principal's session id is answered like an unknown one
+      if (!entry || entry.session.principal.name !== principal.name)
+        return reply(res, 404, 'Session not found', -32001);
+      entry.lastSeen = Date.now();
+      return entry.transport.handleRequest(req, res, body);
+    }
+    if (req.method !== 'POST' || !isInitializeRequest(body)) {
+      return reply(res, 400, 'Bad Request: no valid session; start one with an initialize request');
+    }
+    if (sessions.size >= mcp.http.maxSessions)
+      return reply(res, 503, `Too many sessions (limit ${mcp.http.maxSessions}); close one first`);
+    const session = createMcpServer(hearth, principal, shared);
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (id) => void sessions.set(id, { session, transport, lastSeen: Date.now() }),
+      maxRequestBodySize: mcp.http.maxBodyBytes,
+    });
+    transport.onclose = () => {
+      if (transport.sessionId) sessions.delete(transport.sessionId);
+      void session.close();
+    };
+    await session.server.connect(transport);
+    await transport.handleRequest(req, res, body);
+    if (!transport.sessionId) await session.close();
+  };
+
+  const http = createServer((req, res) => {
+    handle(req, res).catch((err) => {
+      log.error({ err: hearth.redactor.redact(String(err)) }, 'MCP HTTP request failed');
+      if (!res.headersSent) reply(res, 500, 'Internal error');
+      else res.end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(options.port, host, () => resolve());
+  });
+  const sweep = setInterval(
+    () => {
+      const cutoff = Date.now() - mcp.http.sessionIdleMs;
+      for (const [id, e] of sessions)
+        if (e.lastSeen < cutoff) void e.transport.close().finally(() => sessions.delete(id));
+    },
+    Math.min(60_000, mcp.http.sessionIdleMs),
+  );
+  sweep.unref();
+
+  const address = http.address() as AddressInfo;
+  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${urlHost}:${address.port}/mcp`;
+  log.info(
+    { url, auth: tokens.required ? 'bearer' : 'none (loopback)', principal: defaultPrincipal.name },
+    'MCP server listening',
+  );
+  return {
+    url,
+    sessionCount: () => sessions.size,
+    async close() {
+      clearInterval(sweep);
+      await Promise.all([...sessions.values()].map((e) => e.transport.close().catch(() => {})));
+      sessions.clear();
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function reply(res: ServerResponse, status: number, message: string, code = -32000): void {
+  res
+    .writeHead(status, { 'Content-Type': 'application/json' })
+    .end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
+}
+
+async function readBody(req: IncomingMessage, max: number): Promise<string | 'too large'> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > max) {
+    req.resume();
+    return 'too large';
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > max) {
+      req.resume();
+      return 'too large';
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

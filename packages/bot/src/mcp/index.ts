@@ -1,0 +1,14 @@
+/**
+ * Hearth's MCP surface: the registry's tools, knowledge and artifacts as resources, prompts with
+ * completions, over stdio or Streamable HTTP.
+ * @packageDocumentation
+ */
+
+export { ARTIFACT_PREFIX, ArtifactStore } from './artifacts.js';
+export type { McpHearth, McpShared } from './context.js';
+export { type McpHttpOptions, type McpHttpServer, startMcpHttp } from './http.js';
+export { callerOf, type Principal, RateLimiter, resolvePrincipal, TokenTable } from './identity.js';
+export { PROMPTS } from './prompts.js';
+export { KNOWLEDGE_PREFIX, knowledgeUri } from './resources.js';
+export { createMcpServer, createMcpShared, type McpSession } from './server.js';
+export { serveStdio } from './stdio.js';

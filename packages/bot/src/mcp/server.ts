@@ -1,0 +1,94 @@
+import { join } from 'node:path';
+import { HEARTH_VERSION } from '@hearth/core';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { ArtifactStore } from './artifacts.js';
+import { registerCompletion } from './completion.js';
+import type { McpHearth, McpShared, SessionContext } from './context.js';
+import { callerOf, type Principal, RateLimiter } from './identity.js';
+import { registerPrompts } from './prompts.js';
+import { registerResources } from './resources.js';
+import { registerTools } from './tools.js';
+
+/** One MCP session: the SDK server bound to one principal. Connect it to a transport. */
+export interface McpSession {
+  server: Server;
+  principal: Principal;
+  /** Detaches from the registry and store and closes the transport. */
+  close(): Promise<void>;
+}
+
+/** Artifacts and rate limits for a process; pass the same object to every session. */
+export function createMcpShared(hearth: Pick<McpHearth, 'config'>): McpShared {
+  return {
+    artifacts: new ArtifactStore(join(hearth.config.dataDir, 'artifacts'), hearth.config.mcp.keepArtifacts),
+    limiter: new RateLimiter(),
+  };
+}
+
+const INSTRUCTIONS =
+  "Hearth is a community's AI assistant. Use `ask` for grounded answers with sources, `search_knowledge` to look things up, " +
+  'and read knowledge sources as hearth://knowledge/<id> resources. Generated images and files are kept as hearth://artifacts/<file>.';
+
+/**
+ * Builds the MCP server for one session of `principal`: every registry tool, knowledge and artifact
+ * resources, prompts with completions, and logging. Uses the SDK's low-level `Server` on purpose:
+ * the registry already holds JSON Schemas, which `McpServer` would want as zod shapes.
+ */
+export function createMcpServer(
+  hearth: McpHearth,
+  principal: Principal,
+  shared: McpShared = createMcpShared(hearth),
+): McpSession {
+  const server = new Server(
+    { name: 'hearth', title: 'Hearth', version: HEARTH_VERSION },
+    {
+      capabilities: {
+        tools: { listChanged: true },
+        resources: { subscribe: true, listChanged: true },
+        prompts: { listChanged: false },
+        logging: {},
+        completions: {},
+      },
+      instructions: INSTRUCTIONS,
+      debouncedNotificationMethods: ['notifications/tools/list_changed', 'notifications/resources/list_changed'],
+    },
+  );
+  const cleanups: (() => void)[] = [];
+  let sessionId: string | undefined;
+  const s: SessionContext = {
+    hearth,
+    shared,
+    principal,
+    caller: callerOf(principal),
+    server,
+    notify(level, data) {
+      server
+        .sendLoggingMessage({ level, logger: 'hearth', data }, sessionId ?? server.transport?.sessionId)
+        .catch(() => {});
+    },
+    onClose: (cleanup) => void cleanups.push(cleanup),
+  };
+  registerTools(s);
+  registerResources(s);
+  registerPrompts(s);
+  registerCompletion(s);
+
+  let closed = false;
+  const detach = () => {
+    if (closed) return;
+    closed = true;
+    for (const c of cleanups.splice(0)) c();
+  };
+  server.onclose = detach;
+  server.oninitialized = () => {
+    sessionId = server.transport?.sessionId;
+  };
+  return {
+    server,
+    principal,
+    async close() {
+      detach();
+      await server.close().catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import type { RegisteredTool } from '@hearth/core';
+import { HearthError } from '@hearth/sdk';
+import {
+  CallToolRequestSchema,
+  ErrorCode,
+  ListToolsRequestSchema,
+  McpError,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
+import { errorResult, objectSchema, toCallToolResult } from './content.js';
+import type { SessionContext } from './context.js';
+
+/**
+ * tools/list and tools/call over the one registry: every built-in, plugin and external MCP tool the
+ * principal may see, called as the principal's caller (its grants limit what the tool may do).
+ */
+export function registerTools(s: SessionContext): void {
+  const { server, hearth, principal } = s;
+  const visible = (t: RegisteredTool) => t.access !== 'admin' || principal.admin;
+
+  server.setRequestHandler(ListToolsRequestSchema, async () => ({
+    tools: hearth.registry.list().filter(visible).map(describeTool),
+  }));
+
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    const { name, arguments: args } = request.params;
+    const tool = hearth.registry.get(name);
+    if (!tool || !visible(tool)) throw new McpError(ErrorCode.InvalidParams, `Unknown tool "${name}".`);
+    const wait = s.shared.limiter.take(principal);
+    if (wait) return errorResult(`Rate limit of principal "${principal.name}" reached; try again in ${wait} s.`);
+
+    const token = extra._meta?.progressToken;
+    let last = -1;
+    const onProgress =
+      token === undefined
+        ? undefined
+        : (fraction: number, message?: string) => {
+            if (fraction <= last) return; // progress must increase
+            last = fraction;
+            extra
+              .sendNotification({
+                method: 'notifications/progress',
+                params: { progressToken: token, progress: fraction, total: 1, ...(message ? { message } : {}) },
+              })
+              .catch(() => {});
+          };
+    const started = performance.now();
+    try {
+      const result = await tool.invoke(args ?? {}, { caller: s.caller, signal: extra.signal, onProgress });
+      s.notify('info', { tool: tool.name, ok: true, ms: Math.round(performance.now() - started) });
+      return await toCallToolResult(result, tool, s.shared.artifacts);
+    } catch (err) {
+      const message = hearth.redactor.redact(
+        err instanceof HearthError ? err.message : `Tool "${tool.name}" failed unexpectedly.`,
+      );
+      if (!(err instanceof HearthError)) hearth.log.error({ err, tool: tool.name }, 'MCP tool call failed');
+      s.notify('warning', { tool: tool.name, ok: false, error: message });
+      return errorResult(message);
+    }
+  });
+
+  const unsubscribe = hearth.registry.onChange(() => {
+    server.sendToolListChanged().catch(() => {});
+  });
+  s.onClose(unsubscribe);
+}
+
+function describeTool(t: RegisteredTool): Tool {
+  const outputSchema = objectSchema(t.outputSchema);
+  return {
+    name: t.name,
+    title: t.shortName !== t.name ? t.shortName : undefined,
+    description: t.description,
+    inputSchema: t.inputSchema as Tool['inputSchema'],
+    ...(outputSchema ? { outputSchema: outputSchema as Tool['outputSchema'] } : {}),
+  };
+}
