@@ -8,8 +8,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import {
   type AugmentResult,
-  type ColumnKind,
   augmentTable,
+  type ColumnKind,
   inferTable,
   parseCsv,
   qualityReport,
@@ -22,7 +22,9 @@ const DATA = new URL('../../shared/data/adult/', import.meta.url);
 
 /** Column types from the dataset's CTGAN metadata (ordinal is modelled as discrete). */
 function adultTypes(): Record<string, ColumnKind> {
-  const meta = JSON.parse(readFileSync(new URL('adult.ctgan-meta.json', DATA), 'utf8')) as { columns: { name: string; type: string }[] };
+  const meta = JSON.parse(readFileSync(new URL('adult.ctgan-meta.json', DATA), 'utf8')) as {
+    columns: { name: string; type: string }[];
+  };
   return Object.fromEntries(meta.columns.map((c) => [c.name, c.type === 'continuous' ? 'continuous' : 'discrete']));
 }
 
@@ -48,7 +50,12 @@ const quantile = (xs: number[], q: number) => {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
 };
 
-async function trainRow(model: 'tvae' | 'ctgan', epochs: number, raw: ReturnType<typeof parseCsv>, types: Record<string, ColumnKind>): Promise<Row> {
+async function trainRow(
+  model: 'tvae' | 'ctgan',
+  epochs: number,
+  raw: ReturnType<typeof parseCsv>,
+  types: Record<string, ColumnKind>,
+): Promise<Row> {
   const epochTimes: number[] = [];
   let last = performance.now();
   const r: AugmentResult = await augmentTable(
@@ -89,7 +96,10 @@ function independentRow(raw: ReturnType<typeof parseCsv>, types: Record<string, 
   const train = subset(table, split.train);
   const holdout = subset(table, split.holdout);
   const rand = seededRandom(7);
-  const synth = { values: train.values.map((col) => Float64Array.from(col, () => col[Math.floor(rand() * col.length)]!)), rowCount: train.rowCount };
+  const synth = {
+    values: train.values.map((col) => Float64Array.from(col, () => col[Math.floor(rand() * col.length)]!)),
+    rowCount: train.rowCount,
+  };
   const rep = qualityReport(table.columns, train, synth, { holdout, target: 'income' });
   const e = rep.efficacy && 'realF1' in rep.efficacy ? rep.efficacy : undefined;
   return {

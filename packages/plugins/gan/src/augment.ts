@@ -1,11 +1,11 @@
 import { initTf, seededRandom } from '@hearth/ml';
-import { type ColumnInfo, type ColumnKind, type Table, finalizeValues, inferTable, tableRows } from './data/columns.js';
-import { type CsvLimits, type RawTable, parseCsv, toCsv } from './data/csv.js';
+import { type ColumnInfo, type ColumnKind, finalizeValues, inferTable, type Table, tableRows } from './data/columns.js';
+import { type CsvLimits, parseCsv, type RawTable, toCsv } from './data/csv.js';
 import { Ctgan } from './models/ctgan.js';
-import { Tvae, shuffle } from './models/tvae.js';
+import { shuffle, Tvae } from './models/tvae.js';
 import type { EpochReport, Synthesizer } from './models/types.js';
 import type { Sample } from './report/fidelity.js';
-import { type QualityReport, type ReportPlots, qualityReport, reportPlots, reportSummary } from './report/report.js';
+import { type QualityReport, qualityReport, type ReportPlots, reportPlots, reportSummary } from './report/report.js';
 import { DataTransformer } from './transform/transformer.js';
 
 /** What to generate and how. Every field is optional. */
@@ -50,7 +50,14 @@ export interface AugmentResult {
   syntheticRows: number;
   outputRows: number;
   /** `seconds` is wall time; `cpuSeconds` the process CPU time of training (wasm runs on one thread). */
-  training: { model: 'tvae' | 'ctgan'; epochs: number; stoppedEarly: boolean; seconds: number; cpuSeconds: number; trainRows: number };
+  training: {
+    model: 'tvae' | 'ctgan';
+    epochs: number;
+    stoppedEarly: boolean;
+    seconds: number;
+    cpuSeconds: number;
+    trainRows: number;
+  };
   report?: QualityReport;
   plots?: ReportPlots;
   summary: string;
@@ -62,18 +69,27 @@ const MAX_SYNTHETIC_ROWS = 200_000;
  * Parses CSV text, trains a TVAE or CTGAN on it, generates rows and (by default) a quality report.
  * The input text is never modified; the result carries a new CSV.
  */
-export async function augmentCsv(text: string, options: AugmentOptions = {}, hooks: AugmentHooks = {}): Promise<AugmentResult> {
+export async function augmentCsv(
+  text: string,
+  options: AugmentOptions = {},
+  hooks: AugmentHooks = {},
+): Promise<AugmentResult> {
   const raw = parseCsv(text, options.limits);
   return augmentTable(raw, options, hooks);
 }
 
 /** {@link augmentCsv} on an already parsed CSV. */
-export async function augmentTable(raw: RawTable, options: AugmentOptions = {}, hooks: AugmentHooks = {}): Promise<AugmentResult> {
+export async function augmentTable(
+  raw: RawTable,
+  options: AugmentOptions = {},
+  hooks: AugmentHooks = {},
+): Promise<AugmentResult> {
   const progress = hooks.onProgress ?? (() => {});
   const seed = options.seed ?? 0;
   const table = inferTable(raw, options.types);
   const target = options.target === undefined ? undefined : columnIndex(table, options.target, 'target');
-  if (options.balance && target === undefined) throw new Error('Balancing needs a target column (the class column to balance).');
+  if (options.balance && target === undefined)
+    throw new Error('Balancing needs a target column (the class column to balance).');
   if (options.balance && table.columns[target!]!.kind !== 'discrete') {
     throw new Error(`Balancing needs a discrete target; "${options.target}" is ${table.columns[target!]!.kind}.`);
   }
@@ -86,12 +102,19 @@ export async function augmentTable(raw: RawTable, options: AugmentOptions = {}, 
 
   await initTf();
   // Hold real rows out for an honest efficacy and privacy baseline when a target is given.
-  const split = splitRows(table.rowCount, options.report !== false && target !== undefined && table.rowCount >= 50 ? 0.2 : 0, seed);
+  const split = splitRows(
+    table.rowCount,
+    options.report !== false && target !== undefined && table.rowCount >= 50 ? 0.2 : 0,
+    seed,
+  );
   const train = subset(table, split.train);
   const holdout = split.holdout.length ? subset(table, split.holdout) : undefined;
 
   progress(0.01, 'fitting column transforms');
-  const transformer = new DataTransformer({ ...table, values: train.values, rowCount: train.rowCount }, seededRandom(seed + 1));
+  const transformer = new DataTransformer(
+    { ...table, values: train.values, rowCount: train.rowCount },
+    seededRandom(seed + 1),
+  );
   const encoded = transformer.encode(train.values, train.rowCount, seededRandom(seed + 2));
   const kind = options.model ?? 'tvae';
   const model: Synthesizer = kind === 'ctgan' ? new Ctgan(transformer, seed) : new Tvae(transformer, seed);
@@ -110,8 +133,13 @@ export async function augmentTable(raw: RawTable, options: AugmentOptions = {}, 
       onEpoch: (r) => {
         hooks.onEpoch?.(r);
         const byTime = (Date.now() - started) / 1000 / maxSeconds;
-        const losses = Object.entries(r.losses).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ');
-        progress(0.05 + 0.8 * Math.min(1, Math.max(r.epoch / r.epochs, byTime)), `epoch ${r.epoch}/${r.epochs}: ${losses}`);
+        const losses = Object.entries(r.losses)
+          .map(([k, v]) => `${k} ${v.toFixed(3)}`)
+          .join(', ');
+        progress(
+          0.05 + 0.8 * Math.min(1, Math.max(r.epoch / r.epochs, byTime)),
+          `epoch ${r.epoch}/${r.epochs}: ${losses}`,
+        );
       },
     });
     const seconds = (Date.now() - started) / 1000;
@@ -128,7 +156,11 @@ export async function augmentTable(raw: RawTable, options: AugmentOptions = {}, 
     const synthRows = tableRows(table.columns, synth.values, synth.rowCount);
     const appendReal = options.balance && options.appendReal !== false;
     const outRows = appendReal ? [...raw.rows.map((r) => keptRaw.map((k) => r[k] ?? null)), ...synthRows] : synthRows;
-    const csv = toCsv(table.columns.map((c) => c.name), outRows, raw.missingToken);
+    const csv = toCsv(
+      table.columns.map((c) => c.name),
+      outRows,
+      raw.missingToken,
+    );
 
     let report: QualityReport | undefined;
     let plots: ReportPlots | undefined;
@@ -142,7 +174,13 @@ export async function augmentTable(raw: RawTable, options: AugmentOptions = {}, 
     progress(1, 'done');
     const what = options.balance
       ? `Generated ${synth.rowCount} rows of the minority classes of \`${options.target}\`${appendReal ? ` and appended them to the ${raw.rows.length} original rows` : ''}.`
-      : `Generated ${synth.rowCount} synthetic rows${conditions.length ? ` with ${Object.entries(options.conditions ?? {}).map(([k, v]) => `${k} = ${v}`).join(', ')}` : ''}.`;
+      : `Generated ${synth.rowCount} synthetic rows${
+          conditions.length
+            ? ` with ${Object.entries(options.conditions ?? {})
+                .map(([k, v]) => `${k} = ${v}`)
+                .join(', ')}`
+            : ''
+        }.`;
     const trainingLine = `${kind.toUpperCase()} trained ${fit.epochs} epochs in ${seconds.toFixed(1)} s on ${train.rowCount} rows${fit.stoppedEarly ? ' (stopped early)' : ''}.`;
     return {
       csv,
@@ -150,10 +188,22 @@ export async function augmentTable(raw: RawTable, options: AugmentOptions = {}, 
       dropped: table.dropped.map((c) => c.name),
       syntheticRows: synth.rowCount,
       outputRows: outRows.length,
-      training: { model: kind, epochs: fit.epochs, stoppedEarly: fit.stoppedEarly, seconds, cpuSeconds, trainRows: train.rowCount },
+      training: {
+        model: kind,
+        epochs: fit.epochs,
+        stoppedEarly: fit.stoppedEarly,
+        seconds,
+        cpuSeconds,
+        trainRows: train.rowCount,
+      },
       report,
       plots,
-      summary: [what, trainingLine, table.dropped.length ? `Dropped identifier columns: ${table.dropped.map((c) => c.name).join(', ')}.` : '', report ? reportSummary(report) : '']
+      summary: [
+        what,
+        trainingLine,
+        table.dropped.length ? `Dropped identifier columns: ${table.dropped.map((c) => c.name).join(', ')}.` : '',
+        report ? reportSummary(report) : '',
+      ]
         .filter(Boolean)
         .join('\n'),
     };
@@ -165,8 +215,11 @@ export async function augmentTable(raw: RawTable, options: AugmentOptions = {}, 
 function columnIndex(table: Table, name: string, role: string): number {
   const j = table.columns.findIndex((c) => c.name === name);
   if (j >= 0) return j;
-  if (table.dropped.some((c) => c.name === name)) throw new Error(`The ${role} column "${name}" was dropped as an identifier; override its type.`);
-  throw new Error(`The ${role} column "${name}" does not exist (columns: ${table.columns.map((c) => c.name).join(', ')}).`);
+  if (table.dropped.some((c) => c.name === name))
+    throw new Error(`The ${role} column "${name}" was dropped as an identifier; override its type.`);
+  throw new Error(
+    `The ${role} column "${name}" does not exist (columns: ${table.columns.map((c) => c.name).join(', ')}).`,
+  );
 }
 
 type Condition = { column: number; category: number };
@@ -176,9 +229,12 @@ function parseConditions(table: Table, given: Record<string, string>): Condition
     const j = columnIndex(table, name, 'condition');
     const col = table.columns[j]!;
     if (col.kind !== 'discrete') throw new Error(`Conditions work on discrete columns; "${name}" is ${col.kind}.`);
-    const category = col.categories!.findIndex((c) => c === value.trim());
+    const category = col.categories!.indexOf(value.trim());
     if (category < 0) {
-      const known = col.categories!.filter((c) => c !== null).slice(0, 10).join(', ');
+      const known = col
+        .categories!.filter((c) => c !== null)
+        .slice(0, 10)
+        .join(', ');
       throw new Error(`"${value}" never occurs in column "${name}" (values include: ${known}).`);
     }
     return { column: j, category };
@@ -189,15 +245,24 @@ function balancePlan(table: Table, target: number): { conditions: Condition[]; r
   const counts = new Map<number, number>();
   for (const v of table.values[target]!) counts.set(v, (counts.get(v) ?? 0) + 1);
   const max = Math.max(...counts.values());
-  const plan = [...counts].filter(([, n]) => n < max).map(([category, n]) => ({ conditions: [{ column: target, category }], rows: max - n }));
+  const plan = [...counts]
+    .filter(([, n]) => n < max)
+    .map(([category, n]) => ({ conditions: [{ column: target, category }], rows: max - n }));
   if (plan.length === 0) throw new Error('The target column is already balanced.');
   const total = plan.reduce((a, p) => a + p.rows, 0);
-  if (total > MAX_SYNTHETIC_ROWS) throw new Error(`Balancing would need ${total} rows; the limit is ${MAX_SYNTHETIC_ROWS}.`);
+  if (total > MAX_SYNTHETIC_ROWS)
+    throw new Error(`Balancing would need ${total} rows; the limit is ${MAX_SYNTHETIC_ROWS}.`);
   return plan;
 }
 
 /** Generates rows; with conditions, steers the model (CTGAN) and keeps only matching rows (rejection sampling). */
-function sampleRows(model: Synthesizer, columns: ColumnInfo[], n: number, rand: () => number, conditions: Condition[]): Sample {
+function sampleRows(
+  model: Synthesizer,
+  columns: ColumnInfo[],
+  n: number,
+  rand: () => number,
+  conditions: Condition[],
+): Sample {
   if (conditions.length === 0) return { values: model.sample(n, rand), rowCount: n };
   const kept: Sample[] = [];
   let found = 0;
@@ -206,13 +271,19 @@ function sampleRows(model: Synthesizer, columns: ColumnInfo[], n: number, rand: 
     const batch = Math.min(50_000, Math.max(1000, (n - found) * 4));
     const values = model.sample(batch, rand, conditions[0]);
     tried += batch;
-    const rows = Array.from({ length: batch }, (_, i) => i).filter((i) => conditions.every((c) => values[c.column]![i] === c.category));
+    const rows = Array.from({ length: batch }, (_, i) => i).filter((i) =>
+      conditions.every((c) => values[c.column]![i] === c.category),
+    );
     const take = rows.slice(0, n - found);
     kept.push({ values: values.map((col) => Float64Array.from(take, (i) => col[i]!)), rowCount: take.length });
     found += take.length;
     if (found < n && tried > Math.max(200_000, n * 200)) {
-      const what = conditions.map((c) => `${columns[c.column]!.name} = ${columns[c.column]!.categories![c.category]}`).join(', ');
-      throw new Error(`Only ${found} of ${n} generated rows had ${what} after ${tried} tries; that combination is too rare for the model.`);
+      const what = conditions
+        .map((c) => `${columns[c.column]!.name} = ${columns[c.column]!.categories![c.category]}`)
+        .join(', ');
+      throw new Error(
+        `Only ${found} of ${n} generated rows had ${what} after ${tried} tries; that combination is too rare for the model.`,
+      );
     }
   }
   return concat(columns.length, kept);

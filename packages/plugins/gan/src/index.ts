@@ -16,13 +16,21 @@ export const plugin = definePlugin({
 });
 
 export default plugin;
-export { augmentTool, parsePairs, parseTypes } from './tool.js';
-export { augmentCsv, augmentTable, splitRows, subset, type AugmentOptions, type AugmentHooks, type AugmentResult } from './augment.js';
-export { parseCsv, toCsv, type RawTable, type CsvLimits } from './data/csv.js';
-export { inferTable, finalizeValues, type ColumnInfo, type ColumnKind, type Table } from './data/columns.js';
-export { DataTransformer } from './transform/transformer.js';
-export { fitMixture } from './transform/gmm.js';
-export { Tvae } from './models/tvae.js';
-export { Ctgan } from './models/ctgan.js';
-export { qualityReport, reportPlots, reportSummary, type QualityReport } from './report/report.js';
 export { seededRandom } from '@hearth/ml';
+export {
+  type AugmentHooks,
+  type AugmentOptions,
+  type AugmentResult,
+  augmentCsv,
+  augmentTable,
+  splitRows,
+  subset,
+} from './augment.js';
+export { type ColumnInfo, type ColumnKind, finalizeValues, inferTable, type Table } from './data/columns.js';
+export { type CsvLimits, parseCsv, type RawTable, toCsv } from './data/csv.js';
+export { Ctgan } from './models/ctgan.js';
+export { Tvae } from './models/tvae.js';
+export { type QualityReport, qualityReport, reportPlots, reportSummary } from './report/report.js';
+export { augmentTool, parsePairs, parseTypes } from './tool.js';
+export { fitMixture } from './transform/gmm.js';
+export { DataTransformer } from './transform/transformer.js';

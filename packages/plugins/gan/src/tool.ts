@@ -1,4 +1,4 @@
-import { type Attachment, type ResultPart, attachment, attachmentBytes, defineTool, result } from '@hearth/sdk';
+import { type Attachment, attachment, attachmentBytes, defineTool, type ResultPart, result } from '@hearth/sdk';
 import { z } from 'zod';
 import { type AugmentOptions, augmentCsv } from './augment.js';
 import type { ColumnKind } from './data/columns.js';
@@ -8,12 +8,24 @@ const KINDS = ['continuous', 'discrete', 'datetime', 'id'] as const;
 const input = z.object({
   file: attachment('the CSV file to learn from (header row required)').optional(),
   csv: z.string().max(20_000_000).optional().describe('CSV text, when no file is attached'),
-  rows: z.number().int().min(1).max(200_000).optional().describe('synthetic rows to generate; default: as many as the input'),
+  rows: z
+    .number()
+    .int()
+    .min(1)
+    .max(200_000)
+    .optional()
+    .describe('synthetic rows to generate; default: as many as the input'),
   target: z.string().max(200).optional().describe('column to predict: used for the efficacy score and for balance'),
   balance: z.boolean().default(false).describe("add rows of the target's minority classes until classes are even"),
   model: z.enum(['tvae', 'ctgan']).default('tvae').describe('tvae (default, faster, usually better) or ctgan'),
   epochs: z.number().int().min(1).max(1000).optional().describe('training epochs (default 300, cut by max_seconds)'),
-  seed: z.number().int().min(0).max(2 ** 31 - 1).default(0).describe('random seed: same seed, same output'),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(0)
+    .describe('random seed: same seed, same output'),
   conditions: z.string().max(500).optional().describe('only rows with these values, e.g. "sex=Female; race=White"'),
   types: z.string().max(1000).optional().describe('column type overrides, e.g. "zip:discrete, id:id, when:datetime"'),
   max_seconds: z.number().int().min(5).max(900).default(120).describe('training time budget in seconds'),
@@ -64,11 +76,9 @@ export const augmentTool = defineTool({
       onProgress: (fraction, message) => ctx.progress(fraction, message),
     });
     const base = (args.file?.name ?? 'data.csv').replace(/\.csv$/i, '');
-    const content: ResultPart[] = [
-      result.text(r.summary),
-      result.file(`${base}.synthetic.csv`, r.csv, 'text/csv'),
-    ];
-    if (r.report) content.push(result.file(`${base}.report.json`, JSON.stringify(r.report, null, 2), 'application/json'));
+    const content: ResultPart[] = [result.text(r.summary), result.file(`${base}.synthetic.csv`, r.csv, 'text/csv')];
+    if (r.report)
+      content.push(result.file(`${base}.report.json`, JSON.stringify(r.report, null, 2), 'application/json'));
     if (r.plots) {
       content.push(result.image(r.plots.distributions, 'Real vs synthetic distributions of the main columns'));
       content.push(result.image(r.plots.scores, 'Per-column shape similarity and the overall quality score'));
@@ -110,7 +120,10 @@ function csvText(file: Attachment | undefined, csv: string | undefined): string 
 /** Parses `a=b; c=d` (or `a:b, c:d`) into an object, with an error that names the bad part. */
 export function parsePairs(text: string, sep: string, what: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const part of text.split(/[;,]/).map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(/[;,]/)
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const at = part.indexOf(sep);
     if (at <= 0) throw new Error(`Bad ${what} entry "${part}": write it as name${sep}value.`);
     out[part.slice(0, at).trim()] = part.slice(at + 1).trim();

@@ -29,7 +29,14 @@ describe('parseCsv', () => {
     expect(() => parseCsv('a,b,c\n1,2,3\n', { maxColumns: 2 })).toThrow(/3 columns; the limit is 2/);
   });
   it('writes CSV that parses back to the same cells', () => {
-    const text = toCsv(['n', 'q'], [['1', 'he said "hi", then left'], [null, 'x']], '?');
+    const text = toCsv(
+      ['n', 'q'],
+      [
+        ['1', 'he said "hi", then left'],
+        [null, 'x'],
+      ],
+      '?',
+    );
     expect(parseCsv(text).rows).toEqual([
       ['1', 'he said "hi", then left'],
       [null, 'x'],
@@ -60,7 +67,9 @@ describe('inferTable', () => {
     const t = inferTable(parseCsv(fixture), parseTypes('hours:discrete, note:id'));
     expect(t.columns.find((c) => c.name === 'hours')!.kind).toBe('discrete');
     expect(t.dropped.map((c) => c.name)).toEqual(['id', 'note']);
-    expect(() => inferTable(parseCsv(fixture), { id: 'discrete' })).toThrow(/"id" has 240 categories; the limit is 200/);
+    expect(() => inferTable(parseCsv(fixture), { id: 'discrete' })).toThrow(
+      /"id" has 240 categories; the limit is 200/,
+    );
     expect(() => inferTable(parseCsv(fixture), { nope: 'id' })).toThrow(/"nope", which is not a column/);
     expect(() => parseTypes('age:number')).toThrow(/use one of continuous/);
     expect(() => inferTable(parseCsv(fixture), { city: 'continuous' })).toThrow(/not numbers/);

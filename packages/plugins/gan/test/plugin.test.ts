@@ -21,7 +21,11 @@ describe('gan_augment tool', () => {
     expect(out.rows.every((r) => ['basic', 'pro'].includes(r[5]!))).toBe(true);
     expect(out.rows.every((r) => /^\d{4}-\d{2}-\d{2}$/.test(r[4]!))).toBe(true);
     expect(parts.filter((p) => p.type === 'image')).toHaveLength(2);
-    const report = JSON.parse(new TextDecoder().decode((parts.find((p) => p.type === 'file' && p.name.endsWith('.report.json')) as { data: Uint8Array }).data));
+    const report = JSON.parse(
+      new TextDecoder().decode(
+        (parts.find((p) => p.type === 'file' && p.name.endsWith('.report.json')) as { data: Uint8Array }).data,
+      ),
+    );
     expect(report.efficacy.target).toBe('plan');
     const data = call.result!.data as { quality: number; dropped: string[]; epochs: number };
     expect(data.quality).toBeGreaterThan(0);
@@ -35,15 +39,23 @@ describe('gan_augment tool', () => {
   it('explains bad input', async () => {
     const host = await createTestHost(plugin);
     expect((await host.call('augment', {})).error?.message).toMatch(/Attach a CSV file/);
-    expect((await host.call('augment', { file, target: 'salary' })).error?.message).toMatch(/target column "salary" does not exist/);
-    expect((await host.call('augment', { file, conditions: 'city=Paris' })).error?.message).toMatch(/"Paris" never occurs in column "city"/);
+    expect((await host.call('augment', { file, target: 'salary' })).error?.message).toMatch(
+      /target column "salary" does not exist/,
+    );
+    expect((await host.call('augment', { file, conditions: 'city=Paris' })).error?.message).toMatch(
+      /"Paris" never occurs in column "city"/,
+    );
     expect((await host.call('augment', { file, balance: true })).error?.message).toMatch(/Balancing needs a target/);
   });
 
   it('stops when cancelled', async () => {
     const host = await createTestHost(plugin, { timeoutMs: 120_000 });
     const ac = new AbortController();
-    const call = host.call('augment', { csv: fixture, epochs: 1000, max_seconds: 600, report: false }, { signal: ac.signal });
+    const call = host.call(
+      'augment',
+      { csv: fixture, epochs: 1000, max_seconds: 600, report: false },
+      { signal: ac.signal },
+    );
     setTimeout(() => ac.abort('user pressed stop'), 1500);
     expect((await call).error?.message).toMatch(/cancelled/);
   });
@@ -60,7 +72,15 @@ describe('augmentCsv modes', () => {
   });
 
   it('samples conditioned rows with CTGAN and repeats with the same seed', async () => {
-    const opts = { model: 'ctgan' as const, rows: 30, epochs: 2, seed: 5, batchSize: 100, conditions: { city: 'Porto' }, report: false };
+    const opts = {
+      model: 'ctgan' as const,
+      rows: 30,
+      epochs: 2,
+      seed: 5,
+      batchSize: 100,
+      conditions: { city: 'Porto' },
+      report: false,
+    };
     const a = await augmentCsv(fixture, opts);
     const rows = parseCsv(a.csv).rows;
     expect(rows).toHaveLength(30);

@@ -59,7 +59,8 @@ export function register(program: Command, ctx: CliContext): void {
       const out = resolve(flags.out ?? `${input.slice(0, input.length - extname(input).length)}.synthetic.csv`);
       const reportPath = flags.report ? resolve(flags.report) : undefined;
       for (const target of [out, reportPath]) {
-        if (target === input) throw new Error(`Refusing to overwrite the input file ${file}; choose another output path.`);
+        if (target === input)
+          throw new Error(`Refusing to overwrite the input file ${file}; choose another output path.`);
       }
       const text = await readFile(input, 'utf8').catch((err: NodeJS.ErrnoException) => {
         throw new Error(err.code === 'ENOENT' ? `No such file: ${file}` : `Cannot read ${file}: ${err.message}`);
@@ -90,7 +91,10 @@ export function register(program: Command, ctx: CliContext): void {
         ctx.print(r.summary.replace(/\*\*/g, ''));
         ctx.print(`Wrote ${r.outputRows} rows to ${out}`);
         if (reportPath && r.report) {
-          await writeFile(reportPath, JSON.stringify({ training: r.training, columns: r.columns, dropped: r.dropped, ...r.report }, null, 2));
+          await writeFile(
+            reportPath,
+            JSON.stringify({ training: r.training, columns: r.columns, dropped: r.dropped, ...r.report }, null, 2),
+          );
           ctx.print(`Wrote the quality report to ${reportPath}`);
           if (flags.plots && r.plots) {
             const stem = reportPath.replace(/\.json$/i, '');

@@ -87,7 +87,9 @@ function describeColumn(name: string, cells: (string | null)[], override?: Colum
     const ints = present.every((c) => /^[-+]?\d+$/.test(c));
     const looksLikeId = ints && distinct.size === present.length && present.length > 20 && isMostlySequential(present);
     kind = looksLikeId ? 'id' : 'continuous';
-    reason = looksLikeId ? 'unique increasing integers (an identifier)' : `numbers with ${distinct.size} distinct values`;
+    reason = looksLikeId
+      ? 'unique increasing integers (an identifier)'
+      : `numbers with ${distinct.size} distinct values`;
   } else if (dated) {
     kind = 'datetime';
     reason = 'ISO dates';
@@ -102,7 +104,9 @@ function describeColumn(name: string, cells: (string | null)[], override?: Colum
   if (kind === 'continuous' || kind === 'datetime') {
     const nums = present.map((c) => (kind === 'datetime' ? Date.parse(c) : Number(c)));
     if (nums.some((v) => !Number.isFinite(v))) {
-      throw new Error(`Column "${name}" is set to ${kind} but has values that are not ${kind === 'datetime' ? 'dates' : 'numbers'}.`);
+      throw new Error(
+        `Column "${name}" is set to ${kind} but has values that are not ${kind === 'datetime' ? 'dates' : 'numbers'}.`,
+      );
     }
     info.min = nums.reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY);
     info.max = nums.reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY);

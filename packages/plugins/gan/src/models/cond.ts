@@ -48,7 +48,10 @@ export class CondSampler {
    * A training batch: the conditional vectors, the mask of the chosen column, and for each
    * conditional vector a real row index with that category (in a shuffled order, as CTGAN pairs them).
    */
-  sampleTrain(batch: number, rand: () => number): { cond: Float32Array; mask: Float32Array; realRows: number[]; realCond: Float32Array } {
+  sampleTrain(
+    batch: number,
+    rand: () => number,
+  ): { cond: Float32Array; mask: Float32Array; realRows: number[]; realCond: Float32Array } {
     const cond = new Float32Array(batch * this.dim);
     const mask = new Float32Array(batch * this.spans.length);
     const picks: [number, number][] = [];

@@ -1,7 +1,7 @@
 import { seededRandom, tf } from '@hearth/ml';
 import type { DataTransformer, Span } from '../transform/transformer.js';
 import { CondSampler } from './cond.js';
-import { type Dense, apply, dense, normalNoise, restore, snapshot, tick, uniquePrefix, variablesOf } from './nn.js';
+import { apply, type Dense, dense, normalNoise, restore, snapshot, tick, uniquePrefix, variablesOf } from './nn.js';
 import { shuffle } from './tvae.js';
 import { type Synthesizer, type TrainOptions, throwIfAborted } from './types.js';
 
@@ -14,7 +14,13 @@ export interface CtganConfig {
   gradientPenalty: number;
 }
 
-export const CTGAN_DEFAULTS: CtganConfig = { noise: 128, hidden: 256, pac: 10, learningRate: 2e-4, gradientPenalty: 10 };
+export const CTGAN_DEFAULTS: CtganConfig = {
+  noise: 128,
+  hidden: 256,
+  pac: 10,
+  learningRate: 2e-4,
+  gradientPenalty: 10,
+};
 
 /**
  * CTGAN (Xu et al. 2019): a conditional WGAN-GP. The generator (residual blocks with batch norm)
@@ -41,7 +47,11 @@ export class Ctgan implements Synthesizer {
     const d = transformer.dim;
     const c = transformer.discreteSpans.reduce((a, s) => a + s.size, 0);
     const r = this.rand;
-    this.gen = [dense(p, 'g1', noise + c, h, r), dense(p, 'g2', noise + c + h, h, r), dense(p, 'g3', noise + c + 2 * h, d, r)];
+    this.gen = [
+      dense(p, 'g1', noise + c, h, r),
+      dense(p, 'g2', noise + c + h, h, r),
+      dense(p, 'g3', noise + c + 2 * h, d, r),
+    ];
     this.bn = [0, 1].map((i) => ({
       gamma: tf.variable(tf.ones([h]), true, `${p}/bn${i}/gamma`),
       beta: tf.variable(tf.zeros([h]), true, `${p}/bn${i}/beta`),
@@ -59,7 +69,10 @@ export class Ctgan implements Synthesizer {
     for (let i = 0; i < 2; i++) {
       const h = apply(this.gen[i]!, x);
       const { mean, variance } = tf.moments(h, 0);
-      const normed = tf.add(tf.mul(tf.div(tf.sub(h, mean), tf.sqrt(tf.add(variance, 1e-5))), this.bn[i]!.gamma), this.bn[i]!.beta);
+      const normed = tf.add(
+        tf.mul(tf.div(tf.sub(h, mean), tf.sqrt(tf.add(variance, 1e-5))), this.bn[i]!.gamma),
+        this.bn[i]!.beta,
+      );
       x = tf.concat([tf.relu(normed) as tf.Tensor2D, x], 1);
     }
     return apply(this.gen[2]!, x);
@@ -84,12 +97,20 @@ export class Ctgan implements Synthesizer {
 
   private dropout(rows: number): tf.Tensor2D[] {
     const h = this.config.hidden;
-    return [0, 1].map(() => tf.tensor2d(Float32Array.from({ length: rows * h }, () => (this.rand() < 0.5 ? 2 : 0)), [rows, h]));
+    return [0, 1].map(() =>
+      tf.tensor2d(
+        Float32Array.from({ length: rows * h }, () => (this.rand() < 0.5 ? 2 : 0)),
+        [rows, h],
+      ),
+    );
   }
 
   private gumbel(rows: number): tf.Tensor2D {
     const d = this.transformer.dim;
-    return tf.tensor2d(Float32Array.from({ length: rows * d }, () => -Math.log(-Math.log(Math.max(this.rand(), 1e-10)) + 1e-10)), [rows, d]);
+    return tf.tensor2d(
+      Float32Array.from({ length: rows * d }, () => -Math.log(-Math.log(Math.max(this.rand(), 1e-10)) + 1e-10)),
+      [rows, d],
+    );
   }
 
   async fit(data: Float32Array, rowCount: number, o: TrainOptions) {
@@ -121,11 +142,16 @@ export class Ctgan implements Synthesizer {
         if (!hasCond) shuffle(order, rand);
         const realRows = s ? s.realRows : order.slice(0, batch);
         const real = new Float32Array(batch * d);
-        realRows.forEach((r, i) => real.set(data.subarray(r * d, (r + 1) * d), i * d));
+        realRows.forEach((r, i) => {
+          real.set(data.subarray(r * d, (r + 1) * d), i * d);
+        });
         const losses = tf.tidy(() => {
           const c = s ? tf.tensor2d(s.cond, [batch, cond.dim]) : undefined;
           const withCond = (x: tf.Tensor2D, cc?: tf.Tensor2D) => (cc ? (tf.concat([x, cc], 1) as tf.Tensor2D) : x);
-          const realCat = withCond(tf.tensor2d(real, [batch, d]), s ? tf.tensor2d(s.realCond, [batch, cond.dim]) : undefined);
+          const realCat = withCond(
+            tf.tensor2d(real, [batch, d]),
+            s ? tf.tensor2d(s.realCond, [batch, cond.dim]) : undefined,
+          );
           // Discriminator step: Wasserstein loss plus gradient penalty on interpolated packs.
           const z = withCond(normalNoise(batch, this.config.noise, rand), c);
           const fakeCat = tf.keep(withCond(this.activate(this.generate(z), this.gumbel(batch)), c));
@@ -217,7 +243,13 @@ export class Ctgan implements Synthesizer {
       const b = Math.max(rows, 100);
       const out = tf.tidy(() => {
         const z = normalNoise(b, this.config.noise, rand);
-        const c = cond.dim > 0 ? tf.tensor2d(cond.sampleGenerate(b, rand, spanIndex >= 0 ? { spanIndex, category: condition!.category } : undefined), [b, cond.dim]) : undefined;
+        const c =
+          cond.dim > 0
+            ? tf.tensor2d(
+                cond.sampleGenerate(b, rand, spanIndex >= 0 ? { spanIndex, category: condition!.category } : undefined),
+                [b, cond.dim],
+              )
+            : undefined;
         const raw = this.generate(c ? (tf.concat([z, c], 1) as tf.Tensor2D) : z);
         return this.activate(raw, this.gumbel(b));
       });
@@ -225,7 +257,9 @@ export class Ctgan implements Synthesizer {
       out.dispose();
     }
     const all = new Float32Array(n * d);
-    chunks.forEach((c, i) => all.set(c, i * 1000 * d));
+    chunks.forEach((c, i) => {
+      all.set(c, i * 1000 * d);
+    });
     return this.transformer.decode(all, n, rand);
   }
 

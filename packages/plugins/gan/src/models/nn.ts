@@ -64,7 +64,9 @@ export function snapshot(vars: tf.Variable[]): Float32Array[] {
   return vars.map((v) => v.dataSync() as Float32Array).map((a) => Float32Array.from(a));
 }
 export function restore(vars: tf.Variable[], values: Float32Array[]): void {
-  vars.forEach((v, i) => v.assign(tf.tensor(values[i]!, v.shape)));
+  vars.forEach((v, i) => {
+    v.assign(tf.tensor(values[i]!, v.shape));
+  });
 }
 
 /** Yields to the event loop so cancellation and progress get through during training. */

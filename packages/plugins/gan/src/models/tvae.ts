@@ -1,6 +1,6 @@
 import { seededRandom, tf } from '@hearth/ml';
 import type { DataTransformer, Span } from '../transform/transformer.js';
-import { type Dense, apply, dense, normalNoise, restore, snapshot, tick, uniquePrefix, variablesOf } from './nn.js';
+import { apply, type Dense, dense, normalNoise, restore, snapshot, tick, uniquePrefix, variablesOf } from './nn.js';
 import { type Synthesizer, type TrainOptions, throwIfAborted } from './types.js';
 
 /** TVAE sizes (the SDV defaults: 128-128 encoder and decoder, 128-d latent). */
@@ -104,7 +104,9 @@ export class Tvae implements Synthesizer {
         throwIfAborted(o.signal);
         const rows = order.slice(at, at + o.batchSize);
         const batch = new Float32Array(rows.length * d);
-        rows.forEach((r, i) => batch.set(data.subarray(r * d, (r + 1) * d), i * d));
+        rows.forEach((r, i) => {
+          batch.set(data.subarray(r * d, (r + 1) * d), i * d);
+        });
         const parts = tf.tidy(() => {
           const x = tf.tensor2d(batch, [rows.length, d]);
           const eps = normalNoise(rows.length, this.config.latent, rand);

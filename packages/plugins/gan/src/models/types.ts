@@ -37,6 +37,8 @@ export interface Synthesizer {
 /** Throws the signal's reason when the caller cancelled. */
 export function throwIfAborted(signal?: AbortSignal): void {
   if (signal?.aborted) {
-    throw signal.reason instanceof Error ? signal.reason : new Error(`Training was cancelled: ${String(signal.reason)}`);
+    throw signal.reason instanceof Error
+      ? signal.reason
+      : new Error(`Training was cancelled: ${String(signal.reason)}`);
   }
 }

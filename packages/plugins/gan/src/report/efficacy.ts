@@ -120,7 +120,8 @@ export function mlEfficacy(
   const t = columns.findIndex((c) => c.name === target);
   const col = columns[t];
   if (!col) return { skipped: `target "${target}" is not a modelled column` };
-  if (col.kind !== 'discrete') return { skipped: `target "${target}" is not discrete, so there is no classifier to train` };
+  if (col.kind !== 'discrete')
+    return { skipped: `target "${target}" is not discrete, so there is no classifier to train` };
   const k = col.categories!.length;
   if (k < 2 || k > 20) return { skipped: `target "${target}" has ${k} classes; efficacy needs 2-20` };
   if (test.rowCount < 10) return { skipped: 'fewer than 10 held-out rows' };

@@ -32,7 +32,12 @@ export function columnShapes(columns: ColumnInfo[], real: Sample, synth: Sample)
       : {
           column: col.name,
           metric: 'TVComplement',
-          score: 1 - totalVariation(frequencies(real.values[j]!, col.categories!.length), frequencies(synth.values[j]!, col.categories!.length)),
+          score:
+            1 -
+            totalVariation(
+              frequencies(real.values[j]!, col.categories!.length),
+              frequencies(synth.values[j]!, col.categories!.length),
+            ),
         },
   );
 }
@@ -53,10 +58,20 @@ export function pairTrends(columns: ColumnInfo[], real: Sample, synth: Sample): 
       if (isNumeric(columns[a]!) && isNumeric(columns[b]!)) {
         const r = pearson(real.values[a]!, real.values[b]!);
         const s = pearson(synth.values[a]!, synth.values[b]!);
-        out.push({ columns: names, metric: 'CorrelationSimilarity', score: 1 - Math.abs(r - s) / 2, real: r, synthetic: s });
+        out.push({
+          columns: names,
+          metric: 'CorrelationSimilarity',
+          score: 1 - Math.abs(r - s) / 2,
+          real: r,
+          synthetic: s,
+        });
       } else {
         const joint = (s: Sample) => frequencies2(codes(s, a), codes(s, b), sizes[a]!, sizes[b]!);
-        out.push({ columns: names, metric: 'ContingencySimilarity', score: 1 - totalVariation(joint(real), joint(synth)) });
+        out.push({
+          columns: names,
+          metric: 'ContingencySimilarity',
+          score: 1 - totalVariation(joint(real), joint(synth)),
+        });
       }
     }
   }
@@ -112,7 +127,9 @@ function binEdges(values: Float64Array): [number, number] {
 
 /** Codes 0..9 for 10 equal-width bins (values outside the real range clamp), 10 for missing. */
 function binCodes(values: Float64Array, [lo, hi]: [number, number]): Uint8Array {
-  return Uint8Array.from(values, (v) => (Number.isNaN(v) ? 10 : Math.max(0, Math.min(9, Math.floor(((v - lo) / (hi - lo)) * 10)))));
+  return Uint8Array.from(values, (v) =>
+    Number.isNaN(v) ? 10 : Math.max(0, Math.min(9, Math.floor(((v - lo) / (hi - lo)) * 10))),
+  );
 }
 
 /** Pearson correlation over rows where both values are present (0 when undefined). */

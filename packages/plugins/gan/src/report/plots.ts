@@ -12,7 +12,13 @@ const PANEL_H = 230;
  * One PNG with a panel per column (up to 9): real vs synthetic histograms (20 bins over the real
  * range) for numbers, side-by-side bars of the 8 most frequent categories for discrete columns.
  */
-export function distributionPlot(columns: ColumnInfo[], picked: number[], real: Sample, synth: Sample, shapes: ColumnShape[]): Uint8Array {
+export function distributionPlot(
+  columns: ColumnInfo[],
+  picked: number[],
+  real: Sample,
+  synth: Sample,
+  shapes: ColumnShape[],
+): Uint8Array {
   const perRow = Math.min(3, picked.length);
   const rows = Math.ceil(picked.length / perRow);
   const c = new Canvas(perRow * PANEL_W, rows * PANEL_H + 40);
@@ -23,27 +29,49 @@ export function distributionPlot(columns: ColumnInfo[], picked: number[], real: 
     const y0 = 40 + Math.floor(k / perRow) * PANEL_H;
     const col = columns[j]!;
     const score = shapes[j]!.score;
-    c.text(x0 + 12, y0 + 8, `${trim(col.name, 36)}  ${shapes[j]!.metric === 'KSComplement' ? 'KS' : 'TV'} ${score.toFixed(2)}`);
-    const { labels, real: r, synth: s } =
-      col.kind === 'discrete' ? categoryBars(col, real.values[j]!, synth.values[j]!) : histogram(real.values[j]!, synth.values[j]!);
+    c.text(
+      x0 + 12,
+      y0 + 8,
+      `${trim(col.name, 36)}  ${shapes[j]!.metric === 'KSComplement' ? 'KS' : 'TV'} ${score.toFixed(2)}`,
+    );
+    const {
+      labels,
+      real: r,
+      synth: s,
+    } = col.kind === 'discrete'
+      ? categoryBars(col, real.values[j]!, synth.values[j]!)
+      : histogram(real.values[j]!, synth.values[j]!);
     bars(c, x0 + 40, y0 + 26, PANEL_W - 56, PANEL_H - 70, labels, r, s);
   });
   return c.toPng();
 }
 
 /** A horizontal bar per column: its shape score, with the overall scores in the title. */
-export function scorePlot(shapes: ColumnShape[], overall: { score: number; shapes: number; trends: number }): Uint8Array {
+export function scorePlot(
+  shapes: ColumnShape[],
+  overall: { score: number; shapes: number; trends: number },
+): Uint8Array {
   const rowH = 16;
   const labelW = 150;
   const c = new Canvas(620, 70 + shapes.length * rowH);
   c.text(12, 12, `Quality ${(overall.score * 100).toFixed(1)}%`, [20, 20, 20], 2);
-  c.text(12, 36, `column shapes ${(overall.shapes * 100).toFixed(1)}%   pair trends ${(overall.trends * 100).toFixed(1)}%`);
+  c.text(
+    12,
+    36,
+    `column shapes ${(overall.shapes * 100).toFixed(1)}%   pair trends ${(overall.trends * 100).toFixed(1)}%`,
+  );
   const barW = c.width - labelW - 70;
   shapes.forEach((s, i) => {
     const y = 56 + i * rowH;
     c.text(12, y + 3, trim(s.column, 24));
     c.fillRect(labelW, y + 1, barW, rowH - 4, GRID);
-    c.fillRect(labelW, y + 1, barW * s.score, rowH - 4, s.score >= 0.9 ? [84, 160, 84] : s.score >= 0.75 ? [230, 170, 40] : [200, 60, 60]);
+    c.fillRect(
+      labelW,
+      y + 1,
+      barW * s.score,
+      rowH - 4,
+      s.score >= 0.9 ? [84, 160, 84] : s.score >= 0.75 ? [230, 170, 40] : [200, 60, 60],
+    );
     c.text(labelW + barW + 8, y + 3, s.score.toFixed(2));
   });
   return c.toPng();
@@ -74,7 +102,7 @@ function bars(c: Canvas, x: number, y: number, w: number, h: number, labels: str
   labels.forEach((l, i) => {
     if (i % every !== 0) return;
     const maxChars = Math.max(3, Math.floor((slot * every) / 6) - 1);
-    c.text(x + i * slot + 1, y + h + 6 + (i / every) % 2 * 10, trim(l, maxChars), [90, 90, 90]);
+    c.text(x + i * slot + 1, y + h + 6 + ((i / every) % 2) * 10, trim(l, maxChars), [90, 90, 90]);
   });
 }
 

@@ -23,7 +23,13 @@ const MAX_REFERENCE = 10_000;
  * Distance to closest record (Gower: |a-b|/range for numbers, mismatch for categories, averaged)
  * on up to 1,000 synthetic rows against up to 10,000 training rows, and exact-copy shares.
  */
-export function privacy(columns: ColumnInfo[], train: Sample, synth: Sample, holdout: Sample | undefined, rand: () => number): Privacy {
+export function privacy(
+  columns: ColumnInfo[],
+  train: Sample,
+  synth: Sample,
+  holdout: Sample | undefined,
+  rand: () => number,
+): Privacy {
   const key = (s: Sample, i: number) => s.values.map((c) => c[i]).join('\u0001');
   const trainKeys = new Set<string>();
   for (let i = 0; i < train.rowCount; i++) trainKeys.add(key(train, i));

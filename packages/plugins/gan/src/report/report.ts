@@ -1,7 +1,7 @@
 import { seededRandom } from '@hearth/ml';
 import type { ColumnInfo } from '../data/columns.js';
 import { type Efficacy, mlEfficacy } from './efficacy.js';
-import { type ColumnShape, type PairTrend, type Sample, columnShapes, pairTrends } from './fidelity.js';
+import { type ColumnShape, columnShapes, type PairTrend, pairTrends, type Sample } from './fidelity.js';
 import { distributionPlot, scorePlot } from './plots.js';
 import { type Privacy, privacy } from './privacy.js';
 
@@ -54,7 +54,13 @@ export function qualityReport(
 }
 
 /** Draws the distribution panels (target first, then columns in file order, 9 at most) and the score bars. */
-export function reportPlots(columns: ColumnInfo[], train: Sample, synth: Sample, report: QualityReport, target?: string): ReportPlots {
+export function reportPlots(
+  columns: ColumnInfo[],
+  train: Sample,
+  synth: Sample,
+  report: QualityReport,
+  target?: string,
+): ReportPlots {
   const order = columns.map((_, j) => j);
   const t = columns.findIndex((c) => c.name === target);
   const picked = (t >= 0 ? [t, ...order.filter((j) => j !== t)] : order).slice(0, 9);

@@ -17,7 +17,8 @@ const WEIGHT_THRESHOLD = 0.005;
 export function fitMixture(all: ArrayLike<number>, rand: () => number, maxComponents = 10): Mixture {
   let xs = Array.from(all).filter((v) => Number.isFinite(v));
   if (xs.length === 0) return { means: [0], stds: [1], weights: [1] };
-  if (xs.length > MAX_FIT_VALUES) xs = Array.from({ length: MAX_FIT_VALUES }, () => xs[Math.floor(rand() * xs.length)]!);
+  if (xs.length > MAX_FIT_VALUES)
+    xs = Array.from({ length: MAX_FIT_VALUES }, () => xs[Math.floor(rand() * xs.length)]!);
   const n = xs.length;
   const mean = xs.reduce((a, b) => a + b, 0) / n;
   const std = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / n) || 1;
@@ -35,7 +36,10 @@ export function fitMixture(all: ArrayLike<number>, rand: () => number, maxCompon
 
 function em(xs: number[], sorted: number[], k: number, std: number, floor: number): { mix: Mixture; logLik: number } {
   const n = xs.length;
-  const means = Array.from({ length: k }, (_, j) => sorted[Math.floor(((j + 0.5) / k) * n)]! + (j - k / 2) * 1e-3 * std);
+  const means = Array.from(
+    { length: k },
+    (_, j) => sorted[Math.floor(((j + 0.5) / k) * n)]! + (j - k / 2) * 1e-3 * std,
+  );
   const stds = Array(k).fill(std / k);
   const weights = Array(k).fill(1 / k);
   const resp = new Float64Array(n * k);
@@ -79,7 +83,7 @@ function em(xs: number[], sorted: number[], k: number, std: number, floor: numbe
 }
 
 function prune(mix: Mixture): Mixture {
-  const keep = mix.weights.map((w, j) => j).filter((j) => mix.weights[j]! >= WEIGHT_THRESHOLD);
+  const keep = mix.weights.map((_w, j) => j).filter((j) => mix.weights[j]! >= WEIGHT_THRESHOLD);
   const total = keep.reduce((a, j) => a + mix.weights[j]!, 0);
   return {
     means: keep.map((j) => mix.means[j]!),

@@ -1,5 +1,5 @@
 import type { Table } from '../data/columns.js';
-import { type Mixture, fitMixture, posterior } from './gmm.js';
+import { fitMixture, type Mixture, posterior } from './gmm.js';
 
 /** A slice of the encoded row: a tanh scalar (a continuous value within its mode) or a one-hot block. */
 export interface Span {
@@ -90,7 +90,12 @@ export class DataTransformer {
    * Decodes activated model output (tanh scalars, any scores for one-hot blocks: the arg-max wins)
    * back to column-major values. `alphaNoise` adds TVAE's learned per-column noise.
    */
-  decode(data: Float32Array, rowCount: number, rand: () => number, alphaNoise?: (span: Span) => number): Float64Array[] {
+  decode(
+    data: Float32Array,
+    rowCount: number,
+    rand: () => number,
+    alphaNoise?: (span: Span) => number,
+  ): Float64Array[] {
     const values = this.table.columns.map(() => new Float64Array(rowCount));
     const normal = () => Math.sqrt(-2 * Math.log(Math.max(rand(), 1e-12))) * Math.cos(2 * Math.PI * rand());
     for (let s = 0; s < this.spans.length; s++) {
@@ -108,7 +113,8 @@ export class DataTransformer {
           if (sigma > 0) alpha += sigma * normal();
           alpha = Math.max(-1, Math.min(1, alpha));
           const mode = argmax(data, i * this.dim + modeSpan.start, modeSpan.size);
-          col[i] = missingRate > 0 && rand() < missingRate ? Number.NaN : alpha * 4 * mix.stds[mode]! + mix.means[mode]!;
+          col[i] =
+            missingRate > 0 && rand() < missingRate ? Number.NaN : alpha * 4 * mix.stds[mode]! + mix.means[mode]!;
         }
       }
     }
