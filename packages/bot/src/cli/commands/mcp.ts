@@ -1,0 +1,52 @@
+import type { Command } from 'commander';
+import { resolvePrincipal, serveStdio, startMcpHttp } from '../../mcp/index.js';
+import type { CliContext } from '../context.js';
+
+interface McpFlags {
+  http?: string;
+  principal?: string;
+}
+
+/** Parses `PORT`, `HOST:PORT` or `[IPV6]:PORT`. */
+export function parseListen(value: string): { host: string; port: number } {
+  const m = /^(?:(\[[0-9a-fA-F:.]+\]|[^:[\]]+):)?(\d{1,5})$/.exec(value.trim());
+  const port = m ? Number(m[2]) : Number.NaN;
+  if (!m || port > 65535) throw new Error(`--http wants HOST:PORT (e.g. 127.0.0.1:8765), not "${value}"`);
+  return { host: (m[1] ?? '127.0.0.1').replace(/^\[|\]$/g, ''), port };
+}
+
+/**
+ * `hearth mcp [--http host:port] [--principal name]`: serves Hearth's tools, knowledge and prompts to
+ * AI agents. Stdio by default (stdout carries only the protocol; logs go to stderr); `--http` serves
+ * Streamable HTTP at /mcp until Ctrl-C.
+ */
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('mcp')
+    .description("Serve Hearth's tools, knowledge and prompts to AI agents over MCP (stdio, or --http)")
+    .option(
+      '--http <host:port>',
+      'serve Streamable HTTP at http://HOST:PORT/mcp instead of stdio (loopback unless a token is configured)',
+    )
+    .option(
+      '--principal <name>',
+      'mcp.principals entry for stdio and unauthenticated loopback clients (default mcp.defaultPrincipal)',
+    )
+    .action(async (flags: McpFlags) => {
+      const listen = flags.http ? parseListen(flags.http) : undefined;
+      // stdout is the protocol in stdio mode: anything a plugin prints goes to stderr instead
+      if (!listen) console.log = console.error;
+      const hearth = await ctx.hearth();
+      if (!listen) {
+        await serveStdio(hearth, resolvePrincipal(hearth.config.mcp, flags.principal));
+        return;
+      }
+      const server = await startMcpHttp(hearth, { ...listen, principal: flags.principal });
+      process.stderr.write(`Hearth MCP server at ${server.url} (Ctrl-C stops it)\n`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await server.close();
+    });
+}
