@@ -22,10 +22,11 @@ export interface ChunkRow {
   vector: number[] | Float32Array;
 }
 
-/** A row returned by a search, with its raw score. */
-export type ScoredRow = Omit<ChunkRow, 'vector' | 'fts_text'> & { score: number };
+/** A row returned by a search, with its raw score and vector. */
+export type ScoredRow = Omit<ChunkRow, 'vector' | 'fts_text'> & { score: number; vector: Float32Array };
 
 const RESULT_COLUMNS = [
+  'vector',
   'id',
   'source_id',
   'doc_id',
@@ -177,5 +178,12 @@ export class ChunkTable {
 function plain(r: Record<string, unknown>): Omit<ScoredRow, 'score'> {
   const out: Record<string, unknown> = {};
   for (const c of RESULT_COLUMNS) out[c] = r[c];
+  const v = r.vector as { toArray?: () => Float32Array } | Float32Array | number[];
+  out.vector =
+    v instanceof Float32Array
+      ? v
+      : typeof (v as { toArray?: unknown }).toArray === 'function'
+        ? (v as { toArray: () => Float32Array }).toArray()
+        : Float32Array.from(v as number[]);
   return out as Omit<ScoredRow, 'score'>;
 }

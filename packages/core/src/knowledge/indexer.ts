@@ -40,6 +40,8 @@ export class Indexer {
     readonly table: ChunkTable,
     readonly embedder: Embedder,
     readonly chunking: ChunkOptions,
+    /** Rows buffered before one LanceDB append (bigger is faster; small values exercise crash recovery). */
+    readonly flushRows = FLUSH_ROWS,
   ) {}
 
   /** Rows of one source, cut from its stored documents. */
@@ -83,7 +85,7 @@ export class Indexer {
     const { rows, embedText } = this.#rowsOf(source, generation);
     this.#buffer.push({ source, generation, rows, embedText, replaces: previous !== undefined });
     this.#bufferedRows += rows.length;
-    if (this.#bufferedRows >= FLUSH_ROWS) await this.flush(signal);
+    if (this.#bufferedRows >= this.flushRows) await this.flush(signal);
     return rows.length;
   }
 

@@ -6,7 +6,7 @@ import type { Embedder } from '../providers/types.js';
 import { Catalog, type SourceRow } from './catalog.js';
 import { ChunkTable, type ScoredRow, sql } from './chunk-table.js';
 import { type ChunkOptions, DEFAULT_CHUNKING } from './chunker.js';
-import { DEFAULT_FUSION, type FusionConfig, fuse } from './fusion.js';
+import { DEFAULT_FUSION, type FusionConfig, fuse, type Scored } from './fusion.js';
 import { Indexer } from './indexer.js';
 import { DEFAULT_LIMITS, expandInputs, type InputLimits, loadInput, sha256 } from './inputs.js';
 import { rerankLocal } from './rerank.js';
@@ -27,6 +27,8 @@ export interface KnowledgeStoreOptions {
   chunking?: Partial<ChunkOptions>;
   fusion?: Partial<FusionConfig>;
   limits?: Partial<InputLimits>;
+  /** Chunk rows per LanceDB append (default 2,048). */
+  flushRows?: number;
 }
 
 /** Extra search options beyond the `KnowledgeStore` contract (used by eval and the CLI). */
@@ -120,7 +122,7 @@ export class LanceKnowledgeStore implements KnowledgeStore {
   }
 
   #indexer(table = this.#table, embedder = this.#embedder): Indexer {
-    return new Indexer(this.catalog, table, embedder, this.#chunking);
+    return new Indexer(this.catalog, table, embedder, this.#chunking, this.options.flushRows);
   }
 
   /** Runs write operations one at a time. */
@@ -271,21 +273,29 @@ export class LanceKnowledgeStore implements KnowledgeStore {
     if (f?.docIds) where.push(f.docIds.length ? `doc_id IN (${f.docIds.map(sql).join(', ')})` : 'false');
     if (f?.uriPrefix) where.push(`starts_with(uri, ${sql(f.uriPrefix)})`);
     const filter = where.join(' AND ');
+    const fusion = { ...this.#fusion, ...options.fusion };
+    const queryVector = mode === 'text' ? undefined : (await this.#embedder.embed([query], options.signal))[0];
     const [vector, text] = await Promise.all([
-      mode === 'text'
-        ? []
-        : this.#embedder.embed([query], options.signal).then(([v]) => this.#table.vectorSearch(v, filter, candidates)),
+      queryVector ? this.#table.vectorSearch(queryVector, filter, candidates) : [],
       mode === 'vector' ? [] : this.#table.textSearch(query, filter, candidates),
     ]);
     options.signal?.throwIfAborted();
     const rows = new Map<string, ScoredRow>();
     for (const r of [...vector, ...text]) rows.set(r.id, r);
-    let ranked =
-      mode === 'hybrid'
-        ? fuse(vector, text, { ...this.#fusion, ...options.fusion })
-        : mode === 'vector'
-          ? vector
-          : text;
+    let ranked: Scored[];
+    if (mode !== 'hybrid') ranked = mode === 'vector' ? vector : text;
+    else if (fusion.prfDocs > 0 && queryVector && text.length > 0) {
+      const first = fuse(vector, text, { ...fusion, vectorWeight: fusion.prfFirstWeight });
+      const expanded = Float32Array.from(queryVector);
+      const top = first.slice(0, fusion.prfDocs);
+      for (const hit of top) {
+        const v = (rows.get(hit.id) as ScoredRow).vector;
+        for (let i = 0; i < expanded.length; i++) expanded[i] += (fusion.prfWeight / top.length) * v[i];
+      }
+      const second = await this.#table.vectorSearch(expanded, filter, candidates);
+      for (const r of second) if (!rows.has(r.id)) rows.set(r.id, r);
+      ranked = fuse(second, text, fusion);
+    } else ranked = fuse(vector, text, fusion);
     if (options.rerank) ranked = rerankLocal(query, ranked, rows);
     return ranked.slice(0, k).map(({ id, score }) => {
       const r = rows.get(id) as ScoredRow;

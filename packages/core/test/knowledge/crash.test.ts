@@ -16,9 +16,13 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 /** Starts the child ingest and SIGKILLs it once it reports `killAt` files done. */
 function ingestAndKill(dir: string, docs: string, killAt: number): Promise<{ killed: boolean; progress: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=hearth-source', '--import', 'tsx', join(here, 'fixtures', 'ingest-child.ts'), dir, docs], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--conditions=hearth-source', '--import', 'tsx', join(here, 'fixtures', 'ingest-child.ts'), dir, docs],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let progress = 0;
     let killed = false;
     let stderr = '';
@@ -44,7 +48,9 @@ describe('crash safety', () => {
     const docs = join(root, 'docs');
     mkdirSync(docs, { recursive: true });
     for (let i = 0; i < FILES; i++) {
-      const paragraphs = Array.from({ length: 6 }, (_, p) => `Paragraph ${p} of file ${i} talks about topic${i} and item${i}x${p}. `.repeat(12));
+      const paragraphs = Array.from({ length: 6 }, (_, p) =>
+        `Paragraph ${p} of file ${i} talks about topic${i} and item${i}x${p}. `.repeat(12),
+      );
       writeFileSync(join(docs, `file-${String(i).padStart(2, '0')}.md`), `# File ${i}\n\n${paragraphs.join('\n\n')}\n`);
     }
     const dir = join(root, 'knowledge');

@@ -29,7 +29,24 @@ describe('recovery of half-finished writes', () => {
     catalog.addPending(table.name, [{ sourceId: kept.sourceId, generation: 'half-written' }]);
     const [vector] = await embedder.embed(['Apples are green.']);
     await table.add([
-      { id: 'x', source_id: kept.sourceId, doc_id: '0', title: 'kept', text: 'Apples are green.', fts_text: 'Apples are green.', heading: '[]', char_start: 0, char_end: 17, chunk_hash: 'h', generation: 'half-written', scope: 'global', guild_id: '', channel_id: '', uri: 'text:x', vector },
+      {
+        id: 'x',
+        source_id: kept.sourceId,
+        doc_id: '0',
+        title: 'kept',
+        text: 'Apples are green.',
+        fts_text: 'Apples are green.',
+        heading: '[]',
+        char_start: 0,
+        char_end: 17,
+        chunk_hash: 'h',
+        generation: 'half-written',
+        scope: 'global',
+        guild_id: '',
+        channel_id: '',
+        uri: 'text:x',
+        vector,
+      },
     ]);
     catalog.deleteSource(removed.sourceId);
     expect(await table.count()).toBe(rowsBefore + 1);
