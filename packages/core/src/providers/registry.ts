@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HearthConfig } from '../config/schema.js';
 import type { HearthLogger } from '../log/logger.js';
@@ -150,11 +150,11 @@ export async function createModelRegistry(
     has(task: ModelTask) {
       if (task === 'embed') return true;
       if (task === 'image') return Boolean(models.image);
-      return Boolean(models.chat) || ggufModuleExists();
+      return Boolean(models.chat) || localModelExists(config.dataDir);
     },
     describe() {
       return {
-        chat: models.chat ? safeRef(models.chat) : ggufModuleExists() ? 'local' : undefined,
+        chat: models.chat ? safeRef(models.chat) : localModelExists(config.dataDir) ? 'local' : undefined,
         embed: safeRef(models.embed),
         image: models.image ? safeRef(models.image) : undefined,
       };
@@ -178,6 +178,16 @@ const GGUF_SPECIFIER = './gguf/index.js';
 function ggufModuleExists(): boolean {
   const here = fileURLToPath(new URL('.', import.meta.url));
   return existsSync(resolve(here, 'gguf/index.ts')) || existsSync(resolve(here, 'gguf/index.js'));
+}
+
+/**
+ * Whether `local` can load without importing node-llama-cpp: the gguf provider is present and so is
+ * a model file where createLocalChatModel looks (the user's own, or the one shipped in the package).
+ */
+function localModelExists(dataDir: string): boolean {
+  if (!ggufModuleExists()) return false;
+  const shipped = fileURLToPath(new URL('../../assets/models/hearth-local-q8_0.gguf', import.meta.url));
+  return existsSync(join(dataDir, 'models', 'hearth-local.gguf')) || existsSync(shipped);
 }
 
 /** Imports the gguf provider lazily (node-llama-cpp is heavy); a clear error while it is not there. */

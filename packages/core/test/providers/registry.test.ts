@@ -66,6 +66,17 @@ describe('model registry', () => {
     );
   });
 
+  it('gguf: with a missing file names the path to fix', async () => {
+    const { log, redactor } = memoryLogger();
+    const models = await createModelRegistry(testConfig({ models: { chat: 'gguf:/nonexistent/model.gguf' } }), {
+      log,
+      redactor,
+    });
+    await expect(models.chat()).rejects.toThrow(
+      ggufLanded ? /gguf:\/nonexistent\/model.gguf: no such file/ : /not available in this build/,
+    );
+  });
+
   it('routes hf: image models through textToImage with the HF token', async () => {
     server = await startOpenAiServer({ script: [{}] });
     const { log, redactor } = memoryLogger();
