@@ -39,6 +39,8 @@ export interface PluginHostOptions {
   resolvePlugin?: (specifier: string) => string | undefined;
   /** Base of relative paths in `plugins.load` and `plugins.dir`; default process.cwd(). */
   cwd?: string;
+  /** Start worker threads at load instead of on the first call (a long-running bot; not one-shot CLI commands). */
+  prewarmWorkers?: boolean;
   /** How long a cancelled worker-thread call may run on before its thread is terminated; default 2000 ms. */
   workerGraceMs?: number;
 }
@@ -273,14 +275,15 @@ export class PluginHost {
     };
     this.plugins.set(id, { info, definition, candidate, lifecycle, lifetime, inflight, worker });
     this.failed = this.failed.filter((f) => f.source !== source);
-    worker
-      ?.start()
-      .catch((err) =>
+    if (worker && this.o.prewarmWorkers) {
+      worker.start().catch((err) => {
+        if (this.plugins.get(id)?.worker !== worker) return; // unloaded meanwhile
         log.error(
           { err: this.redact(errorText(err)) },
           'worker thread failed to start; it is retried on the next call',
-        ),
-      );
+        );
+      });
+    }
     this.logLoaded(log, info, grant);
     this.emit({ kind: 'loaded', id });
     return info;

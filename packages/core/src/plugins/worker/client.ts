@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -270,9 +271,21 @@ function callStorage(storage: StorageApi, method: RpcMethod, a: any[]): unknown 
  * workspace packages with the `hearth-source` condition, as the main thread does.
  */
 function sourceBootstrap(): string {
-  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href;
+  const tsx = tsxApiUrl();
   const entry = new URL('./entry.ts', import.meta.url).href;
   return `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+}
+
+/** tsx's ESM register API (its CommonJS build cannot register ESM hooks when imported from a worker). */
+function tsxApiUrl(): string {
+  try {
+    if (typeof import.meta.resolve === 'function') return import.meta.resolve('tsx/esm/api');
+  } catch {
+    // not available under every test runner; fall through
+  }
+  const cjs = createRequire(import.meta.url).resolve('tsx/esm/api');
+  const mjs = cjs.replace(/\.cjs$/, '.mjs');
+  return pathToFileURL(existsSync(mjs) ? mjs : cjs).href;
 }
 
 function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
