@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { initTf } from '@hearth/ml';
-import { loadModelFolder } from './artifacts.js';
+import { loadModelSource } from './artifacts.js';
 import { encodeTranscript, readTranscripts } from './data/chat.js';
 import { encodeLoraGguf } from './gguf/llama-gguf.js';
 import { LlamaModel } from './model/llama.js';
@@ -10,7 +10,7 @@ import { exampleBatches } from './train/batches.js';
 import { type TrainOptions, type TrainResult, train } from './train/loop.js';
 
 export interface AdapterTrainOptions extends Omit<TrainOptions, 'trainable' | 'outDir'> {
-  /** Base model folder (config.json, tokenizer.json, model.safetensors). */
+  /** Base model: a model folder or a llama GGUF (e.g. the shipped Q8_0 model). */
   baseDir: string;
   /** JSONL chat transcripts. */
   dataPath: string;
@@ -29,7 +29,7 @@ export interface AdapterTrainOptions extends Omit<TrainOptions, 'trainable' | 'o
 export async function trainAdapter(options: AdapterTrainOptions): Promise<TrainResult & { outPath: string; loraParameters: number }> {
   await initTf();
   const lora = LoraConfigSchema.parse(options.lora ?? {});
-  const base = loadModelFolder(options.baseDir);
+  const base = loadModelSource(options.baseDir);
   const examples = readTranscripts(options.dataPath).map((t) => encodeTranscript(base.tokenizer, t));
   const data = exampleBatches(examples, options.batchSize ?? 8, options.seqLen ?? base.config.contextLength, options.seed ?? 1, base.tokenizer.eos);
   const model = LlamaModel.fromWeights(base.config, base.weights);

@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type LlamaConfig, parseLlamaConfig } from './model/config.js';
 import { LlamaModel, type WeightMap } from './model/llama.js';
+import { readLlamaGguf } from './gguf/llama-gguf.js';
 import { Tokenizer } from './tokenizer.js';
 import { readSafetensors, writeSafetensors } from './train/safetensors.js';
 
@@ -36,4 +37,12 @@ export function loadModelFolder(dir: string): ModelFolder {
 export function loadModel(dir: string): { model: LlamaModel; tokenizer: Tokenizer } {
   const f = loadModelFolder(dir);
   return { model: LlamaModel.fromWeights(f.config, f.weights), tokenizer: f.tokenizer };
+}
+
+/** A model folder, or a llama GGUF with a byte-level BPE tokenizer (quantized weights are dequantized). */
+export function loadModelSource(path: string): ModelFolder {
+  if (!existsSync(path)) throw new Error(`model not found: ${path}`);
+  if (statSync(path).isDirectory()) return loadModelFolder(path);
+  if (path.endsWith('.gguf')) return readLlamaGguf(path);
+  throw new Error(`${path} is neither a model folder nor a .gguf file`);
 }

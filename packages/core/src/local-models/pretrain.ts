@@ -1,5 +1,5 @@
 import { initTf } from '@hearth/ml';
-import { saveModelFolder, loadModelFolder } from './artifacts.js';
+import { loadModelSource, saveModelFolder } from './artifacts.js';
 import { encodeTranscript, readTranscripts } from './data/chat.js';
 import { loadBrownCorpus, loadMarkdown } from './data/corpus.js';
 import { type LlamaConfig, PRESETS, type PresetName, parseLlamaConfig } from './model/config.js';
@@ -52,7 +52,7 @@ export async function pretrain(options: PretrainOptions): Promise<TrainResult & 
 }
 
 export interface FinetuneOptions extends Omit<TrainOptions, 'trainable'> {
-  /** Model folder to start from. */
+  /** Model folder or llama GGUF to start from. */
   baseDir: string;
   outDir: string;
   /** JSONL transcripts (`{"messages": [...]}`). */
@@ -65,7 +65,7 @@ export interface FinetuneOptions extends Omit<TrainOptions, 'trainable'> {
 /** Fine-tunes all weights of a model folder on chat transcripts (loss on assistant turns only). */
 export async function finetune(options: FinetuneOptions): Promise<TrainResult> {
   await initTf();
-  const base = loadModelFolder(options.baseDir);
+  const base = loadModelSource(options.baseDir);
   const examples = readTranscripts(options.dataPath).map((t) => encodeTranscript(base.tokenizer, t));
   const seqLen = options.seqLen ?? base.config.contextLength;
   const data = exampleBatches(examples, options.batchSize ?? 8, seqLen, options.seed ?? 1, base.tokenizer.eos);

@@ -9,18 +9,18 @@ export function groundedSystemPrompt(sources: string[]): string {
 }
 
 /**
- * Builds seeded chat transcripts that teach answering from quoted sources: each has 2-3 numbered
- * sources (one answers the question, unless it is a "not in the sources" example) and an answer
+ * Builds seeded chat transcripts that teach answering from quoted sources: each has 2..maxSources numbered
+ * sources (default 2; one answers the question, unless it is a "not in the sources" example) and an answer
  * that quotes the right source with its number.
  */
-export function buildGroundedTranscripts(count: number, seed: number): Transcript[] {
+export function buildGroundedTranscripts(count: number, seed: number, maxSources = 2): Transcript[] {
   const rand = seededRandom(seed);
   const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
   const out: Transcript[] = [];
   for (let n = 0; n < count; n++) {
     const target = pick(HEARTH_FACTS);
     const unanswerable = rand() < 0.12;
-    const k = 2 + Math.floor(rand() * 2);
+    const k = 2 + Math.floor(rand() * (maxSources - 1));
     const others = HEARTH_FACTS.filter((f) => f !== target)
       .map((f) => ({ f, r: rand() }))
       .sort((a, b) => a.r - b.r)

@@ -17,7 +17,10 @@ export interface TrainProgress {
 }
 
 export interface TrainOptions {
+  /** Length of the schedule (warmup + cosine decay). */
   steps: number;
+  /** Stop (after checkpointing) once this step is reached, keeping the schedule of `steps`. */
+  stopAt?: number;
   learningRate?: number;
   warmupSteps?: number;
   /** Clip the global gradient norm to this value. */
@@ -31,6 +34,8 @@ export interface TrainOptions {
   checkpointEvery?: number;
   onProgress?: (p: TrainProgress) => void;
   signal?: AbortSignal;
+  /** Training loss (default: weighted next-token cross-entropy); validation always uses cross-entropy. */
+  loss?: (logits: tf.Tensor3D, batch: Batch) => tf.Scalar;
 }
 
 export interface TrainResult {
@@ -98,13 +103,15 @@ export async function train(model: LlamaModel, data: BatchSource, options: Train
     writeFileSync(join(options.outDir, 'metrics.json'), `${JSON.stringify({ step, trainLoss, valLoss, valPerplexity: Math.exp(valLoss) }, null, 2)}\n`);
     if (history.train.length > 1) writeLossCurve(join(options.outDir, 'loss.png'), history.train, history.val);
   };
-  while (step < steps) {
+  const lastStep = Math.min(steps, options.stopAt ?? steps);
+  while (step < lastStep) {
     if (options.signal?.aborted) break;
     const lr = step < warmupSteps ? (learningRate * (step + 1)) / warmupSteps : learningRate * (0.1 + 0.9 * 0.5 * (1 + Math.cos((Math.PI * (step - warmupSteps)) / Math.max(1, steps - warmupSteps))));
     (optimizer as unknown as { learningRate: number }).learningRate = lr;
     const batch = data.next();
     const loss = tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(() => weightedCrossEntropy(model.forward(ids(batch.inputs, batch)), batch), vars);
+      const lossFn = options.loss ?? weightedCrossEntropy;
+      const { value, grads } = tf.variableGrads(() => lossFn(model.forward(ids(batch.inputs, batch)), batch), vars);
       const names = Object.keys(grads);
       const norm = tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n])))));
       const factor = tf.minimum(1, tf.div(clipNorm, tf.add(norm, 1e-6)));
@@ -115,14 +122,14 @@ export async function train(model: LlamaModel, data: BatchSource, options: Train
     trainLoss = loss;
     if (!Number.isFinite(loss)) throw new Error(`training diverged at step ${step} (loss ${loss}); lower the learning rate`);
     history.train.push({ step, loss });
-    if (step % evalEvery === 0 || step === steps) {
+    if (step % evalEvery === 0 || step === lastStep) {
       valLoss = evaluate(model, valBatches);
       history.val.push({ step, loss: valLoss });
     }
     const seconds = (performance.now() - started) / 1000;
     const tps = ((step - firstStep) * data.tokensPerBatch) / Math.max(seconds, 1e-9);
-    const eta = ((steps - step) * seconds) / Math.max(1, step - firstStep);
-    options.onProgress?.({ step, steps, loss, valLoss: Number.isNaN(valLoss) ? undefined : valLoss, tokensPerSecond: tps, etaSeconds: eta });
+    const eta = ((lastStep - step) * seconds) / Math.max(1, step - firstStep);
+    options.onProgress?.({ step, steps: lastStep, loss, valLoss: Number.isNaN(valLoss) ? undefined : valLoss, tokensPerSecond: tps, etaSeconds: eta });
     if (options.checkpointEvery && step % options.checkpointEvery === 0) await save();
     await new Promise((r) => setImmediate(r)); // let signals and progress rendering run
   }
