@@ -14,7 +14,11 @@ function model(request: RecordedRequest): ScriptedReply {
   const last = messages.filter((m) => m.role === 'user').at(-1)?.content ?? '';
   const all = messages.map((m) => m.content).join('\n');
   if (/which port/i.test(last)) {
-    return { chunks: ['The setup guide ', 'says Hearth listens ', 'on port 8080 ', '[1].'], chunkDelayMs: 700 };
+    return {
+      chunks: ['The setup guide ', 'says Hearth listens ', 'on port 8080 ', '[1].'],
+      chunkDelayMs: 700,
+      delayMs: 600,
+    };
   }
   if (/what is my name/i.test(last))
     return { text: /my name is Zed/i.test(all) ? 'Your name is Zed.' : "I don't know your name yet." };

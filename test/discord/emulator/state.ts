@@ -121,6 +121,21 @@ export class World {
     }
   }
 
+  /** A new text channel in the guild (add before the bot connects: GUILD_CREATE lists the channels). */
+  addChannel(name: string): string {
+    const id = snowflake();
+    this.channels.set(id, {
+      id,
+      type: 0,
+      guild_id: this.guildId,
+      name,
+      parent_id: null,
+      position: this.channels.size,
+      permission_overwrites: [],
+    });
+    return id;
+  }
+
   /** A new guild member (an admin holds the Admins role, which has Manage Guild). */
   addUser(name: string, options: { admin?: boolean } = {}): ApiUser {
     const u = user(snowflake(), name);

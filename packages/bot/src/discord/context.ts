@@ -2,6 +2,7 @@ import type { Hearth } from '@hearth/core';
 import { HearthError } from '@hearth/sdk';
 import type { Client } from 'discord.js';
 import type { ChainIndex } from './conversation/chains.js';
+import type { TypingIndicators } from './conversation/typing.js';
 import type { ConcurrencyGate, KeyedSerial } from './limits/queue.js';
 import type { RateLimiter } from './limits/rate-limit.js';
 import type { DiscordSettings } from './settings.js';
@@ -22,6 +23,7 @@ export interface SurfaceContext {
   serial: KeyedSerial;
   chains: ChainIndex;
   jobs: JobTracker;
+  typing: TypingIndicators;
   /** Redacts secrets from text shown to users. */
   redact(text: string): string;
 }

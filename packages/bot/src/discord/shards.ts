@@ -54,15 +54,15 @@ export async function startSharded(
     manager,
     total,
     async stop() {
+      // shard.kill() drops the manager's exit listener (no respawn) before signalling the process.
       await Promise.all(
-        manager.shards.map(
-          (shard) =>
-            new Promise<void>((resolve) => {
-              if (!shard.process) return resolve();
-              shard.process.once('exit', () => resolve());
-              shard.process.kill('SIGTERM');
-            }),
-        ),
+        manager.shards.map((shard) => {
+          const child = shard.process;
+          if (!child || child.exitCode !== null) return Promise.resolve();
+          const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+          shard.kill();
+          return exited;
+        }),
       );
     },
   };

@@ -4,6 +4,7 @@ import { CommandRegistrar } from './commands/register.js';
 import { type DiscordHearth, JobTracker, type SurfaceContext } from './context.js';
 import { ChainIndex } from './conversation/chains.js';
 import { handleMessage } from './conversation/messages.js';
+import { TypingIndicators } from './conversation/typing.js';
 import { ConcurrencyGate, KeyedSerial } from './limits/queue.js';
 import { RateLimiter } from './limits/rate-limit.js';
 
@@ -65,6 +66,7 @@ export async function startDiscord(hearth: DiscordHearth, options: StartDiscordO
     serial: new KeyedSerial(),
     chains: new ChainIndex(),
     jobs: new JobTracker(),
+    typing: new TypingIndicators(),
     redact: (text) => (redactor ? redactor.redact(text) : text.split(token).join('[redacted]')),
   };
   const commands = new CommandRegistrar(ctx);

@@ -61,6 +61,12 @@ export const discordSchema = z
           .describe('accepted MIME types or prefixes ending in "/"'),
       })
       .prefault({}),
+    shardSpawnDelayMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(5_500)
+      .describe('pause between starting shards (Discord allows one IDENTIFY per 5 s per bucket)'),
     shutdownGraceMs: z.number().int().min(0).default(10_000).describe('time in-flight work gets to finish on shutdown'),
   })
   .passthrough()

@@ -46,7 +46,13 @@ export function register(program: Command, ctx: CliContext): void {
         const { startSharded } = await import('../../discord/shards.js');
         const g = ctx.globals();
         const shardArgs = [...(g.config ? ['--config', g.config] : []), '--data-dir', config.dataDir];
-        const sharded = await startSharded({ token, apiUrl: config.discord.apiUrl, shards: options.shards, shardArgs });
+        const sharded = await startSharded({
+          token,
+          apiUrl: config.discord.apiUrl,
+          shards: options.shards,
+          shardArgs,
+          spawnDelayMs: config.discord.shardSpawnDelayMs,
+        });
         process.stderr.write(`Hearth is on Discord with ${sharded.total} shard(s). Press Ctrl-C to stop.\n`);
         await untilSignal();
         await sharded.stop();

@@ -34,7 +34,9 @@ export class CommandRegistrar {
   /** Registers everywhere this deployment registers (after login). */
   syncAll(): Promise<void> {
     const { settings, client } = this.ctx;
-    if (settings.production) return this.put('global');
+    // Global commands are the application's, not a shard's: only the process with shard 0 sends them.
+    if (settings.production)
+      return client.shard && !client.shard.ids.includes(0) ? Promise.resolve() : this.put('global');
     const guilds = settings.devGuildId ? [settings.devGuildId] : [...client.guilds.cache.keys()];
     return Promise.all(guilds.map((g) => this.put(g))).then(() => {});
   }

@@ -9,8 +9,6 @@ import { StreamedAnswer } from '../render/stream.js';
 import { repliesInThread } from '../settings.js';
 import { messageTarget } from './targets.js';
 
-const TYPING_EVERY_MS = 8_000;
-
 /** Why the bot answers a message, or undefined when it stays quiet. */
 type Trigger = 'dm' | 'mention' | 'reply' | 'thread';
 
@@ -107,11 +105,7 @@ async function answer(
   const target = messageTarget(message, thread);
   const stream = new StreamedAnswer(target, ctx.settings.editIntervalMs, (err) => warn(ctx, err));
   const channel = thread ?? message.channel;
-  const typing = setInterval(
-    () => void ('sendTyping' in channel ? channel.sendTyping().catch(() => {}) : undefined),
-    TYPING_EVERY_MS,
-  );
-  if ('sendTyping' in channel) void channel.sendTyping().catch(() => {});
+  const stopTyping = 'sendTyping' in channel ? ctx.typing.start(channel) : () => {};
   try {
     await ctx.jobs.run(ctx.settings.jobTimeoutMs, async (signal) => {
       try {
@@ -121,21 +115,21 @@ async function answer(
           caller: callerFromMessage(ctx.settings, message),
           signal,
           onToken: (delta) => {
-            clearInterval(typing);
+            stopTyping();
             stream.token(delta);
           },
         });
-        clearInterval(typing);
+        stopTyping();
         const files = turn.attachments.filter((p) => p.type !== 'text');
         const extra = files.length ? renderToolResult({ content: files }, 'Attachments').at(-1) : undefined;
         await stream.finish(turn.text, turn.citations, extra ? { files: extra.files } : {});
       } catch (err) {
-        clearInterval(typing);
+        stopTyping();
         await stream.fail(describeFailure(ctx, err, signal));
       }
     });
   } finally {
-    clearInterval(typing);
+    stopTyping();
     if (key.chainId) ctx.chains.link(key.chainId, message.id, ...stream.messageIds);
   }
 }
