@@ -1,79 +1,24 @@
-import { dirname, resolve } from 'node:path';
-import { type AnyToolDefinition, HearthError, type PluginDefinition, type PluginLifecycleContext } from '@hearth/sdk';
-import type { HearthConfig } from '../config/schema.js';
-import type { KnowledgeStore } from '../knowledge/types.js';
-import type { HearthLogger } from '../log/logger.js';
-import type { Redactor } from '../log/redact.js';
-import type { ModelRegistry } from '../providers/types.js';
-import type { PluginStorage } from '../storage/plugin-storage.js';
+import { resolve } from 'node:path';
+import { HearthError, type PluginDefinition, type PluginLifecycleContext } from '@hearth/sdk';
 import { HEARTH_VERSION } from '../version.js';
-import { registeredTool } from './adapt.js';
-import { type EscapedFailure, installCrashGuard, pluginScope } from './crash-guard.js';
-import { callerLogger, type Grant, grantFor, servicesFor } from './grants.js';
+import { installCrashGuard } from './crash-guard.js';
+import { callerLogger, grantFor, servicesFor } from './grants.js';
 import { runLifecycleHook } from './lifecycle.js';
 import {
   checkCompatibility,
   discoverPlugins,
-  findPackageFolder,
   isPathSpecifier,
   moduleUrlOfPath,
   type PluginCandidate,
   pluginFromModule,
-  pluginsFolder,
 } from './loader.js';
-import type { RegisteredTool, ToolRegistry } from './registry.js';
-import { PluginWorker } from './worker/client.js';
+import { logEscaped, logLoaded } from './reporting.js';
+import { assertNamesFree, pluginToolEntry } from './tool-entry.js';
+import type { PluginEvent, PluginFailure, PluginHostOptions, PluginInfo } from './types.js';
+import type { PluginWorker } from './worker/client.js';
+import { workerForPlugin } from './worker/create.js';
 
-/** What the host needs from the runtime (see createHearth). */
-export interface PluginHostOptions {
-  config: HearthConfig;
-  registry: ToolRegistry;
-  storage: PluginStorage;
-  models: ModelRegistry;
-  knowledge: KnowledgeStore;
-  log: HearthLogger;
-  redactor: Redactor;
-  /** Imports a plugin module by package name or file URL, resolved from the application. */
-  importPlugin: (specifier: string) => Promise<unknown>;
-  /** Resolves a package name to its module URL, for worker threads (default: search node_modules). */
-  resolvePlugin?: (specifier: string) => string | undefined;
-  /** Base of relative paths in `plugins.load` and `plugins.dir`; default process.cwd(). */
-  cwd?: string;
-  /** Start worker threads at load instead of on the first call (a long-running bot; not one-shot CLI commands). */
-  prewarmWorkers?: boolean;
-  /** How long a cancelled worker-thread call may run on before its thread is terminated; default 2000 ms. */
-  workerGraceMs?: number;
-}
-
-/** A loaded plugin, as `list_plugins`, `hearth plugins list` and `hearth doctor` show it. */
-export interface PluginInfo {
-  id: string;
-  version: string;
-  description: string;
-  /** Registry names, `<id>_<tool>`. */
-  tools: string[];
-  granted: string[];
-  /** Declared permissions the operator withheld through `plugins.grants`. */
-  withheld: string[];
-  /** Tools that run in a worker thread. */
-  workerTools: string[];
-  /** Package name or path it was loaded from. */
-  source: string;
-  origin: PluginCandidate['origin'];
-}
-
-/** A plugin that could not be loaded. */
-export interface PluginFailure {
-  source: string;
-  origin: PluginCandidate['origin'];
-  /** Says what is wrong and how to fix it; secrets redacted. */
-  error: string;
-}
-
-/** A change in the set of plugins. */
-export type PluginEvent =
-  | { kind: 'loaded' | 'unloaded'; id: string }
-  | { kind: 'failed'; source: string; error: string };
+export type { PluginEvent, PluginFailure, PluginHostOptions, PluginInfo } from './types.js';
 
 interface LoadedPlugin {
   info: PluginInfo;
@@ -241,9 +186,34 @@ export class PluginHost {
       granted: grant.granted,
       signal: lifetime.signal,
     };
-    const worker = this.workerFor(definition, source, moduleUrl && target, grant, log, storage);
-    const entries = definition.tools.map((tool) => this.entry(definition, tool, grant, log, inflight, worker));
-    this.checkNames(id, entries);
+    const worker = workerForPlugin({
+      plugin: definition,
+      source,
+      moduleUrl: moduleUrl && target,
+      grant,
+      log,
+      storage,
+      config,
+      cwd: this.cwd,
+      resolvePlugin: this.o.resolvePlugin,
+      graceMs: this.o.workerGraceMs ?? 2000,
+    });
+    const services = servicesFor(id, this.o);
+    const entries = definition.tools.map((tool) =>
+      pluginToolEntry({
+        hostId: this.hostId,
+        plugin: definition,
+        tool,
+        grant,
+        log,
+        services,
+        defaultTimeoutMs: config.plugins.timeoutMs,
+        inflight,
+        worker,
+        redact: (text) => this.redact(text),
+      }),
+    );
+    assertNamesFree(this.o.registry, id, entries);
 
     try {
       await runLifecycleHook(definition, 'setup', lifecycle, config.plugins.setupTimeoutMs, this.hostId);
@@ -284,113 +254,9 @@ export class PluginHost {
         );
       });
     }
-    this.logLoaded(log, info, grant);
+    logLoaded(log, info, grant);
     this.emit({ kind: 'loaded', id });
     return info;
-  }
-
-  private entry(
-    plugin: PluginDefinition,
-    tool: AnyToolDefinition,
-    grant: Grant,
-    log: HearthLogger,
-    inflight: Set<AbortController>,
-    worker?: PluginWorker,
-  ): RegisteredTool {
-    const scope = { hostId: this.hostId, pluginId: plugin.id, phase: 'call' as const, tool: tool.name };
-    const run: AnyToolDefinition['run'] =
-      worker && tool.worker
-        ? (input, ctx) => worker.run(tool.name, input, ctx) as never
-        : (input, ctx) => tool.run(input, ctx);
-    const entry = registeredTool({
-      tool: { ...tool, run: (input, ctx) => pluginScope.run(scope, () => run(input, ctx)) },
-      name: `${plugin.id}_${tool.name}`,
-      origin: { kind: 'plugin', pluginId: plugin.id, version: plugin.version },
-      ownerId: plugin.id,
-      granted: grant.granted,
-      defaultTimeoutMs: this.o.config.plugins.timeoutMs,
-      services: servicesFor(plugin.id, this.o),
-      log: (caller) => callerLogger(log, caller, tool.name),
-    });
-    const invoke = entry.invoke;
-    // Each call gets its own controller so unloading the plugin cancels what is still running.
-    entry.invoke = (input, options) => {
-      const call = new AbortController();
-      const outer = options.signal;
-      const follow = () => call.abort(outer?.reason);
-      if (outer?.aborted) follow();
-      else outer?.addEventListener('abort', follow, { once: true });
-      inflight.add(call);
-      return invoke(input, { ...options, signal: call.signal })
-        .catch((err: unknown) => {
-          // a plugin's message may quote a secret it was handed; callers and logs never see it
-          if (err instanceof Error) err.message = this.redact(err.message);
-          throw err;
-        })
-        .finally(() => {
-          inflight.delete(call);
-          outer?.removeEventListener('abort', follow);
-        });
-    };
-    return entry;
-  }
-
-  private workerFor(
-    plugin: PluginDefinition,
-    source: string,
-    moduleUrl: string | undefined,
-    grant: Grant,
-    log: HearthLogger,
-    storage: PluginLifecycleContext['storage'],
-  ): PluginWorker | undefined {
-    if (!plugin.tools.some((t) => t.worker)) return undefined;
-    const url = moduleUrl ?? this.resolvePackage(source);
-    if (!url) {
-      log.warn(
-        { source },
-        `cannot locate the module of "${source}" for a worker thread; its worker tools run in the main thread`,
-      );
-      return undefined;
-    }
-    return new PluginWorker({
-      pluginId: plugin.id,
-      moduleUrl: url,
-      granted: [...grant.granted],
-      log,
-      lifecycleStorage: storage,
-      graceMs: this.o.workerGraceMs ?? 2000,
-      startTimeoutMs: this.o.config.plugins.setupTimeoutMs + 30_000,
-    });
-  }
-
-  private resolvePackage(name: string): string | undefined {
-    try {
-      const custom = this.o.resolvePlugin?.(name);
-      if (custom) return custom;
-      const roots = [this.cwd, dirname(process.argv[1] ?? this.cwd), pluginsFolder(this.o.config, this.cwd)];
-      const dir = findPackageFolder(name, roots);
-      return dir ? moduleUrlOfPath(dir) : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-
-  private checkNames(pluginId: string, entries: RegisteredTool[]): void {
-    const taken = new Map(this.o.registry.list().map((t) => [t.name, t]));
-    for (const e of entries) {
-      const owner = taken.get(e.name);
-      if (!owner) continue;
-      const by =
-        owner.origin.kind === 'plugin'
-          ? `plugin "${owner.origin.pluginId}"`
-          : owner.origin.kind === 'mcp'
-            ? `MCP server "${owner.origin.server}"`
-            : 'a built-in tool';
-      throw new HearthError(
-        'name_collision',
-        `Tool name "${e.name}" of plugin "${pluginId}" is already taken by ${by}; rename the tool or the plugin id.`,
-      );
-    }
   }
 
   private async unloadNow(id: string): Promise<boolean> {
@@ -437,51 +303,8 @@ export class PluginHost {
     return failure;
   }
 
-  private logLoaded(log: HearthLogger, info: PluginInfo, grant: Grant): void {
-    log.info(
-      {
-        version: info.version,
-        tools: info.tools,
-        granted: info.granted,
-        workerTools: info.workerTools,
-        source: info.source,
-      },
-      `plugin "${info.id}" ${info.version} loaded: ${info.tools.join(', ')}; granted ${info.granted.join(', ') || 'no permissions'}`,
-    );
-    if (grant.withheld.length) {
-      log.warn(
-        { withheld: grant.withheld },
-        `plugin "${info.id}" declares ${grant.withheld.join(', ')}, which plugins.grants.${info.id} does not allow; calls needing them fail with a permission error`,
-      );
-    }
-    if (grant.undeclared.length) {
-      log.warn(
-        { undeclared: grant.undeclared },
-        `plugins.grants.${info.id} lists ${grant.undeclared.join(', ')}, which the plugin does not declare; not granted`,
-      );
-    }
-  }
-
-  private onEscaped(failure: EscapedFailure): void {
-    const text = this.redact(errorText(failure.error));
-    const what = failure.kind === 'unhandled-rejection' ? 'a promise rejection unhandled' : 'an exception uncaught';
-    const scope = failure.scope;
-    if (scope) {
-      const where = scope.tool ? `tool "${scope.pluginId}_${scope.tool}"` : `its ${scope.phase}`;
-      this.o.log.error(
-        { plugin: scope.pluginId, tool: scope.tool, phase: scope.phase, kind: failure.kind },
-        `Plugin "${scope.pluginId}" (${where}) left ${what}: ${text}. Hearth keeps running; the plugin should await or catch it.`,
-      );
-    } else {
-      this.o.log.error(
-        { kind: failure.kind },
-        `Unhandled promise rejection outside any plugin call: ${text}. Hearth keeps running.`,
-      );
-    }
-  }
-
   private ensureGuard(): void {
-    this.uninstallGuard ??= installCrashGuard(this.hostId, (f) => this.onEscaped(f));
+    this.uninstallGuard ??= installCrashGuard(this.hostId, (f) => logEscaped(this.o.log, f, (t) => this.redact(t)));
   }
 
   private emit(event: PluginEvent): void {
