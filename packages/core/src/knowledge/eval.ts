@@ -26,6 +26,7 @@ export interface RetrievalMetrics {
   ingest_seconds?: number;
   query_ms_p50?: number;
   query_ms_p95?: number;
+  [extra: `ndcg_at_${number}` | `recall_at_${number}`]: number;
 }
 
 export function loadQueries(path: string): BeirQuery[] {
@@ -54,29 +55,36 @@ export function loadQrels(path: string): Qrels {
   return qrels;
 }
 
+/** nDCG, recall and MRR at cutoff `k` of one ranking (document ids, best first). Gains are the grades. */
+export function atCutoff(
+  ranking: string[],
+  relevant: Map<string, number>,
+  k: number,
+): { ndcg: number; recall: number; mrr: number } {
+  const grades = [...relevant.values()].filter((g) => g > 0);
+  if (grades.length === 0) return { ndcg: 0, recall: 0, mrr: 0 };
+  const top = ranking.slice(0, k);
+  const dcg = top.reduce((a, id, i) => a + (relevant.get(id) ?? 0) / Math.log2(i + 2), 0);
+  const ideal = grades
+    .sort((a, b) => b - a)
+    .slice(0, k)
+    .reduce((a, g, i) => a + g / Math.log2(i + 2), 0);
+  const found = top.filter((id) => (relevant.get(id) ?? 0) > 0).length;
+  const first = top.findIndex((id) => (relevant.get(id) ?? 0) > 0);
+  return { ndcg: dcg / ideal, recall: found / grades.length, mrr: first >= 0 ? 1 / (first + 1) : 0 };
+}
+
 /** Per-query metrics of one ranking (document ids, best first). */
 export function scoreRanking(
   ranking: string[],
   relevant: Map<string, number>,
 ): { ndcg10: number; recall10: number; recall100: number; mrr10: number } {
-  const positives = [...relevant.entries()].filter(([, g]) => g > 0);
-  if (positives.length === 0) return { ndcg10: 0, recall10: 0, recall100: 0, mrr10: 0 };
-  let dcg = 0;
-  ranking.slice(0, 10).forEach((id, i) => {
-    dcg += (relevant.get(id) ?? 0) / Math.log2(i + 2);
-  });
-  const ideal = positives
-    .map(([, g]) => g)
-    .sort((a, b) => b - a)
-    .slice(0, 10)
-    .reduce((a, g, i) => a + g / Math.log2(i + 2), 0);
-  const hits = (n: number) => ranking.slice(0, n).filter((id) => (relevant.get(id) ?? 0) > 0).length / positives.length;
-  const first = ranking.slice(0, 10).findIndex((id) => (relevant.get(id) ?? 0) > 0);
+  const at10 = atCutoff(ranking, relevant, 10);
   return {
-    ndcg10: ideal ? dcg / ideal : 0,
-    recall10: hits(10),
-    recall100: hits(100),
-    mrr10: first >= 0 ? 1 / (first + 1) : 0,
+    ndcg10: at10.ndcg,
+    recall10: at10.recall,
+    recall100: atCutoff(ranking, relevant, 100).recall,
+    mrr10: at10.mrr,
   };
 }
 
@@ -90,20 +98,29 @@ export async function evaluateStore(
   store: LanceKnowledgeStore,
   queries: BeirQuery[],
   qrels: Qrels,
-  options: Omit<SearchOptions, 'k'> & { depth?: number } = {},
+  options: Omit<SearchOptions, 'k'> & { depth?: number; k?: number } = {},
 ): Promise<RetrievalMetrics & { perQuery: Map<string, number> }> {
+  const { depth: _d, k: cutoff = 10, ...search } = options;
   const judged = queries.filter((q) => qrels.has(q.id));
-  const depth = options.depth ?? 100;
+  const depth = Math.max(options.depth ?? 100, cutoff);
+  let extraNdcg = 0;
+  let extraRecall = 0;
   const sums = { ndcg10: 0, recall10: 0, recall100: 0, mrr10: 0 };
   const times: number[] = [];
   const perQuery = new Map<string, number>();
   const started = performance.now();
   for (const q of judged) {
     const t0 = performance.now();
-    const hits = await store.searchDetailed(q.text, { ...options, k: depth });
+    const hits = await store.searchDetailed(q.text, { ...search, k: depth });
     times.push(performance.now() - t0);
     const ranking = [...new Set(hits.map((h) => h.docId))];
-    const m = scoreRanking(ranking, qrels.get(q.id) as Map<string, number>);
+    const relevant = qrels.get(q.id) as Map<string, number>;
+    const m = scoreRanking(ranking, relevant);
+    if (cutoff !== 10 && cutoff !== 100) {
+      const extra = atCutoff(ranking, relevant, cutoff);
+      extraNdcg += extra.ndcg;
+      extraRecall += extra.recall;
+    }
     perQuery.set(q.id, m.ndcg10);
     for (const key of Object.keys(sums) as (keyof typeof sums)[]) sums[key] += m[key];
   }
@@ -117,6 +134,9 @@ export async function evaluateStore(
     seconds: (performance.now() - started) / 1000,
     query_ms_p50: percentile(times, 50),
     query_ms_p95: percentile(times, 95),
+    ...(cutoff !== 10 && cutoff !== 100
+      ? { [`ndcg_at_${cutoff}`]: extraNdcg / n, [`recall_at_${cutoff}`]: extraRecall / n }
+      : {}),
     perQuery,
   };
 }
@@ -135,6 +155,8 @@ export async function evaluateBeir(options: {
   fusion?: Partial<FusionConfig>;
   rerank?: boolean;
   querySplit?: string;
+  /** An extra cutoff reported as `ndcg_at_<k>` and `recall_at_<k>`. */
+  k?: number;
   onProgress?: (done: number, total: number, label?: string) => void;
 }): Promise<RetrievalMetrics> {
   const started = performance.now();
@@ -151,6 +173,7 @@ export async function evaluateBeir(options: {
       mode: options.mode,
       fusion: options.fusion,
       rerank: options.rerank,
+      k: options.k,
     });
     return { ...metrics, seconds: (performance.now() - started) / 1000, ingest_seconds: ingestSeconds };
   } finally {

@@ -21,3 +21,16 @@ export async function openKnowledgeStore(
 ): Promise<KnowledgeStore & LanceKnowledgeStore> {
   return LanceKnowledgeStore.open(options);
 }
+export { createEmbedder } from '../providers/embedders/index.js';
+export {
+  atCutoff,
+  type BeirQuery,
+  evaluateBeir,
+  evaluateStore,
+  loadQrels,
+  loadQueries,
+  type Qrels,
+  type RetrievalMetrics,
+  scoreRanking,
+} from './eval.js';
+export { isVisible, parseScope, scopeFilter } from './scope.js';

@@ -32,3 +32,16 @@ export function scopeFilter(viewer: KnowledgeScope | undefined): string {
   }
   return `(${parts.join(' OR ')})`;
 }
+
+/**
+ * Parses a CLI scope: `global`, `guild:<guildId>`, `channel:<channelId>` or `channel:<guildId>/<channelId>`.
+ * Throws a specific error for anything else.
+ */
+export function parseScope(text: string | undefined): KnowledgeScope {
+  if (!text || text === 'global') return {};
+  const guild = /^guild:([\w-]+)$/.exec(text);
+  if (guild) return { guildId: guild[1] };
+  const channel = /^channel:(?:([\w-]+)\/)?([\w-]+)$/.exec(text);
+  if (channel) return channel[1] ? { guildId: channel[1], channelId: channel[2] } : { channelId: channel[2] };
+  throw new Error(`invalid scope "${text}": use global, guild:<id>, channel:<id> or channel:<guildId>/<channelId>`);
+}

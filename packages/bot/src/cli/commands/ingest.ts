@@ -1,0 +1,48 @@
+import type { IngestReport } from '@hearth/core';
+import { parseScope } from '@hearth/core/knowledge';
+import type { Command } from 'commander';
+import type { CliContext } from '../context.js';
+
+/** A short human summary of an ingest: counts, then each skipped input and why. */
+export function formatIngestReport(report: IngestReport): string {
+  const chunks = (list: { chunks: number }[]) => list.reduce((a, e) => a + e.chunks, 0);
+  const lines = [
+    `added ${report.added.length} (${chunks(report.added)} chunks), changed ${report.changed.length} (${chunks(report.changed)} chunks), unchanged ${report.unchanged.length}, skipped ${report.skipped.length}`,
+  ];
+  for (const a of report.added) lines.push(`  + ${a.uri} (${a.chunks} chunks) ${a.sourceId}`);
+  for (const c of report.changed) lines.push(`  ~ ${c.uri} (${c.chunks} chunks) ${c.sourceId}`);
+  for (const s of report.skipped) lines.push(`  - ${s.uri}: ${s.reason}${s.detail ? ` (${s.detail})` : ''}`);
+  return lines.join('\n');
+}
+
+/** `hearth ingest <path|url>... [--scope ...] [--json]` */
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('ingest')
+    .description('add files, folders or URLs to the knowledge base (unchanged sources are skipped)')
+    .argument('<inputs...>', 'files, folders or http(s) URLs')
+    .option('--scope <scope>', 'global, guild:<id>, channel:<id> or channel:<guildId>/<channelId>', 'global')
+    .option('--json', 'print the report as JSON')
+    .action(async (inputs: string[], flags: { scope: string; json?: boolean }) => {
+      const scope = parseScope(flags.scope);
+      const hearth = await ctx.hearth({ skipPlugins: true });
+      const abort = new AbortController();
+      const onSigint = () => abort.abort(new Error('cancelled'));
+      process.once('SIGINT', onSigint);
+      const bar = ctx.progress('ingest');
+      try {
+        const report = await hearth.knowledge.ingest(inputs, {
+          scope,
+          signal: abort.signal,
+          onProgress: (done, total, label) => bar.update(done, total, label),
+        });
+        bar.done();
+        if (flags.json) ctx.printJson(report);
+        else ctx.print(formatIngestReport(report));
+        const stored = report.added.length + report.changed.length + report.unchanged.length;
+        if (stored === 0 && report.skipped.length > 0) process.exitCode = 1;
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
+    });
+}
