@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: tensors of several ranks pass through one generic test harness
 import { gaussian, initTf, seededRandom } from '@hearth/ml';
 import { batchMatmul, embedding, linear, matmul } from '@hearth/ml/ops/linear';
 import { describe, expect, it } from 'vitest';

@@ -26,12 +26,20 @@ export interface AdapterTrainOptions extends Omit<TrainOptions, 'trainable' | 'o
  * Trains LoRA matrices only (the base weights are frozen) on chat transcripts and writes a GGUF
  * LoRA adapter that node-llama-cpp applies on top of the base model's GGUF.
  */
-export async function trainAdapter(options: AdapterTrainOptions): Promise<TrainResult & { outPath: string; loraParameters: number }> {
+export async function trainAdapter(
+  options: AdapterTrainOptions,
+): Promise<TrainResult & { outPath: string; loraParameters: number }> {
   await initTf();
   const lora = LoraConfigSchema.parse(options.lora ?? {});
   const base = loadModelSource(options.baseDir);
   const examples = readTranscripts(options.dataPath).map((t) => encodeTranscript(base.tokenizer, t));
-  const data = exampleBatches(examples, options.batchSize ?? 8, options.seqLen ?? base.config.contextLength, options.seed ?? 1, base.tokenizer.eos);
+  const data = exampleBatches(
+    examples,
+    options.batchSize ?? 8,
+    options.seqLen ?? base.config.contextLength,
+    options.seed ?? 1,
+    base.tokenizer.eos,
+  );
   const model = LlamaModel.fromWeights(base.config, base.weights);
   try {
     const adapter = model.attachLora(lora, options.seed ?? 1);

@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readLlamaGguf } from './gguf/llama-gguf.js';
 import { type LlamaConfig, parseLlamaConfig } from './model/config.js';
 import { LlamaModel, type WeightMap } from './model/llama.js';
-import { readLlamaGguf } from './gguf/llama-gguf.js';
 import { Tokenizer } from './tokenizer.js';
 import { readSafetensors, writeSafetensors } from './train/safetensors.js';
 

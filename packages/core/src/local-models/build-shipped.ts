@@ -2,7 +2,8 @@
  * Builds the model Hearth ships (packages/core/assets/models), seeded and resumable:
  *   1. pretrain the `shipped` preset on the Brown Corpus + the repo's docs/*.md,
  *   2. fine-tune it on seeded grounded chat transcripts (answers quoted from numbered sources),
- *   3. export Q8_0 (shipped) and F32 (for measurements) GGUF files plus the tokenizer.
+ *   3. export Q8_0 (the default chat model) and F32 (exact weights, for parity and quantization
+ *      measurements) GGUF files plus the tokenizer.
  * Run: node --conditions=hearth-source --import tsx packages/core/src/local-models/build-shipped.ts [workDir]
  * Each stage resumes from its checkpoint in workDir, so an interrupted build picks up where it stopped.
  */
@@ -18,8 +19,16 @@ import type { TrainProgress } from './train/loop.js';
 /** The recipe, so the README and the benchmark can quote it. */
 export const SHIPPED_RECIPE = {
   seed: 7,
-  pretrain: { preset: 'shipped', merges: 1000, steps: 300, stopAt: 50, batchSize: 16, seqLen: 128, learningRate: 3e-3 },
-  finetune: { transcripts: 600, steps: 150, batchSize: 4, seqLen: 192, learningRate: 1e-3 },
+  pretrain: {
+    preset: 'shipped',
+    merges: 1000,
+    steps: 300,
+    stopAt: 150,
+    batchSize: 16,
+    seqLen: 128,
+    learningRate: 3e-3,
+  },
+  finetune: { transcripts: 600, steps: 120, batchSize: 4, seqLen: 192, learningRate: 1e-3 },
 } as const;
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -52,10 +61,17 @@ export async function buildShipped(workDir: string, docsDir: string): Promise<vo
     checkpointEvery: 25,
     onProgress: log('pretrain'),
   });
-  console.log(`pretrain done: ${pretrained.parameters} params, val loss ${pretrained.valLoss.toFixed(3)}, ppl ${pretrained.valPerplexity.toFixed(1)}`);
+  console.log(
+    `pretrain done: ${pretrained.parameters} params, val loss ${pretrained.valLoss.toFixed(3)}, ppl ${pretrained.valPerplexity.toFixed(1)}`,
+  );
   mkdirSync(ft, { recursive: true });
   const chats = join(ft, 'grounded-chats.jsonl');
-  writeFileSync(chats, `${buildGroundedTranscripts(r.finetune.transcripts, r.seed).map((t) => JSON.stringify(t)).join('\n')}\n`);
+  writeFileSync(
+    chats,
+    `${buildGroundedTranscripts(r.finetune.transcripts, r.seed)
+      .map((t) => JSON.stringify(t))
+      .join('\n')}\n`,
+  );
   const tuned = await finetune({
     baseDir: pre,
     outDir: ft,
@@ -70,16 +86,36 @@ export async function buildShipped(workDir: string, docsDir: string): Promise<vo
     checkpointEvery: 20,
     onProgress: log('finetune'),
   });
-  console.log(`finetune done: val loss ${tuned.valLoss.toFixed(3)} (assistant tokens), ppl ${tuned.valPerplexity.toFixed(2)}`);
+  console.log(
+    `finetune done: val loss ${tuned.valLoss.toFixed(3)} (assistant tokens), ppl ${tuned.valPerplexity.toFixed(2)}`,
+  );
   const model = loadModelFolder(ft);
   mkdirSync(SHIPPED_DIR, { recursive: true });
-  writeLlamaGguf(join(SHIPPED_DIR, 'hearth-local-q8_0.gguf'), model.config, model.tokenizer, model.weights, 'q8_0', 'hearth-local');
-  writeLlamaGguf(join(workDir, 'hearth-local-f32.gguf'), model.config, model.tokenizer, model.weights, 'f32', 'hearth-local');
+  writeLlamaGguf(
+    join(SHIPPED_DIR, 'hearth-local-q8_0.gguf'),
+    model.config,
+    model.tokenizer,
+    model.weights,
+    'q8_0',
+    'hearth-local',
+  );
+  writeLlamaGguf(
+    join(SHIPPED_DIR, 'hearth-local-f32.gguf'),
+    model.config,
+    model.tokenizer,
+    model.weights,
+    'f32',
+    'hearth-local',
+  );
   writeFileSync(join(SHIPPED_DIR, 'tokenizer.json'), JSON.stringify(model.tokenizer.toJSON()));
   writeFileSync(join(SHIPPED_DIR, 'config.json'), `${JSON.stringify(model.config, null, 2)}\n`);
-  for (const f of ['loss.png', 'metrics.json']) if (existsSync(join(ft, f))) copyFileSync(join(ft, f), join(SHIPPED_DIR, `finetune-${f}`));
-  for (const f of ['loss.png', 'metrics.json']) if (existsSync(join(pre, f))) copyFileSync(join(pre, f), join(SHIPPED_DIR, `pretrain-${f}`));
-  console.log(`wrote ${join(SHIPPED_DIR, 'hearth-local-q8_0.gguf')} (${statSync(join(SHIPPED_DIR, 'hearth-local-q8_0.gguf')).size} bytes)`);
+  for (const f of ['loss.png', 'metrics.json'])
+    if (existsSync(join(ft, f))) copyFileSync(join(ft, f), join(SHIPPED_DIR, `finetune-${f}`));
+  for (const f of ['loss.png', 'metrics.json'])
+    if (existsSync(join(pre, f))) copyFileSync(join(pre, f), join(SHIPPED_DIR, `pretrain-${f}`));
+  console.log(
+    `wrote ${join(SHIPPED_DIR, 'hearth-local-q8_0.gguf')} (${statSync(join(SHIPPED_DIR, 'hearth-local-q8_0.gguf')).size} bytes)`,
+  );
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -44,8 +44,14 @@ function sample(logits: Float32Array, temperature: number, rand: () => number): 
   if (temperature <= 0) return best;
   let total = 0;
   const p = new Float64Array(logits.length);
-  for (let i = 0; i < logits.length; i++) total += p[i] = Math.exp((logits[i] - logits[best]) / temperature);
+  for (let i = 0; i < logits.length; i++) {
+    p[i] = Math.exp((logits[i] - logits[best]) / temperature);
+    total += p[i];
+  }
   let r = rand() * total;
-  for (let i = 0; i < p.length; i++) if ((r -= p[i]) <= 0) return i;
+  for (let i = 0; i < p.length; i++) {
+    r -= p[i];
+    if (r <= 0) return i;
+  }
   return best;
 }

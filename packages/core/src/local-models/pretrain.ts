@@ -32,11 +32,17 @@ export function tokenStream(tokenizer: Tokenizer, documents: string[]): Int32Arr
 }
 
 /** Pre-trains a fresh llama model on a text corpus and saves it as a model folder. */
-export async function pretrain(options: PretrainOptions): Promise<TrainResult & { config: LlamaConfig; parameters: number }> {
+export async function pretrain(
+  options: PretrainOptions,
+): Promise<TrainResult & { config: LlamaConfig; parameters: number }> {
   await initTf();
   const seed = options.seed ?? 1;
   const tokenizer = Tokenizer.fromGpt2(options.merges ?? 1000);
-  const config = parseLlamaConfig({ ...PRESETS[options.preset ?? 'shipped'], ...options.config, vocabSize: tokenizer.vocabSize });
+  const config = parseLlamaConfig({
+    ...PRESETS[options.preset ?? 'shipped'],
+    ...options.config,
+    vocabSize: tokenizer.vocabSize,
+  });
   const docs = options.documents ?? [...loadBrownCorpus(), ...(options.docsDirs ?? []).flatMap((d) => loadMarkdown(d))];
   const seqLen = options.seqLen ?? Math.min(128, config.contextLength);
   const data = streamBatches(tokenStream(tokenizer, docs), options.batchSize ?? 16, seqLen, seed);

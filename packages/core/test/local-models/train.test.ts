@@ -4,9 +4,9 @@ import { tf } from '@hearth/ml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadModelFolder } from '../../src/local-models/artifacts.js';
 import { encodeTranscript } from '../../src/local-models/data/chat.js';
-import { buildGroundedTranscripts } from '../../src/local-models/data/grounded-chats.js';
 import { brownToText } from '../../src/local-models/data/corpus.js';
-import { parseLlamaConfig, PRESETS } from '../../src/local-models/model/config.js';
+import { buildGroundedTranscripts } from '../../src/local-models/data/grounded-chats.js';
+import { PRESETS, parseLlamaConfig } from '../../src/local-models/model/config.js';
 import { LlamaModel } from '../../src/local-models/model/llama.js';
 import { finetune, pretrain, tokenStream } from '../../src/local-models/pretrain.js';
 import { Tokenizer } from '../../src/local-models/tokenizer.js';
@@ -50,10 +50,19 @@ describe('training a tiny llama model', () => {
   it('resumes from a checkpoint to exactly the weights of an unbroken run', async () => {
     const tok = Tokenizer.fromGpt2(100);
     const config = parseLlamaConfig({ ...PRESETS.tiny, vocabSize: tok.vocabSize });
-    const stream = tokenStream(tok, Array.from({ length: 30 }, () => TEXT));
+    const stream = tokenStream(
+      tok,
+      Array.from({ length: 30 }, () => TEXT),
+    );
     const run = async (dir: string, steps: number) => {
       const m = LlamaModel.create(config, 5);
-      await train(m, streamBatches(stream, 2, 16, 9), { steps, outDir: dir, evalEvery: 100, learningRate: 5e-3, warmupSteps: 2 });
+      await train(m, streamBatches(stream, 2, 16, 9), {
+        steps,
+        outDir: dir,
+        evalEvery: 100,
+        learningRate: 5e-3,
+        warmupSteps: 2,
+      });
       const w = m.exportWeights();
       m.dispose();
       return w;
@@ -65,14 +74,23 @@ describe('training a tiny llama model', () => {
     await run(b, 3);
     expect(Number(readSafetensors(join(b, 'checkpoint.safetensors')).metadata.step)).toBe(3);
     const resumed = await run(b, 6);
-    for (const name of Object.keys(straight)) expect(Array.from(resumed[name].data)).toEqual(Array.from(straight[name].data));
+    for (const name of Object.keys(straight))
+      expect(Array.from(resumed[name].data)).toEqual(Array.from(straight[name].data));
   });
 
   it('fine-tunes on chat transcripts, learning only assistant tokens', async () => {
     const base = tempDir('ft-base');
     const out = tempDir('ft-out');
     dirs.push(base, out);
-    await pretrain({ outDir: base, preset: 'tiny', merges: 100, documents: Array.from({ length: 20 }, () => TEXT), steps: 2, batchSize: 2, seqLen: 16 });
+    await pretrain({
+      outDir: base,
+      preset: 'tiny',
+      merges: 100,
+      documents: Array.from({ length: 20 }, () => TEXT),
+      steps: 2,
+      batchSize: 2,
+      seqLen: 16,
+    });
     const tok = loadModelFolder(base).tokenizer;
     const chats = buildGroundedTranscripts(12, 1);
     const ex = encodeTranscript(tok, chats[0]);
@@ -81,7 +99,15 @@ describe('training a tiny llama model', () => {
     const jsonl = join(out, 'chats.jsonl');
     const { writeFileSync } = await import('node:fs');
     writeFileSync(jsonl, chats.map((c) => JSON.stringify(c)).join('\n'));
-    const r = await finetune({ baseDir: base, outDir: out, dataPath: jsonl, steps: 3, batchSize: 2, seqLen: 64, evalEvery: 3 });
+    const r = await finetune({
+      baseDir: base,
+      outDir: out,
+      dataPath: jsonl,
+      steps: 3,
+      batchSize: 2,
+      seqLen: 64,
+      evalEvery: 3,
+    });
     expect(r.steps).toBe(3);
     expect(existsSync(join(out, 'model.safetensors'))).toBe(true);
     const batches = exampleBatches([ex], 1, 8, 1, tok.eos);

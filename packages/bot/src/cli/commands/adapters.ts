@@ -7,7 +7,9 @@ import { int, num, trainingUi } from './train.js';
 
 function targets(value: string): (typeof LORA_TARGETS)[number][] {
   const list = value.split(',').map((s) => s.trim());
-  for (const t of list) if (!(LORA_TARGETS as readonly string[]).includes(t)) throw new Error(`--targets: "${t}" is not one of ${LORA_TARGETS.join(', ')}`);
+  for (const t of list)
+    if (!(LORA_TARGETS as readonly string[]).includes(t))
+      throw new Error(`--targets: "${t}" is not one of ${LORA_TARGETS.join(', ')}`);
   return list as (typeof LORA_TARGETS)[number][];
 }
 
@@ -28,7 +30,9 @@ async function defaultBase(dataDir: string): Promise<string> {
  * `<dataDir>/adapters/` and applied per request by the gguf provider (the base is never reloaded).
  */
 export function register(program: Command, ctx: CliContext): void {
-  const adapters = program.command('adapters').description('LoRA adapters for the local model (train, list, use per guild)');
+  const adapters = program
+    .command('adapters')
+    .description('LoRA adapters for the local model (train, list, use per guild)');
 
   adapters
     .command('train')
@@ -44,26 +48,42 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--batch <N>', 'sequences per step', int('--batch'), 4)
     .option('--lr <X>', 'learning rate', num('--lr'), 5e-3)
     .option('--seed <N>', 'random seed', int('--seed', 0), 1)
-    .action(async (name: string, flags: { data: string; base?: string; rank: number; alpha: number; targets: (typeof LORA_TARGETS)[number][]; layers?: number[]; steps: number; batch: number; lr: number; seed: number }) => {
-      const { dataDir } = await ctx.config();
-      const store = new AdapterStore(dataDir);
-      const outPath = store.pathOf(name);
-      const ui = trainingUi(ctx, `adapter ${name}`);
-      const r = await trainAdapter({
-        baseDir: resolve(flags.base ?? (await defaultBase(dataDir))),
-        dataPath: resolve(flags.data),
-        outPath,
-        lora: { rank: flags.rank, alpha: flags.alpha, targets: flags.targets, layers: flags.layers },
-        steps: flags.steps,
-        batchSize: flags.batch,
-        learningRate: flags.lr,
-        seed: flags.seed,
-        checkpointEvery: 20,
-        ...ui,
-      });
-      ui.done(`val loss ${r.valLoss.toFixed(3)}`);
-      ctx.printJson({ name, path: outPath, loraParameters: r.loraParameters, steps: r.steps, valLoss: r.valLoss });
-    });
+    .action(
+      async (
+        name: string,
+        flags: {
+          data: string;
+          base?: string;
+          rank: number;
+          alpha: number;
+          targets: (typeof LORA_TARGETS)[number][];
+          layers?: number[];
+          steps: number;
+          batch: number;
+          lr: number;
+          seed: number;
+        },
+      ) => {
+        const { dataDir } = await ctx.config();
+        const store = new AdapterStore(dataDir);
+        const outPath = store.pathOf(name);
+        const ui = trainingUi(ctx, `adapter ${name}`);
+        const r = await trainAdapter({
+          baseDir: resolve(flags.base ?? (await defaultBase(dataDir))),
+          dataPath: resolve(flags.data),
+          outPath,
+          lora: { rank: flags.rank, alpha: flags.alpha, targets: flags.targets, layers: flags.layers },
+          steps: flags.steps,
+          batchSize: flags.batch,
+          learningRate: flags.lr,
+          seed: flags.seed,
+          checkpointEvery: 20,
+          ...ui,
+        });
+        ui.done(`val loss ${r.valLoss.toFixed(3)}`);
+        ctx.printJson({ name, path: outPath, loraParameters: r.loraParameters, steps: r.steps, valLoss: r.valLoss });
+      },
+    );
 
   adapters
     .command('list')
@@ -73,7 +93,10 @@ export function register(program: Command, ctx: CliContext): void {
       const list = new AdapterStore((await ctx.config()).dataDir).list();
       if (flags.json) return ctx.printJson(list);
       if (list.length === 0) return ctx.print('no adapters yet: hearth adapters train <name> --data chats.jsonl');
-      for (const a of list) ctx.print(`${a.name}\t${(a.bytes / 1024).toFixed(0)} KiB\t${a.usedBy.length ? `used by ${a.usedBy.join(', ')}` : 'unused'}`);
+      for (const a of list)
+        ctx.print(
+          `${a.name}\t${(a.bytes / 1024).toFixed(0)} KiB\t${a.usedBy.length ? `used by ${a.usedBy.join(', ')}` : 'unused'}`,
+        );
     });
 
   adapters
@@ -84,6 +107,10 @@ export function register(program: Command, ctx: CliContext): void {
     .action(async (name: string, flags: { guild?: string }) => {
       const store = new AdapterStore((await ctx.config()).dataDir);
       store.use(name === 'none' ? null : name, flags.guild ?? 'default');
-      ctx.print(name === 'none' ? `${flags.guild ?? 'default'}: no adapter` : `${flags.guild ?? 'default'} now uses adapter ${name}`);
+      ctx.print(
+        name === 'none'
+          ? `${flags.guild ?? 'default'}: no adapter`
+          : `${flags.guild ?? 'default'} now uses adapter ${name}`,
+      );
     });
 }

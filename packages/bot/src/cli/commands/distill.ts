@@ -64,7 +64,10 @@ export function register(program: Command, ctx: CliContext): void {
   program
     .command('distill')
     .description('distill a teacher model into a smaller local student')
-    .requiredOption('--teacher <ref>', 'model folder / GGUF path (logit-level) or a provider ref like hf:org/model (sequence-level)')
+    .requiredOption(
+      '--teacher <ref>',
+      'model folder / GGUF path (logit-level) or a provider ref like hf:org/model (sequence-level)',
+    )
     .requiredOption('--student <config>', `student size: ${Object.keys(PRESETS).join(', ')} or JSON dims`, student)
     .option('--data <chats.jsonl>', 'training transcripts or prompts (default: built-in grounded Hearth Q&A)')
     .option('--base <model>', 'sequence-level: the student model to start from (default: the local model)')
@@ -77,14 +80,34 @@ export function register(program: Command, ctx: CliContext): void {
     .action(async (flags: DistillFlags) => {
       const { dataDir } = await ctx.config();
       const out = resolve(flags.out ?? join(dataDir, 'models', 'student'));
-      const transcripts: Transcript[] = flags.data ? readTranscripts(resolve(flags.data)) : buildGroundedTranscripts(400, flags.seed);
+      const transcripts: Transcript[] = flags.data
+        ? readTranscripts(resolve(flags.data))
+        : buildGroundedTranscripts(400, flags.seed);
       const ui = trainingUi(ctx, 'distill');
       const teacherPath = localTeacherPath(flags.teacher);
       if (teacherPath) {
         const teacher = loadModelSource(teacherPath);
-        const data = exampleBatches(transcripts.map((t) => encodeTranscript(teacher.tokenizer, t)), flags.batch, teacher.config.contextLength, flags.seed, teacher.tokenizer.eos);
-        const r = await distillLogits({ teacherDir: teacherPath, student: flags.student, data, outDir: out, steps: flags.steps, temperature: flags.temperature, alpha: flags.alpha, seed: flags.seed, ...ui });
-        ui.done(`student ${r.report.studentParameters} params, top-1 agreement ${(r.report.top1Agreement * 100).toFixed(1)}%`);
+        const data = exampleBatches(
+          transcripts.map((t) => encodeTranscript(teacher.tokenizer, t)),
+          flags.batch,
+          teacher.config.contextLength,
+          flags.seed,
+          teacher.tokenizer.eos,
+        );
+        const r = await distillLogits({
+          teacherDir: teacherPath,
+          student: flags.student,
+          data,
+          outDir: out,
+          steps: flags.steps,
+          temperature: flags.temperature,
+          alpha: flags.alpha,
+          seed: flags.seed,
+          ...ui,
+        });
+        ui.done(
+          `student ${r.report.studentParameters} params, top-1 agreement ${(r.report.top1Agreement * 100).toFixed(1)}%`,
+        );
         ctx.printJson({ mode: 'logit', out, ...r.report, valLoss: r.valLoss });
         return;
       }

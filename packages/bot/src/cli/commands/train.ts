@@ -29,12 +29,14 @@ export function num(flag: string) {
 }
 
 function preset(value: string): PresetName {
-  if (!(value in PRESETS)) throw new Error(`--preset must be one of ${Object.keys(PRESETS).join(', ')}, not "${value}"`);
+  if (!(value in PRESETS))
+    throw new Error(`--preset must be one of ${Object.keys(PRESETS).join(', ')}, not "${value}"`);
   return value as PresetName;
 }
 
 function precision(value: string): GgufPrecision {
-  if (value !== 'f32' && value !== 'f16' && value !== 'q8_0') throw new Error(`--type must be f32, f16 or q8_0, not "${value}"`);
+  if (value !== 'f32' && value !== 'f16' && value !== 'q8_0')
+    throw new Error(`--type must be f32, f16 or q8_0, not "${value}"`);
   return value;
 }
 
@@ -47,7 +49,11 @@ export function trainingUi(ctx: CliContext, title: string) {
   return {
     signal: controller.signal,
     onProgress: (p: TrainProgress) =>
-      bar.update(p.step, p.steps, `loss ${p.loss.toFixed(3)}${p.valLoss ? ` val ${p.valLoss.toFixed(3)}` : ''} ${p.tokensPerSecond.toFixed(0)} tok/s`),
+      bar.update(
+        p.step,
+        p.steps,
+        `loss ${p.loss.toFixed(3)}${p.valLoss ? ` val ${p.valLoss.toFixed(3)}` : ''} ${p.tokensPerSecond.toFixed(0)} tok/s`,
+      ),
     done(message: string) {
       process.off('SIGINT', onSigint);
       bar.done(controller.signal.aborted ? `${message} (interrupted; rerun the same command to resume)` : message);
@@ -70,7 +76,9 @@ interface CommonFlags {
  * wasm), resumable from the checkpoint in `--out`, and exports it to GGUF for the gguf provider.
  */
 export function register(program: Command, ctx: CliContext): void {
-  const train = program.command('train').description('train local language models (pretrain, finetune, export to GGUF)');
+  const train = program
+    .command('train')
+    .description('train local language models (pretrain, finetune, export to GGUF)');
   const common = (c: Command) =>
     c
       .option('--steps <N>', 'length of the learning-rate schedule in steps', int('--steps'), 300)
@@ -106,7 +114,14 @@ export function register(program: Command, ctx: CliContext): void {
       ...ui,
     });
     ui.done(`val loss ${r.valLoss.toFixed(3)}, perplexity ${r.valPerplexity.toFixed(1)}`);
-    ctx.printJson({ out, parameters: r.parameters, steps: r.steps, valLoss: r.valLoss, valPerplexity: r.valPerplexity, tokensPerSecond: Math.round(r.tokensPerSecond) });
+    ctx.printJson({
+      out,
+      parameters: r.parameters,
+      steps: r.steps,
+      valLoss: r.valLoss,
+      valPerplexity: r.valPerplexity,
+      tokensPerSecond: Math.round(r.tokensPerSecond),
+    });
   });
 
   common(
@@ -132,7 +147,13 @@ export function register(program: Command, ctx: CliContext): void {
       ...ui,
     });
     ui.done(`val loss ${r.valLoss.toFixed(3)} on held-out assistant turns`);
-    ctx.printJson({ out, steps: r.steps, valLoss: r.valLoss, valPerplexity: r.valPerplexity, tokensPerSecond: Math.round(r.tokensPerSecond) });
+    ctx.printJson({
+      out,
+      steps: r.steps,
+      valLoss: r.valLoss,
+      valPerplexity: r.valPerplexity,
+      tokensPerSecond: Math.round(r.tokensPerSecond),
+    });
   });
 
   train
@@ -140,7 +161,10 @@ export function register(program: Command, ctx: CliContext): void {
     .description('export a model folder to GGUF (F32, F16 or Q8_0); default target is the local chat model')
     .requiredOption('--model <dir>', 'model folder (or GGUF to re-quantize)')
     .option('--type <f32|f16|q8_0>', 'precision', precision, 'q8_0')
-    .option('--out <file.gguf>', 'output file (default <dataDir>/models/hearth-local.gguf, used by the `local` provider)')
+    .option(
+      '--out <file.gguf>',
+      'output file (default <dataDir>/models/hearth-local.gguf, used by the `local` provider)',
+    )
     .action(async (flags: { model: string; type: GgufPrecision; out?: string }) => {
       const m = loadModelSource(resolve(flags.model));
       const out = resolve(flags.out ?? join((await ctx.config()).dataDir, 'models', 'hearth-local.gguf'));

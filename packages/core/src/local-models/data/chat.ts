@@ -19,7 +19,8 @@ export function readTranscripts(path: string): Transcript[] {
       throw new Error(`${path}:${i + 1}: not valid JSON`);
     }
     const parsed = TranscriptSchema.safeParse(json);
-    if (!parsed.success) throw new Error(`${path}:${i + 1}: expected {"messages":[{role,content}]}: ${parsed.error.issues[0]?.message}`);
+    if (!parsed.success)
+      throw new Error(`${path}:${i + 1}: expected {"messages":[{role,content}]}: ${parsed.error.issues[0]?.message}`);
     out.push(parsed.data);
   });
   if (out.length === 0) throw new Error(`${path}: no transcripts`);

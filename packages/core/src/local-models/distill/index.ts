@@ -1,7 +1,7 @@
 import { initTf, tf } from '@hearth/ml';
 import type { ChatModel } from '../../providers/types.js';
 import { loadModelSource, saveModelFolder } from '../artifacts.js';
-import { type Transcript, encodeTranscript } from '../data/chat.js';
+import { encodeTranscript, type Transcript } from '../data/chat.js';
 import { type LlamaConfig, PRESETS, type PresetName, parseLlamaConfig } from '../model/config.js';
 import { LlamaModel } from '../model/llama.js';
 import { type Batch, type BatchSource, exampleBatches } from '../train/batches.js';
@@ -165,11 +165,18 @@ export interface SequenceDistillOptions extends Omit<TrainOptions, 'trainable' |
 }
 
 /** Sequence-level distillation: the student fine-tunes on the teacher's answers to the prompts. */
-export async function distillSequences(options: SequenceDistillOptions): Promise<TrainResult & { transcripts: Transcript[] }> {
+export async function distillSequences(
+  options: SequenceDistillOptions,
+): Promise<TrainResult & { transcripts: Transcript[] }> {
   await initTf();
   const transcripts: Transcript[] = [];
   for (const messages of options.prompts) {
-    const answer = await options.teacher.chat({ messages, temperature: 0, maxTokens: options.maxTokens ?? 96, seed: options.seed });
+    const answer = await options.teacher.chat({
+      messages,
+      temperature: 0,
+      maxTokens: options.maxTokens ?? 96,
+      seed: options.seed,
+    });
     transcripts.push({ messages: [...messages, { role: 'assistant', content: answer.text.trim() }] });
   }
   const s = loadModelSource(options.studentDir);
@@ -182,7 +189,12 @@ export async function distillSequences(options: SequenceDistillOptions): Promise
   );
   const student = LlamaModel.fromWeights(s.config, s.weights);
   try {
-    const result = await train(student, data, { learningRate: 1e-3, ...options, trainable: 'base', outDir: options.outDir });
+    const result = await train(student, data, {
+      learningRate: 1e-3,
+      ...options,
+      trainable: 'base',
+      outDir: options.outDir,
+    });
     saveModelFolder(options.outDir, s.config, s.tokenizer, student.exportWeights());
     return { ...result, transcripts };
   } finally {

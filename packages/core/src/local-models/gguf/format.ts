@@ -172,37 +172,69 @@ export interface ParsedGguf {
 }
 
 /** Parses GGUF v2/v3 bytes (the subset of value types this writer emits, plus the other scalars). */
-export function decodeGguf(buf: Buffer): ParsedGguf {
-  let pos = 0;
-  const u32 = () => ((pos += 4), buf.readUInt32LE(pos - 4));
-  const u64 = () => ((pos += 8), Number(buf.readBigUInt64LE(pos - 8)));
-  const str = () => {
-    const n = u64();
-    pos += n;
-    return buf.toString('utf8', pos - n, pos);
-  };
-  const scalar = (t: number): unknown => {
+class ByteReader {
+  pos = 0;
+  constructor(private readonly buf: Buffer) {}
+  private take(n: number): number {
+    const at = this.pos;
+    this.pos += n;
+    return at;
+  }
+  u32(): number {
+    return this.buf.readUInt32LE(this.take(4));
+  }
+  u64(): number {
+    return Number(this.buf.readBigUInt64LE(this.take(8)));
+  }
+  str(): string {
+    const n = this.u64();
+    const at = this.take(n);
+    return this.buf.toString('utf8', at, at + n);
+  }
+  value(t: number): unknown {
+    const b = this.buf;
     switch (t) {
-      case ValueType.UINT8: return buf.readUInt8((pos += 1) - 1);
-      case ValueType.INT8: return buf.readInt8((pos += 1) - 1);
-      case ValueType.UINT16: return buf.readUInt16LE((pos += 2) - 2);
-      case ValueType.INT16: return buf.readInt16LE((pos += 2) - 2);
-      case ValueType.UINT32: return u32();
-      case ValueType.INT32: return buf.readInt32LE((pos += 4) - 4);
-      case ValueType.FLOAT32: return buf.readFloatLE((pos += 4) - 4);
-      case ValueType.BOOL: return buf.readUInt8((pos += 1) - 1) !== 0;
-      case ValueType.STRING: return str();
-      case ValueType.UINT64: return u64();
-      case ValueType.INT64: return Number(buf.readBigInt64LE((pos += 8) - 8));
-      case ValueType.FLOAT64: return buf.readDoubleLE((pos += 8) - 8);
+      case ValueType.UINT8:
+        return b.readUInt8(this.take(1));
+      case ValueType.INT8:
+        return b.readInt8(this.take(1));
+      case ValueType.UINT16:
+        return b.readUInt16LE(this.take(2));
+      case ValueType.INT16:
+        return b.readInt16LE(this.take(2));
+      case ValueType.UINT32:
+        return this.u32();
+      case ValueType.INT32:
+        return b.readInt32LE(this.take(4));
+      case ValueType.FLOAT32:
+        return b.readFloatLE(this.take(4));
+      case ValueType.BOOL:
+        return b.readUInt8(this.take(1)) !== 0;
+      case ValueType.STRING:
+        return this.str();
+      case ValueType.UINT64:
+        return this.u64();
+      case ValueType.INT64:
+        return Number(b.readBigInt64LE(this.take(8)));
+      case ValueType.FLOAT64:
+        return b.readDoubleLE(this.take(8));
       case ValueType.ARRAY: {
-        const et = u32();
-        const n = u64();
-        return Array.from({ length: n }, () => scalar(et));
+        const et = this.u32();
+        const n = this.u64();
+        return Array.from({ length: n }, () => this.value(et));
       }
-      default: throw new Error(`GGUF: unknown value type ${t} at byte ${pos}`);
+      default:
+        throw new Error(`GGUF: unknown value type ${t} at byte ${this.pos}`);
     }
-  };
+  }
+}
+
+export function decodeGguf(buf: Buffer): ParsedGguf {
+  const r = new ByteReader(buf);
+  const u32 = () => r.u32();
+  const u64 = () => r.u64();
+  const str = () => r.str();
+  const scalar = (t: number) => r.value(t);
   if (u32() !== GGUF_MAGIC) throw new Error('not a GGUF file (bad magic)');
   const version = u32();
   if (version < 2 || version > 3) throw new Error(`unsupported GGUF version ${version}`);
@@ -219,11 +251,16 @@ export function decodeGguf(buf: Buffer): ParsedGguf {
     return { name, dims, type: u32() as GgmlType, offset: u64() };
   });
   const align = (metadata['general.alignment'] as number | undefined) ?? ALIGNMENT;
-  const dataStart = Math.ceil(pos / align) * align;
+  const dataStart = Math.ceil(r.pos / align) * align;
   const tensors = infos.map((info) => {
     const size = tensorByteSize(info.type, info.dims);
     const start = dataStart + info.offset;
-    return { name: info.name, type: info.type, dims: info.dims, bytes: new Uint8Array(buf.subarray(start, start + size)) };
+    return {
+      name: info.name,
+      type: info.type,
+      dims: info.dims,
+      bytes: new Uint8Array(buf.subarray(start, start + size)),
+    };
   });
   return { metadata, tensors };
 }

@@ -39,8 +39,15 @@ function tokenizerMetadata(tok: Tokenizer): Record<string, GgufValue> {
 }
 
 /** GGUF bytes of a llama model with its tokenizer, at the given precision (norms stay F32). */
-export function encodeLlamaGguf(config: LlamaConfig, tok: Tokenizer, weights: WeightMap, precision: GgufPrecision, name = 'hearth-local'): Buffer {
-  if (tok.vocabSize !== config.vocabSize) throw new Error(`tokenizer has ${tok.vocabSize} tokens, model ${config.vocabSize}`);
+export function encodeLlamaGguf(
+  config: LlamaConfig,
+  tok: Tokenizer,
+  weights: WeightMap,
+  precision: GgufPrecision,
+  name = 'hearth-local',
+): Buffer {
+  if (tok.vocabSize !== config.vocabSize)
+    throw new Error(`tokenizer has ${tok.vocabSize} tokens, model ${config.vocabSize}`);
   const [matrixType, fileType] = GGUF_TYPES[precision];
   const metadata: Record<string, GgufValue> = {
     'general.architecture': { type: 'string', value: 'llama' },
@@ -61,7 +68,8 @@ export function encodeLlamaGguf(config: LlamaConfig, tok: Tokenizer, weights: We
   const tensors: GgufTensor[] = Object.entries(weightShapes(config)).map(([tname, shape]) => {
     const w = weights[tname];
     if (!w) throw new Error(`missing weight ${tname}`);
-    if (shape.length === 1) return { name: tname, type: GgmlType.F32, dims: shape, bytes: encodeTensor(w.data, GgmlType.F32) };
+    if (shape.length === 1)
+      return { name: tname, type: GgmlType.F32, dims: shape, bytes: encodeTensor(w.data, GgmlType.F32) };
     // token_embd is [vocab, dim] row-major already; projections are [in, out] and ggml wants rows of `in`.
     const rowMajor = tname === 'token_embd.weight' ? w.data : transpose(w.data, shape[0], shape[1]);
     const dims = tname === 'token_embd.weight' ? [shape[1], shape[0]] : [shape[0], shape[1]];
@@ -70,14 +78,22 @@ export function encodeLlamaGguf(config: LlamaConfig, tok: Tokenizer, weights: We
   return encodeGguf(metadata, tensors);
 }
 
-export function writeLlamaGguf(path: string, config: LlamaConfig, tok: Tokenizer, weights: WeightMap, precision: GgufPrecision, name?: string): void {
+export function writeLlamaGguf(
+  path: string,
+  config: LlamaConfig,
+  tok: Tokenizer,
+  weights: WeightMap,
+  precision: GgufPrecision,
+  name?: string,
+): void {
   writeFileSync(path, encodeLlamaGguf(config, tok, weights, precision, name));
 }
 
 /** Reads a llama GGUF written by this module (or any with a byte-level gpt2 tokenizer) back to weights. */
 export function readLlamaGguf(path: string): { config: LlamaConfig; tokenizer: Tokenizer; weights: WeightMap } {
   const { metadata: m, tensors } = decodeGguf(readFileSync(path));
-  if (m['general.architecture'] !== 'llama') throw new Error(`${path}: architecture is ${m['general.architecture']}, not llama`);
+  if (m['general.architecture'] !== 'llama')
+    throw new Error(`${path}: architecture is ${m['general.architecture']}, not llama`);
   const tokens = m['tokenizer.ggml.tokens'] as string[];
   const types = m['tokenizer.ggml.token_type'] as number[];
   const tokenizer = new Tokenizer({
@@ -123,8 +139,18 @@ export function encodeLoraGguf(lora: LoraConfig, matrices: LoraMatrices, name = 
   for (const [tname, m] of Object.entries(matrices)) {
     const base = tname.replace(/\.weight$/, '');
     const r = lora.rank;
-    tensors.push({ name: `${base}.weight.lora_a`, type: GgmlType.F32, dims: [m.inDim, r], bytes: encodeTensor(transpose(m.a, m.inDim, r), GgmlType.F32) });
-    tensors.push({ name: `${base}.weight.lora_b`, type: GgmlType.F32, dims: [r, m.outDim], bytes: encodeTensor(transpose(m.b, r, m.outDim), GgmlType.F32) });
+    tensors.push({
+      name: `${base}.weight.lora_a`,
+      type: GgmlType.F32,
+      dims: [m.inDim, r],
+      bytes: encodeTensor(transpose(m.a, m.inDim, r), GgmlType.F32),
+    });
+    tensors.push({
+      name: `${base}.weight.lora_b`,
+      type: GgmlType.F32,
+      dims: [r, m.outDim],
+      bytes: encodeTensor(transpose(m.b, r, m.outDim), GgmlType.F32),
+    });
   }
   return encodeGguf(metadata, tensors);
 }

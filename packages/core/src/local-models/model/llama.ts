@@ -33,7 +33,8 @@ export class LlamaModel {
     for (const [name, shape] of Object.entries(weightShapes(config))) {
       const w = init[name];
       if (!w) throw new Error(`missing weight ${name}`);
-      if (w.shape.join() !== shape.join()) throw new Error(`weight ${name} has shape [${w.shape}], expected [${shape}]`);
+      if (w.shape.join() !== shape.join())
+        throw new Error(`weight ${name} has shape [${w.shape}], expected [${shape}]`);
       this.weights.set(name, tf.variable(tf.tensor(w.data, shape), true, `${this.prefix}/${name}`));
     }
     const hd = this.headDim;
@@ -137,8 +138,16 @@ export class LlamaModel {
     const { heads, dim } = this.config;
     const hd = this.headDim;
     const p = `blk.${layer}.`;
-    const q = this.splitHeads(this.rope(tf.reshape(this.project(x, `${p}attn_q.weight`), [b, t, heads, hd]), offset), b, t);
-    let k = this.splitHeads(this.rope(tf.reshape(this.project(x, `${p}attn_k.weight`), [b, t, heads, hd]), offset), b, t);
+    const q = this.splitHeads(
+      this.rope(tf.reshape(this.project(x, `${p}attn_q.weight`), [b, t, heads, hd]), offset),
+      b,
+      t,
+    );
+    let k = this.splitHeads(
+      this.rope(tf.reshape(this.project(x, `${p}attn_k.weight`), [b, t, heads, hd]), offset),
+      b,
+      t,
+    );
     let v = this.splitHeads(tf.reshape(this.project(x, `${p}attn_v.weight`), [b, t, heads, hd]), b, t);
     if (cache) {
       if (cache.keys[layer]) {

@@ -20,9 +20,16 @@ export interface BatchSource {
 }
 
 /** Random windows from a token stream; the last `valFraction` of the stream is held out. */
-export function streamBatches(tokens: Int32Array, batchSize: number, seqLen: number, seed: number, valFraction = 0.05): BatchSource {
+export function streamBatches(
+  tokens: Int32Array,
+  batchSize: number,
+  seqLen: number,
+  seed: number,
+  valFraction = 0.05,
+): BatchSource {
   const split = Math.floor(tokens.length * (1 - valFraction));
-  if (split < seqLen + 2 || tokens.length - split < seqLen + 2) throw new Error(`corpus too small (${tokens.length} tokens) for windows of ${seqLen}`);
+  if (split < seqLen + 2 || tokens.length - split < seqLen + 2)
+    throw new Error(`corpus too small (${tokens.length} tokens) for windows of ${seqLen}`);
   const rand = seededRandom(seed);
   const window = (startAt: (i: number) => number): Batch => {
     const inputs = new Int32Array(batchSize * seqLen);
@@ -40,13 +47,22 @@ export function streamBatches(tokens: Int32Array, batchSize: number, seqLen: num
     validation: (count) => {
       const span = tokens.length - split - seqLen - 1;
       const total = count * batchSize;
-      return Array.from({ length: count }, (_, c) => window((b) => split + Math.floor(((c * batchSize + b) * span) / total)));
+      return Array.from({ length: count }, (_, c) =>
+        window((b) => split + Math.floor(((c * batchSize + b) * span) / total)),
+      );
     },
   };
 }
 
 /** Padded batches of chat examples (truncated to seqLen + 1); every `valEvery`-th example is held out. */
-export function exampleBatches(examples: Example[], batchSize: number, seqLen: number, seed: number, pad: number, valEvery = 10): BatchSource {
+export function exampleBatches(
+  examples: Example[],
+  batchSize: number,
+  seqLen: number,
+  seed: number,
+  pad: number,
+  valEvery = 10,
+): BatchSource {
   const val = examples.filter((_, i) => i % valEvery === valEvery - 1);
   const train = examples.length >= 2 * valEvery ? examples.filter((_, i) => i % valEvery !== valEvery - 1) : examples;
   const rand = seededRandom(seed);

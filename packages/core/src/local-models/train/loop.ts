@@ -100,13 +100,20 @@ export async function train(model: LlamaModel, data: BatchSource, options: Train
   const save = async () => {
     if (!ckpt || !options.outDir) return;
     await checkpoint(ckpt, model, vars, optimizer, step, history, which);
-    writeFileSync(join(options.outDir, 'metrics.json'), `${JSON.stringify({ step, trainLoss, valLoss, valPerplexity: Math.exp(valLoss) }, null, 2)}\n`);
+    writeFileSync(
+      join(options.outDir, 'metrics.json'),
+      `${JSON.stringify({ step, trainLoss, valLoss, valPerplexity: Math.exp(valLoss) }, null, 2)}\n`,
+    );
     if (history.train.length > 1) writeLossCurve(join(options.outDir, 'loss.png'), history.train, history.val);
   };
   const lastStep = Math.min(steps, options.stopAt ?? steps);
   while (step < lastStep) {
     if (options.signal?.aborted) break;
-    const lr = step < warmupSteps ? (learningRate * (step + 1)) / warmupSteps : learningRate * (0.1 + 0.9 * 0.5 * (1 + Math.cos((Math.PI * (step - warmupSteps)) / Math.max(1, steps - warmupSteps))));
+    const lr =
+      step < warmupSteps
+        ? (learningRate * (step + 1)) / warmupSteps
+        : learningRate *
+          (0.1 + 0.9 * 0.5 * (1 + Math.cos((Math.PI * (step - warmupSteps)) / Math.max(1, steps - warmupSteps))));
     (optimizer as unknown as { learningRate: number }).learningRate = lr;
     const batch = data.next();
     const loss = tf.tidy(() => {
@@ -120,7 +127,8 @@ export async function train(model: LlamaModel, data: BatchSource, options: Train
     });
     step++;
     trainLoss = loss;
-    if (!Number.isFinite(loss)) throw new Error(`training diverged at step ${step} (loss ${loss}); lower the learning rate`);
+    if (!Number.isFinite(loss))
+      throw new Error(`training diverged at step ${step} (loss ${loss}); lower the learning rate`);
     history.train.push({ step, loss });
     if (step % evalEvery === 0 || step === lastStep) {
       valLoss = evaluate(model, valBatches);
@@ -129,7 +137,14 @@ export async function train(model: LlamaModel, data: BatchSource, options: Train
     const seconds = (performance.now() - started) / 1000;
     const tps = ((step - firstStep) * data.tokensPerBatch) / Math.max(seconds, 1e-9);
     const eta = ((lastStep - step) * seconds) / Math.max(1, step - firstStep);
-    options.onProgress?.({ step, steps: lastStep, loss, valLoss: Number.isNaN(valLoss) ? undefined : valLoss, tokensPerSecond: tps, etaSeconds: eta });
+    options.onProgress?.({
+      step,
+      steps: lastStep,
+      loss,
+      valLoss: Number.isNaN(valLoss) ? undefined : valLoss,
+      tokensPerSecond: tps,
+      etaSeconds: eta,
+    });
     if (options.checkpointEvery && step % options.checkpointEvery === 0) await save();
     await new Promise((r) => setImmediate(r)); // let signals and progress rendering run
   }
@@ -159,10 +174,14 @@ async function checkpoint(
   const tensors: Record<string, NamedTensor> = {};
   const stripped = (v: tf.Variable) => v.name.slice(v.name.indexOf('/') + 1);
   if (which === 'base') for (const [name, w] of Object.entries(model.exportWeights())) tensors[`model.${name}`] = w;
-  else for (const v of vars) tensors[`lora.${stripped(v)}`] = { data: v.dataSync() as Float32Array, shape: [...v.shape] };
+  else
+    for (const v of vars) tensors[`lora.${stripped(v)}`] = { data: v.dataSync() as Float32Array, shape: [...v.shape] };
   const opt = await optimizer.getWeights();
   opt.forEach((w, i) => {
-    tensors[`optimizer.${String(i).padStart(4, '0')}`] = { data: Float32Array.from(w.tensor.dataSync() as Float32Array), shape: [...w.tensor.shape] };
+    tensors[`optimizer.${String(i).padStart(4, '0')}`] = {
+      data: Float32Array.from(w.tensor.dataSync() as Float32Array),
+      shape: [...w.tensor.shape],
+    };
   });
   writeSafetensors(path, tensors, { step: String(step), history: JSON.stringify(history), trainable: which });
 }
@@ -176,7 +195,8 @@ async function restore(
   which: 'base' | 'lora',
 ): Promise<number> {
   const { tensors, metadata } = readSafetensors(path);
-  if ((metadata.trainable ?? 'base') !== which) throw new Error(`${path} is a ${metadata.trainable} checkpoint, not ${which}`);
+  if ((metadata.trainable ?? 'base') !== which)
+    throw new Error(`${path} is a ${metadata.trainable} checkpoint, not ${which}`);
   const stripped = (v: tf.Variable) => v.name.slice(v.name.indexOf('/') + 1);
   if (which === 'base') {
     for (const [name, v] of model.weights) {
@@ -191,10 +211,14 @@ async function restore(
       v.assign(tf.tensor(t.data, v.shape));
     }
   }
-  const optNames = Object.keys(tensors).filter((n) => n.startsWith('optimizer.')).sort();
+  const optNames = Object.keys(tensors)
+    .filter((n) => n.startsWith('optimizer.'))
+    .sort();
   if (optNames.length > 0) {
     // Adam keeps its moments positionally, in the order of the variables it updates.
-    await optimizer.setWeights(optNames.map((n) => ({ name: n, tensor: tf.tensor(tensors[n].data, tensors[n].shape) })));
+    await optimizer.setWeights(
+      optNames.map((n) => ({ name: n, tensor: tf.tensor(tensors[n].data, tensors[n].shape) })),
+    );
   }
   const saved = JSON.parse(metadata.history ?? '{"train":[],"val":[]}') as TrainResult['history'];
   history.train.push(...saved.train);

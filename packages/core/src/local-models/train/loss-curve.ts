@@ -35,7 +35,8 @@ export function writeLossCurve(path: string, train: LossPoint[], val: LossPoint[
   line(pad, height - pad, width - pad, height - pad, [0, 0, 0]);
   line(pad, pad, pad, height - pad, [0, 0, 0]);
   const plot = (points: LossPoint[], color: number[]) => {
-    for (let i = 1; i < points.length; i++) line(x(points[i - 1].step), y(points[i - 1].loss), x(points[i].step), y(points[i].loss), color);
+    for (let i = 1; i < points.length; i++)
+      line(x(points[i - 1].step), y(points[i - 1].loss), x(points[i].step), y(points[i].loss), color);
     for (const p of points) for (let d = -1; d <= 1; d++) set(x(p.step) + d, y(p.loss), color);
   };
   plot(train, [31, 119, 180]);

@@ -7,7 +7,11 @@ export interface NamedTensor {
 }
 
 /** Writes F32 tensors and string metadata as a safetensors file (atomically, via a temp file). */
-export function writeSafetensors(path: string, tensors: Record<string, NamedTensor>, metadata: Record<string, string> = {}): void {
+export function writeSafetensors(
+  path: string,
+  tensors: Record<string, NamedTensor>,
+  metadata: Record<string, string> = {},
+): void {
   const header: Record<string, unknown> = { __metadata__: metadata };
   let offset = 0;
   const names = Object.keys(tensors).sort();
@@ -36,12 +40,18 @@ export function writeSafetensors(path: string, tensors: Record<string, NamedTens
 }
 
 /** Reads a safetensors file of F32 tensors. */
-export function readSafetensors(path: string): { tensors: Record<string, NamedTensor>; metadata: Record<string, string> } {
+export function readSafetensors(path: string): {
+  tensors: Record<string, NamedTensor>;
+  metadata: Record<string, string>;
+} {
   const buf = readFileSync(path);
   if (buf.length < 8) throw new Error(`${path}: not a safetensors file`);
   const len = Number(buf.readBigUInt64LE(0));
   if (8 + len > buf.length) throw new Error(`${path}: truncated safetensors header`);
-  const header = JSON.parse(buf.subarray(8, 8 + len).toString('utf8')) as Record<string, any>;
+  const header = JSON.parse(buf.subarray(8, 8 + len).toString('utf8')) as Record<
+    string,
+    { dtype: string; shape: number[]; data_offsets: [number, number] }
+  >;
   const base = 8 + len;
   const tensors: Record<string, NamedTensor> = {};
   for (const [name, info] of Object.entries(header)) {
@@ -53,5 +63,5 @@ export function readSafetensors(path: string): { tensors: Record<string, NamedTe
     Buffer.from(data.buffer).set(bytes);
     tensors[name] = { data, shape: info.shape };
   }
-  return { tensors, metadata: (header.__metadata__ ?? {}) as Record<string, string> };
+  return { tensors, metadata: (header.__metadata__ ?? {}) as unknown as Record<string, string> };
 }

@@ -2,15 +2,15 @@ import type { ChatMessage, JsonSchema } from '@hearth/sdk';
 import {
   type ChatHistoryItem,
   ChatMLChatWrapper,
-  type LlamaContextSequence,
-  type LlamaGrammar,
   type Llama,
   LlamaChatSession,
   LlamaCompletion,
+  type LlamaContextSequence,
+  type LlamaGrammar,
   type LlamaModel,
 } from 'node-llama-cpp';
 import type { ChatChunk, ChatModel, ChatRequest, ChatResponse } from '../types.js';
-import { ContextPool } from './context-pool.js';
+import type { ContextPool } from './context-pool.js';
 
 type FinishReason = ChatResponse['finishReason'];
 
@@ -102,6 +102,18 @@ export class GgufChatModel implements ChatModel {
       if (i < 0) break;
       out.splice(i, 1);
     }
+    // Still too long: shorten the longest message (usually the system prompt with its sources) from its end.
+    for (let guard = 0; cost(out) > budget && guard < 64; guard++) {
+      const longest = out.reduce((a, m, idx) => (m.content.length > out[a].content.length ? idx : a), 0);
+      const m = out[longest];
+      const over = cost(out) - budget;
+      const keep = Math.max(
+        0,
+        m.content.length - Math.ceil((over / Math.max(1, this.countTokens(m.content))) * m.content.length) - 8,
+      );
+      out[longest] = { ...m, content: m.content.slice(0, keep) };
+      if (keep === 0) break;
+    }
     return out;
   }
 
@@ -139,7 +151,10 @@ export class GgufChatModel implements ChatModel {
           queue.push({
             type: 'done',
             finishReason,
-            usage: { promptTokens: meter.usedInputTokens - before.input, completionTokens: meter.usedOutputTokens - before.output },
+            usage: {
+              promptTokens: meter.usedInputTokens - before.input,
+              completionTokens: meter.usedOutputTokens - before.output,
+            },
           });
           session.dispose({ disposeSequence: false });
           queue.end();

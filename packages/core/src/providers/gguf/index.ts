@@ -25,7 +25,9 @@ export interface GgufChatModelOptions {
 }
 
 /** The model Hearth ships (trained by `hearth train`, Q8_0), used when no provider is configured. */
-export const SHIPPED_MODEL_PATH = fileURLToPath(new URL('../../../assets/models/hearth-local-q8_0.gguf', import.meta.url));
+export const SHIPPED_MODEL_PATH = fileURLToPath(
+  new URL('../../../assets/models/hearth-local-q8_0.gguf', import.meta.url),
+);
 
 /** A chat model over a GGUF file through node-llama-cpp, with per-request LoRA adapters. */
 export async function createGgufChatModel(options: GgufChatModelOptions): Promise<ChatModel> {
@@ -55,12 +57,16 @@ export async function createGgufChatModel(options: GgufChatModelOptions): Promis
 export async function createLocalChatModel(dataDir?: string): Promise<ChatModel> {
   const own = dataDir ? join(dataDir, 'models', 'hearth-local.gguf') : undefined;
   const path = own && existsSync(own) ? own : SHIPPED_MODEL_PATH;
-  if (!existsSync(path)) throw new Error(`the shipped local model is missing (${path}); regenerate it with the command in packages/core/assets/models/README.md`);
+  if (!existsSync(path))
+    throw new Error(
+      `the shipped local model is missing (${path}); regenerate it with the command in packages/core/assets/models/README.md`,
+    );
   const adapters: Record<string, string> = {};
   if (dataDir) {
     const { readdirSync } = await import('node:fs');
     const dir = join(dataDir, 'adapters');
-    if (existsSync(dir)) for (const f of readdirSync(dir)) if (f.endsWith('.gguf')) adapters[f.slice(0, -5)] = join(dir, f);
+    if (existsSync(dir))
+      for (const f of readdirSync(dir)) if (f.endsWith('.gguf')) adapters[f.slice(0, -5)] = join(dir, f);
   }
   return createGgufChatModel({ path, adapters, ref: 'local' });
 }

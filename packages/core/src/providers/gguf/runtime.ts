@@ -4,7 +4,13 @@ let llamaPromise: Promise<Llama> | undefined;
 
 /** The process-wide llama.cpp binding, CPU only, using the prebuilt binary (never builds or downloads). */
 export function llamaRuntime(): Promise<Llama> {
-  llamaPromise ??= getLlama({ gpu: false, build: 'never', skipDownload: true, logLevel: LlamaLogLevel.error, progressLogs: false });
+  llamaPromise ??= getLlama({
+    gpu: false,
+    build: 'never',
+    skipDownload: true,
+    logLevel: LlamaLogLevel.error,
+    progressLogs: false,
+  });
   return llamaPromise;
 }
 
