@@ -21,6 +21,11 @@ export interface FusionConfig {
   prfDocs: number;
   prfWeight: number;
   prfFirstWeight: number;
+  /**
+   * Hybrid hits without any full-text match are dropped when their cosine similarity to the query is below
+   * this, so a query about nothing in the store returns nothing instead of the nearest noise.
+   */
+  minVectorScore: number;
 }
 
 /**
@@ -35,6 +40,7 @@ export const DEFAULT_FUSION: FusionConfig = {
   prfDocs: 2,
   prfWeight: 3,
   prfFirstWeight: 0.2,
+  minVectorScore: 0.15,
 };
 
 function normalise(list: Scored[], method: FusionMethod): Map<string, number> {

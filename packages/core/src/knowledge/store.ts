@@ -48,6 +48,12 @@ export interface SearchOptions {
 
 export type DetailedHit = SearchHit & { docId: string };
 
+function dot(a: Float32Array, b: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += a[i] * b[i];
+  return sum;
+}
+
 /** The LanceDB table name for an embedder: one per model and dimension. */
 export function tableNameFor(embedder: Pick<Embedder, 'ref' | 'dimension'>): string {
   const slug = embedder.ref
@@ -296,6 +302,12 @@ export class LanceKnowledgeStore implements KnowledgeStore {
       for (const r of second) if (!rows.has(r.id)) rows.set(r.id, r);
       ranked = fuse(second, text, fusion);
     } else ranked = fuse(vector, text, fusion);
+    if (mode === 'hybrid' && queryVector && fusion.minVectorScore > 0) {
+      const lexical = new Set(text.map((t) => t.id));
+      ranked = ranked.filter(
+        (c) => lexical.has(c.id) || dot(queryVector, (rows.get(c.id) as ScoredRow).vector) >= fusion.minVectorScore,
+      );
+    }
     if (options.rerank) ranked = rerankLocal(query, ranked, rows);
     return ranked.slice(0, k).map(({ id, score }) => {
       const r = rows.get(id) as ScoredRow;

@@ -11,7 +11,7 @@ const text = [
   { id: 'd', score: 6 },
   { id: 'a', score: 3 },
 ];
-const base = { rrfK: 60, prfDocs: 0, prfWeight: 0, prfFirstWeight: 0 };
+const base = { rrfK: 60, prfDocs: 0, prfWeight: 0, prfFirstWeight: 0, minVectorScore: 0 };
 
 describe('fuse', () => {
   it('min-max fusion follows the weight', () => {

@@ -1,0 +1,107 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fetchUrl, loadBytes, SkipError } from '../../src/knowledge/loaders/index.js';
+
+/** A minimal one-page PDF with the given text (valid xref offsets). */
+function makePdf(text: string): Uint8Array {
+  const stream = `BT /F1 12 Tf 72 720 Td (${text}) Tj ET`;
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
+    `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+  ];
+  let pdf = '%PDF-1.4\n';
+  const offsets: number[] = [];
+  objects.forEach((body, i) => {
+    offsets.push(pdf.length);
+    pdf += `${i + 1} 0 obj\n${body}\nendobj\n`;
+  });
+  const xref = pdf.length;
+  pdf += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
+  pdf += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return new TextEncoder().encode(pdf);
+}
+
+const enc = (s: string) => new TextEncoder().encode(s);
+
+describe('loaders', () => {
+  it('reads PDF text with unpdf', async () => {
+    const source = await loadBytes(makePdf('Hello from a PDF about glaciers'), 'report.pdf');
+    expect(source.mimeType).toBe('application/pdf');
+    expect(source.docs[0].text).toContain('Hello from a PDF about glaciers');
+    await expect(loadBytes(enc('%PDF-1.4 garbage'), 'bad.pdf')).rejects.toMatchObject({ reason: 'parse error' });
+  });
+
+  it('turns HTML headings into a heading structure and drops scripts', async () => {
+    const source = await loadBytes(
+      enc('<h1>Top</h1><p>One</p><h2>Sub</h2><p>Two <b>bold</b></p><script>evil()</script>'),
+      'x.html',
+    );
+    expect(source.docs[0].text).toBe('# Top\n\nOne\n\n## Sub\n\nTwo bold');
+    expect(source.docs[0].markdown).toBe(true);
+  });
+
+  it('reads JSON arrays, wrapped arrays and JSONL; non-BEIR objects become key: value text', async () => {
+    const arr = await loadBytes(enc('[{"id": 7, "name": "Ada", "role": "engineer"}]'), 'people.json');
+    expect(arr.docs[0]).toMatchObject({ docId: '7', title: 'Ada', text: 'role: engineer' });
+    const wrapped = await loadBytes(enc('{"data": [{"text": "alpha"}, {"text": "beta"}]}'), 'w.json');
+    expect(wrapped.docs.map((d) => d.text)).toEqual(['alpha', 'beta']);
+    await expect(loadBytes(enc('{"_id":"a","text":"x"}\nnot json\n'), 'c.jsonl')).rejects.toMatchObject({
+      reason: 'parse error',
+    });
+  });
+
+  it('reads CSV rows and rejects unsupported or binary content', async () => {
+    const csv = await loadBytes(enc('title,text\nA,"first, quoted"\nB,second\n'), 'rows.csv');
+    expect(csv.docs.map((d) => `${d.title}:${d.text}`)).toEqual(['A:first, quoted', 'B:second']);
+    await expect(loadBytes(enc('x'), 'photo.jpg')).rejects.toMatchObject({ reason: 'unsupported type' });
+    await expect(loadBytes(new Uint8Array([1, 0, 2]), 'notes.txt')).rejects.toMatchObject({ reason: 'parse error' });
+    await expect(loadBytes(new Uint8Array(), 'notes.txt')).rejects.toBeInstanceOf(SkipError);
+  });
+});
+
+describe('URL fetching', () => {
+  let server: Server;
+  let base: string;
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      if (req.url === '/page') {
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        res.end('<title>Page</title><p>Served over HTTP</p>');
+      } else if (req.url === '/big') {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.end('x'.repeat(5000));
+      } else if (req.url === '/slow') {
+        setTimeout(() => res.end('late'), 3000);
+      } else {
+        res.writeHead(404);
+        res.end();
+      }
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  });
+
+  it('fetches and types a page by its content type', async () => {
+    const page = await fetchUrl(`${base}/page`);
+    const source = await loadBytes(page.bytes, page.name, page.mimeType);
+    expect(source.title).toBe('Page');
+    expect(source.docs[0].text).toContain('Served over HTTP');
+  });
+
+  it('enforces the size cap, the timeout and HTTP errors as skip reasons', async () => {
+    await expect(fetchUrl(`${base}/big`, { maxBytes: 1000 })).rejects.toMatchObject({ reason: 'too large' });
+    await expect(fetchUrl(`${base}/slow`, { timeoutMs: 200 })).rejects.toMatchObject({
+      reason: 'fetch error',
+      message: 'timed out after 200 ms',
+    });
+    await expect(fetchUrl(`${base}/missing`)).rejects.toMatchObject({ reason: 'fetch error', message: 'HTTP 404' });
+  });
+});
