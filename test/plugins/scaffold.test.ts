@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, realpathSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -40,6 +40,15 @@ describe('a plugin scaffolded as its own package, end to end', () => {
   it('depends on @hearth/sdk (plus zod only while the SDK does not re-export it)', () => {
     expect(Object.keys(deps).filter((d) => d !== 'zod')).toEqual(['@hearth/sdk']);
     expect(deps['@hearth/sdk']).toBe('^0.1.0');
+  });
+
+  it('uses workspace:^ when a pnpm workspace lists the folder, and refuses a bad id or a non-empty folder', () => {
+    const ws = mkdtempSync(join(tmpdir(), 'hearth-ws-'));
+    writeFileSync(join(ws, 'pnpm-workspace.yaml'), "packages:\n  - packages/*\n  - 'plugins/*'\n");
+    const { dir } = scaffoldPlugin('inside', { cwd: ws });
+    expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).dependencies['@hearth/sdk']).toBe('workspace:^');
+    expect(() => scaffoldPlugin('inside', { cwd: ws })).toThrow(/already exists and is not empty/);
+    expect(() => scaffoldPlugin('Bad_Name', { cwd: ws })).toThrow(/not a valid plugin id/);
   });
 
   it('passes its own test out of the box', async () => {
