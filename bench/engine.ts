@@ -26,7 +26,9 @@ import { type Caller, defineTool, PERMISSIONS } from '../packages/sdk/src/index.
 
 // zod as the SDK resolves it (bench/ has no node_modules of its own)
 const zodEntry = createRequire(new URL('../packages/sdk/package.json', import.meta.url)).resolve('zod');
-const { z } = (await import(pathToFileURL(zodEntry.replace(/index\.c?js$/, 'index.js')).href)) as typeof import('../packages/sdk/node_modules/zod/index.js');
+const { z } = (await import(
+  pathToFileURL(zodEntry.replace(/index\.c?js$/, 'index.js')).href
+)) as typeof import('../packages/sdk/node_modules/zod/index.js');
 
 const HISTORY_TURNS = 200;
 const SAMPLES = 300;
