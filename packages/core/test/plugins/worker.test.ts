@@ -41,7 +41,7 @@ describe('PluginHost: worker-thread tools', () => {
     const other = await h.registry.call('heavy_spin', { ms: 0 }, { caller: { ...member, guildId: 'g2' } });
     expect((other.data as { runs: number }).runs).toBe(1);
     expect(h.lines.some((l) => l.msg === 'spun' && l.tool === 'spin' && l.plugin === 'heavy')).toBe(true);
-  });
+  }, 120_000); // the first call starts the thread: seconds from sources, far more on a saturated machine
 
   it('checks permissions in the main thread: an undeclared service is denied', async () => {
     const err = await errorOf(h.registry.call('heavy_chat', {}, { caller: member }));
@@ -62,7 +62,7 @@ describe('PluginHost: worker-thread tools', () => {
     expect(h.lines.some((l) => l.msg.startsWith('terminating plugin worker thread'))).toBe(true);
     const result = await h.registry.call('heavy_spin', { ms: 0 }, { caller: member });
     expect((result.data as { thread: number }).thread).not.toBe(threadId);
-  });
+  }, 120_000); // starts a second thread
 
   it('validates input in the main thread before anything reaches the worker', async () => {
     const err = await errorOf(h.registry.call('heavy_spin', { ms: 99999 }, { caller: member }));
