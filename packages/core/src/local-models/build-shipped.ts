@@ -23,12 +23,12 @@ export const SHIPPED_RECIPE = {
     preset: 'shipped',
     merges: 1000,
     steps: 300,
-    stopAt: 150,
+    stopAt: 100,
     batchSize: 16,
     seqLen: 128,
     learningRate: 3e-3,
   },
-  finetune: { transcripts: 600, steps: 120, batchSize: 4, seqLen: 192, learningRate: 1e-3 },
+  finetune: { transcripts: 600, steps: 150, batchSize: 4, seqLen: 192, learningRate: 1e-3 },
 } as const;
 
 const here = dirname(fileURLToPath(import.meta.url));
