@@ -160,6 +160,23 @@ describe('PluginHost: calls are contained', () => {
     });
   });
 
+  it('survives an exception thrown from a plugin timer, and logs it against plugin and tool', async () => {
+    h = await createHarness();
+    await h.host.load(fixture('echo-pkg'));
+    const others = process.listeners('uncaughtException').filter((l) => l.name !== 'onException');
+    for (const l of others) process.off('uncaughtException', l);
+    try {
+      await h.registry.call('echo_throw-later', {}, { caller: member });
+      await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      for (const l of others) process.on('uncaughtException', l);
+    }
+    const line = h.lines.find((l) => l.kind === 'uncaught-exception');
+    expect(line?.msg).toBe(
+      'Plugin "echo" (tool "echo_throw-later") left an exception uncaught: thrown from a timer. Hearth keeps running; the plugin should await or catch it.',
+    );
+  });
+
   it('denies a service the operator did not grant, with a clear permission error', async () => {
     h = await createHarness({ grants: { echo: ['storage'] } });
     await h.host.load(fixture('echo-pkg'));
