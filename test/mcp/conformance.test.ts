@@ -8,7 +8,8 @@ import { type McpHttpServer, startMcpHttp } from '../../packages/bot/src/mcp/ind
 import { testHearth } from './fixtures/hearth.js';
 
 const BIN = fileURLToPath(new URL('../node_modules/.bin/conformance', import.meta.url));
-const EXPECTED = JSON.parse(readFileSync(new URL('./conformance-expected-failures.json', import.meta.url), 'utf8')).server as Record<string, string>;
+const EXPECTED = JSON.parse(readFileSync(new URL('./conformance-expected-failures.json', import.meta.url), 'utf8'))
+  .server as Record<string, string>;
 /** Scenarios that apply to any server; each must run and pass. */
 const GENERIC = [
   'server-initialize',
@@ -30,49 +31,60 @@ interface Check {
   errorMessage?: string;
 }
 
-describe.skipIf(!existsSync(BIN))('official MCP conformance suite 0.1.13 against the HTTP server (skipped: test/node_modules lacks @modelcontextprotocol/conformance)', () => {
-  let server: McpHttpServer;
-  const out = mkdtempSync(join(tmpdir(), 'hearth-conformance-'));
-  let run: { code: number; stdout: string };
+describe.skipIf(!existsSync(BIN))(
+  'official MCP conformance suite 0.1.13 against the HTTP server (skipped: test/node_modules lacks @modelcontextprotocol/conformance)',
+  () => {
+    let server: McpHttpServer;
+    const out = mkdtempSync(join(tmpdir(), 'hearth-conformance-'));
+    let run: { code: number; stdout: string };
 
-  beforeAll(async () => {
-    const hearth = testHearth({ principals: [{ name: 'local', permissions: ['knowledge:read'] }] });
-    await hearth.store.addText({ title: 'Opening hours', text: 'The makerspace opens at 9.', uri: 'docs/hours.md' });
-    server = await startMcpHttp(hearth, { port: 0 });
-    const baseline = join(out, 'baseline.yml');
-    writeFileSync(baseline, `server:\n${Object.keys(EXPECTED).map((s) => `  - ${s}\n`).join('')}`);
-    run = await new Promise((resolve) => {
-      execFile(BIN, ['server', '--url', server.url, '-o', out, '--expected-failures', baseline], { timeout: 150_000 }, (err, stdout) =>
-        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout }),
+    beforeAll(async () => {
+      const hearth = testHearth({ principals: [{ name: 'local', permissions: ['knowledge:read'] }] });
+      await hearth.store.addText({ title: 'Opening hours', text: 'The makerspace opens at 9.', uri: 'docs/hours.md' });
+      server = await startMcpHttp(hearth, { port: 0 });
+      const baseline = join(out, 'baseline.yml');
+      writeFileSync(
+        baseline,
+        `server:\n${Object.keys(EXPECTED)
+          .map((s) => `  - ${s}\n`)
+          .join('')}`,
       );
+      run = await new Promise((resolve) => {
+        execFile(
+          BIN,
+          ['server', '--url', server.url, '-o', out, '--expected-failures', baseline],
+          { timeout: 150_000 },
+          (err, stdout) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout }),
+        );
+      });
+    }, 180_000);
+    afterAll(() => server?.close());
+
+    const checksOf = (scenario: string): Check[] | undefined => {
+      const dir = readdirSync(out).find((d) => d.startsWith(`server-${scenario}-2`));
+      return dir ? JSON.parse(readFileSync(join(out, dir, 'checks.json'), 'utf8')) : undefined;
+    };
+
+    it('exits 0 with the committed baseline (no unexpected failure, no stale entry)', () => {
+      expect(run.stdout).toContain('SUMMARY');
+      expect(run.code).toBe(0);
     });
-  }, 180_000);
-  afterAll(() => server?.close());
 
-  const checksOf = (scenario: string): Check[] | undefined => {
-    const dir = readdirSync(out).find((d) => d.startsWith(`server-${scenario}-2`));
-    return dir ? JSON.parse(readFileSync(join(out, dir, 'checks.json'), 'utf8')) : undefined;
-  };
-
-  it('exits 0 with the committed baseline (no unexpected failure, no stale entry)', () => {
-    expect(run.stdout).toContain('SUMMARY');
-    expect(run.code).toBe(0);
-  });
-
-  it.each(GENERIC)('%s: ran, and every check passed (read from checks.json)', (scenario) => {
-    const checks = checksOf(scenario);
-    expect(checks, `no checks.json for ${scenario}`).toBeDefined();
-    expect(checks!.some((c) => c.status === 'SUCCESS')).toBe(true);
-    expect(checks!.filter((c) => c.status === 'FAILURE' || c.status === 'WARNING')).toEqual([]);
-  });
-
-  it('fails the fixture scenarios only because the fixtures are absent', () => {
-    for (const scenario of Object.keys(EXPECTED)) {
+    it.each(GENERIC)('%s: ran, and every check passed (read from checks.json)', (scenario) => {
       const checks = checksOf(scenario);
       expect(checks, `no checks.json for ${scenario}`).toBeDefined();
-      for (const c of checks!.filter((x) => x.status === 'FAILURE')) {
-        expect(c.errorMessage, scenario).toMatch(/Unknown (tool|prompt|resource) "(test_|test:\/\/)/);
+      expect(checks!.some((c) => c.status === 'SUCCESS')).toBe(true);
+      expect(checks!.filter((c) => c.status === 'FAILURE' || c.status === 'WARNING')).toEqual([]);
+    });
+
+    it('fails the fixture scenarios only because the fixtures are absent', () => {
+      for (const scenario of Object.keys(EXPECTED)) {
+        const checks = checksOf(scenario);
+        expect(checks, `no checks.json for ${scenario}`).toBeDefined();
+        for (const c of checks!.filter((x) => x.status === 'FAILURE')) {
+          expect(c.errorMessage, scenario).toMatch(/Unknown (tool|prompt|resource) "(test_|test:\/\/)/);
+        }
       }
-    }
-  });
-});
+    });
+  },
+);

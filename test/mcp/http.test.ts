@@ -127,7 +127,7 @@ describe('Streamable HTTP security: DNS rebinding, bearer principals, limits', (
   it('closes sessions on DELETE and refuses to bind beyond loopback without a token', async () => {
     const c = await connect('http', { url: server.url, token: TOKENS.TEST_AGENT_TOKEN });
     const before = server.sessionCount();
-    await (c.client.transport as { terminateSession(): Promise<void> }).terminateSession();
+    await (c.client.transport as unknown as { terminateSession(): Promise<void> }).terminateSession();
     await c.close();
     expect(server.sessionCount()).toBe(before - 1);
     await expect(startMcpHttp(testHearth(), { host: '0.0.0.0', port: 0, env: {} })).rejects.toThrow(
