@@ -47,10 +47,12 @@ export class PluginWorker {
   /** Starts the thread (import + worker-side setup); resolves when it is ready. */
   start(): Promise<Worker> {
     if (this.closed) return Promise.reject(new Error(`plugin "${this.options.pluginId}" was unloaded`));
-    this.starting ??= this.spawn().catch((err) => {
-      this.starting = undefined;
-      throw err;
-    });
+    this.starting ??= Promise.resolve()
+      .then(() => this.spawn())
+      .catch((err) => {
+        this.starting = undefined;
+        throw err;
+      });
     return this.starting;
   }
 
@@ -121,7 +123,7 @@ export class PluginWorker {
     };
     const worker = SOURCE_MODE
       ? new Worker(sourceBootstrap(), { eval: true, workerData: init, execArgv: ['--conditions=hearth-source'] })
-      : new Worker(new URL('./entry.js', import.meta.url), { workerData: init });
+      : new Worker(builtEntryUrl(), { workerData: init });
     this.worker = worker;
     return new Promise<Worker>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -274,6 +276,22 @@ function sourceBootstrap(): string {
   const tsx = tsxApiUrl();
   const entry = new URL('./entry.ts', import.meta.url).href;
   return `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+}
+
+/**
+ * The built worker entry: next to this module when built file-for-file, or at
+ * `plugins/worker/entry.js` under the chunk's folder when tsup bundles core with splitting (core's
+ * tsup config must list `src/plugins/worker/entry.ts` as an entry).
+ */
+function builtEntryUrl(): URL {
+  const candidates = [new URL('./entry.js', import.meta.url), new URL('./plugins/worker/entry.js', import.meta.url)];
+  const found = candidates.find((u) => existsSync(u));
+  if (!found) {
+    throw new Error(
+      `the worker entry is missing from this build (looked for ${candidates.map((u) => u.pathname).join(', ')})`,
+    );
+  }
+  return found;
 }
 
 /** tsx's ESM register API (its CommonJS build cannot register ESM hooks when imported from a worker). */
