@@ -163,7 +163,8 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
         citations: checked.citations,
         toolCalls,
         attachments,
-        notCovered: p.parts.retrieval === 'none' && toolCalls.length === 0,
+        // nothing relevant retrieved (and no tool answered instead), or no quotable sentence in what was
+        notCovered: (p.parts.retrieval === 'none' && toolCalls.length === 0) || (!p.model && answer === NOT_COVERED_TEXT),
         model: p.model?.ref ?? EXTRACTIVE_MODEL,
       };
     },
