@@ -387,6 +387,75 @@ describe('Discord bot against the API emulator (real discord.js client, real Hea
     expect((late.options as any[])[0]).toMatchObject({ name: 'n', type: 4, required: true });
   });
 
+  it('answers /ask with a streamed interaction reply and sources, and serves the other built-ins', async () => {
+    const user = rig.emu.world.addUser('quinn');
+    const other = rig.emu.world.addUser('quentin');
+    const ask = rig.emu.command('ask', [{ name: 'question', type: 3, value: 'Which port does Hearth use?' }], { user });
+    const answer = await rig.emu.waitFor(
+      () => rig.emu.interactionMessages(ask).find((m) => m.content.includes('Sources')),
+      20_000,
+      '/ask answer',
+    );
+    expect(answer.content).toMatch(/port 8080 \[1\][\s\S]*\[1\] Hearth setup guide/);
+    expect(answer.history.length).toBeGreaterThanOrEqual(3); // deferred, streamed edits, final
+    const texts = async (name: string, options: Parameters<typeof rig.emu.command>[1] = [], by = user) => {
+      const run = rig.emu.command(name, options, { user: by });
+      return rig.emu.waitFor(
+        () => {
+          const cb = run.callbacks[0];
+          if (cb?.type === 4) return cb.data.content as string;
+          const m = rig.emu.interactionMessages(run)[0];
+          return m && !(m.flags & 128) ? m.content : undefined;
+        },
+        15_000,
+        `/${name}`,
+      );
+    };
+    expect(await texts('help')).toContain('`/paint`');
+    expect(await texts('plugins')).toContain('testkit');
+    expect(await texts('knowledge', [{ name: 'list', type: 1 }])).toContain('Hearth setup guide');
+    expect(
+      await texts('knowledge', [
+        { name: 'search', type: 1, options: [{ name: 'query', type: 3, value: 'port 8080' }] },
+      ]),
+    ).toContain('Hearth setup guide');
+    expect(await texts('persona', [], other)).toMatch(/^Personas: /);
+    expect(await texts('reset', [], other)).toContain('forgotten');
+    const ac = rig.emu.command(
+      'knowledge',
+      [{ name: 'remove', type: 1, options: [{ name: 'source_id', type: 3, value: 'setup', focused: true }] }],
+      { user: other, type: 4 },
+    );
+    const choices = await rig.emu.waitFor(() => ac.choices, 5_000, 'source autocomplete');
+    expect(choices[0]!.name).toMatch(/^Hearth setup guide \(/);
+  });
+
+  it('answers in a thread it opens (reply-in-thread), then follows the thread without mentions; and answers DMs', async () => {
+    const settings = rig.hearth.config.discord;
+    settings.replyInThread = [rig.emu.world.guildId];
+    const user = rig.emu.world.addUser('rae');
+    const q = rig.emu.say('Hi, my name is Zed.', { author: user });
+    const thread = await rig.emu.waitFor(() => rig.emu.world.channels.get(q.id), 10_000, 'thread');
+    settings.replyInThread = false;
+    expect(thread).toMatchObject({ type: 11, parent_id: rig.emu.world.channelId, owner_id: rig.emu.world.bot.id });
+    await rig.emu.waitFor(
+      () => rig.emu.messagesIn(thread.id).find((m) => m.content === 'Nice to meet you!'),
+      10_000,
+      'answer in thread',
+    );
+    const follow = rig.emu.say('What is my name?', { author: user, channelId: thread.id, mention: false });
+    const inThread = await rig.emu.waitFor(() => rig.emu.repliesTo(follow.id)[0], 10_000, 'thread follow-up');
+    expect(inThread.content).toBe('Your name is Zed.');
+    const dm = rig.emu.world.dmChannel(user.id);
+    const direct = rig.emu.say('Which port does Hearth use?', { author: user, channelId: dm.id, mention: false });
+    const dmReply = await rig.emu.waitFor(
+      () => rig.emu.repliesTo(direct.id).find((m) => /8080/.test(m.content)),
+      20_000,
+      'DM answer',
+    );
+    expect(dmReply.channel_id).toBe(dm.id);
+  });
+
   it('shuts down gracefully: in-flight work finishes before the client disconnects', async () => {
     const run = rig.emu.command(
       'paint',

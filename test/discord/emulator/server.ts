@@ -145,7 +145,12 @@ export class Emulator extends EventEmitter {
       attachments: options.attachments,
       mentions: mention || replyToBot ? [this.world.bot] : [],
     });
-    const payload = { ...wire(message), ...(channel?.guild_id ? { member: this.world.member(author.id) } : {}) };
+    // Discord adds channel_type to MESSAGE_CREATE; discord.js needs it to build an uncached DM channel.
+    const payload = {
+      ...wire(message),
+      channel_type: channel?.type ?? 0,
+      ...(channel?.guild_id ? { member: this.world.member(author.id) } : {}),
+    };
     this.gateway.dispatch('MESSAGE_CREATE', payload, channel?.guild_id);
     return message;
   }

@@ -48,7 +48,9 @@ export class JobLimitError extends HearthError {
  */
 export class JobTracker {
   private readonly running = new Map<Promise<unknown>, AbortController>();
+  private readonly handlers = new Set<Promise<unknown>>();
   private closing = false;
+  private aborting = false;
 
   get accepting(): boolean {
     return !this.closing;
@@ -58,10 +60,16 @@ export class JobTracker {
     return this.running.size;
   }
 
-  /** Runs `work` with a signal that aborts at `limitMs` or on shutdown. */
+  /** Tracks an event handler, so shutdown also waits for work accepted but not yet started (queued). */
+  track(handler: Promise<unknown>): void {
+    this.handlers.add(handler);
+    void handler.finally(() => this.handlers.delete(handler)).catch(() => {});
+  }
+
+  /** Runs `work` with a signal that aborts at `limitMs` or when shutdown's grace period ends. */
   run<T>(limitMs: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const controller = new AbortController();
-    if (this.closing) controller.abort(new ShutdownError());
+    if (this.aborting) controller.abort(new ShutdownError());
     const timer = setTimeout(() => controller.abort(new JobLimitError(limitMs)), limitMs);
     const promise = work(controller.signal).finally(() => {
       clearTimeout(timer);
@@ -71,13 +79,14 @@ export class JobTracker {
     return promise;
   }
 
-  /** Stops new work, waits up to `graceMs` for jobs, cancels the rest and waits for them to report. */
+  /** Stops new work, waits up to `graceMs` for accepted work, cancels the rest and waits for it to report. */
   async shutdown(graceMs: number): Promise<void> {
     this.closing = true;
-    const all = () => Promise.allSettled([...this.running.keys()]);
+    const all = () => Promise.allSettled([...this.handlers, ...this.running.keys()]);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([all(), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
     clearTimeout(timer);
+    this.aborting = true;
     for (const controller of this.running.values()) controller.abort(new ShutdownError());
     await Promise.race([all(), new Promise((r) => setTimeout(r, 5_000).unref())]);
   }

@@ -72,14 +72,16 @@ export async function startDiscord(hearth: DiscordHearth, options: StartDiscordO
   const commands = new CommandRegistrar(ctx);
 
   client.on(Events.MessageCreate, (message) => {
-    handleMessage(ctx, message).catch((err) =>
+    const handled = handleMessage(ctx, message).catch((err) =>
       log.error({ err: ctx.redact(String(err?.stack ?? err)) }, 'discord: message handler failed'),
     );
+    ctx.jobs.track(handled);
   });
   client.on(Events.InteractionCreate, (interaction) => {
-    handleInteraction(ctx, commands, interaction).catch((err) =>
+    const handled = handleInteraction(ctx, commands, interaction).catch((err) =>
       log.error({ err: ctx.redact(String(err?.stack ?? err)) }, 'discord: interaction handler failed'),
     );
+    ctx.jobs.track(handled);
   });
   client.on(Events.GuildCreate, (guild) => void commands.onGuildJoined(guild.id));
   client.on(Events.ShardDisconnect, (event, shard) =>

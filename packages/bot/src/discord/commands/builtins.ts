@@ -130,7 +130,8 @@ async function viaTool(
 ): Promise<void> {
   const tool = ctx.hearth.registry.get(name);
   if (!tool) return reply(interaction, `⚠️ The ${name} tool is not available.`, true);
-  return runToolJob(ctx, interaction, tool, input, title).catch(async (err) => {
+  // Built-ins already say everything in text; their structured data would only repeat it.
+  return runToolJob(ctx, interaction, tool, input, title, { embed: false }).catch(async (err) => {
     await interaction.editReply({ content: describeFailure(ctx, err) }).catch(() => {});
   });
 }

@@ -23,6 +23,7 @@ export async function runToolJob(
   tool: RegisteredTool,
   input: (signal: AbortSignal) => Promise<Record<string, unknown>>,
   title: string,
+  options: { embed?: boolean } = {},
 ): Promise<void> {
   const caller = callerFromInteraction(ctx.settings, interaction);
   const warn = (err: unknown) =>
@@ -41,9 +42,14 @@ export async function runToolJob(
         onProgress: (fraction, message) => progress.push(progressLine(title, fraction, message)),
       });
       await progress.cancel();
-      const messages = renderToolResult(result, title);
+      const messages = renderToolResult(result, title, options);
       for (const [i, m] of messages.entries()) {
-        const body = { content: m.content, files: m.files, embeds: m.embeds, allowedMentions: { parse: [] } };
+        const body = {
+          content: m.content,
+          embeds: m.embeds,
+          ...(m.files.length ? { files: m.files } : {}),
+          allowedMentions: { parse: [] },
+        };
         if (i === 0) await interaction.editReply(body);
         else await interaction.followUp(body);
       }

@@ -24,7 +24,7 @@ export function messageTarget(message: Message, thread?: ThreadChannel): ReplyTa
     async primary(payload) {
       if (primary) {
         try {
-          await primary.edit({ content: payload.content, files: payload.files ?? [], embeds: payload.embeds ?? [] });
+          await primary.edit(messageBody(payload));
           return primary.id;
         } catch (err) {
           if (!(err instanceof DiscordAPIError && err.code === UNKNOWN_MESSAGE)) throw err;
@@ -62,5 +62,15 @@ export function interactionTarget(interaction: ChatInputCommandInteraction): Rep
       });
       return sent.id;
     },
+  };
+}
+
+/** Content and embeds always (an edit clears stale embeds); files only when there are some, since an
+ * empty file list on an edit would also remove the message's existing attachments. */
+function messageBody(payload: Payload) {
+  return {
+    content: payload.content,
+    embeds: payload.embeds ?? [],
+    ...(payload.files?.length ? { files: payload.files } : {}),
   };
 }

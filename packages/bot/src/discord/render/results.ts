@@ -35,7 +35,11 @@ export interface OutgoingMessage {
  * Renders a tool result as messages: text split under the limit, images and files attached to
  * the last message, structured data as an embed. Files over the upload limit become a note.
  */
-export function renderToolResult(result: ToolResult, title: string): OutgoingMessage[] {
+export function renderToolResult(
+  result: ToolResult,
+  title: string,
+  options: { embed?: boolean } = {},
+): OutgoingMessage[] {
   const texts = result.content.filter((p): p is Extract<ResultPart, { type: 'text' }> => p.type === 'text');
   const notes: string[] = [];
   const files: AttachmentBuilder[] = [];
@@ -54,7 +58,7 @@ export function renderToolResult(result: ToolResult, title: string): OutgoingMes
     if (part.type === 'image') file.setDescription(part.alt.slice(0, 1024));
     files.push(file);
   }
-  const embed = result.data !== undefined ? dataEmbed(result.data, title) : undefined;
+  const embed = result.data !== undefined && options.embed !== false ? dataEmbed(result.data, title) : undefined;
   let text = [...texts.map((t) => t.text), ...notes].join('\n\n').trim();
   if (!text) text = files.length || embed ? `**${title}** finished.` : `**${title}** finished with no output.`;
   const chunks = splitMessage(text);
