@@ -125,7 +125,8 @@ export async function augmentTable(
   try {
     const fit = await model.fit(encoded, train.rowCount, {
       epochs,
-      batchSize: options.batchSize ?? 500,
+      // Small tables get smaller batches, so an epoch is more than one step.
+      batchSize: options.batchSize ?? Math.min(500, Math.max(50, Math.floor(train.rowCount / 8))),
       seed,
       signal: hooks.signal,
       patience: options.patience ?? 10,

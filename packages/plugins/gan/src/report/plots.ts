@@ -40,7 +40,7 @@ export function distributionPlot(
       synth: s,
     } = col.kind === 'discrete'
       ? categoryBars(col, real.values[j]!, synth.values[j]!)
-      : histogram(real.values[j]!, synth.values[j]!);
+      : histogram(real.values[j]!, synth.values[j]!, col.kind === 'datetime' ? dateLabel : compact);
     bars(c, x0 + 40, y0 + 26, PANEL_W - 56, PANEL_H - 70, labels, r, s);
   });
   return c.toPng();
@@ -101,7 +101,8 @@ function bars(c: Canvas, x: number, y: number, w: number, h: number, labels: str
   const every = Math.ceil((labels.length * textWidth('00000')) / w);
   labels.forEach((l, i) => {
     if (i % every !== 0) return;
-    const maxChars = Math.max(3, Math.floor((slot * every) / 6) - 1);
+    // Labels alternate between two lines, so each may use two slots' width.
+    const maxChars = Math.max(3, Math.floor((2 * slot * every) / 6) - 1);
     c.text(x + i * slot + 1, y + h + 6 + ((i / every) % 2) * 10, trim(l, maxChars), [90, 90, 90]);
   });
 }
@@ -116,7 +117,7 @@ function categoryBars(col: ColumnInfo, real: Float64Array, synth: Float64Array) 
   return { labels: col.categories!.slice(0, k).map((l) => l ?? 'missing'), real: freq(real), synth: freq(synth) };
 }
 
-function histogram(real: Float64Array, synth: Float64Array) {
+function histogram(real: Float64Array, synth: Float64Array, label: (v: number) => string) {
   const present = real.filter((v) => !Number.isNaN(v));
   const lo = present.reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY);
   const hi = present.reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY);
@@ -128,8 +129,12 @@ function histogram(real: Float64Array, synth: Float64Array) {
     for (const x of v) if (!Number.isNaN(x)) f[Math.max(0, Math.min(bins - 1, Math.floor((x - lo) / width)))] += 1 / n;
     return f;
   };
-  const labels = Array.from({ length: bins }, (_, i) => compact(lo + i * width));
+  const labels = Array.from({ length: bins }, (_, i) => label(lo + i * width));
   return { labels, real: counts(real), synth: counts(synth) };
+}
+
+function dateLabel(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 7);
 }
 
 function compact(v: number): string {
