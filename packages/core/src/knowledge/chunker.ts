@@ -74,7 +74,6 @@ function pushUnits(text: string, start: number, end: number, section: number, bu
   const sentence = /[^.!?\n]+(?:[.!?]+["')\]]*|\n|$)\s*/g;
   let match: RegExpExecArray | null;
   let found = false;
-  // biome-ignore lint/suspicious/noAssignInExpressions: regex scan
   while ((match = sentence.exec(piece)) !== null) {
     if (match[0].length === 0) {
       sentence.lastIndex++;
@@ -115,7 +114,6 @@ export function chunkText(text: string, options: Partial<ChunkOptions> & { markd
     let s = sec.start;
     const body = text.slice(sec.start, sec.end);
     let match: RegExpExecArray | null;
-    // biome-ignore lint/suspicious/noAssignInExpressions: regex scan
     while ((match = paragraph.exec(body)) !== null) {
       const e = sec.start + match.index + match[0].length;
       if (text.slice(s, e).trim()) pushUnits(text, s, e, index, maxTokens, units);

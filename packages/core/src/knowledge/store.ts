@@ -68,6 +68,8 @@ export function tableNameFor(embedder: Pick<Embedder, 'ref' | 'dimension'>): str
 export class LanceKnowledgeStore implements KnowledgeStore {
   #embedder: Embedder;
   #table: ChunkTable;
+  /** Wall time of the last `ingest`, and the part spent building or folding indexes. */
+  lastIngestTimings: { seconds: number; indexSeconds: number } | undefined;
   #lock: Promise<unknown> = Promise.resolve();
   readonly #listeners = new Set<(event: { kind: 'added' | 'changed' | 'removed'; sourceId: string }) => void>();
   readonly #chunking: ChunkOptions;
@@ -158,6 +160,7 @@ export class LanceKnowledgeStore implements KnowledgeStore {
     options: { scope?: KnowledgeScope; onProgress?: ProgressFn; signal?: AbortSignal } = {},
   ): Promise<IngestReport> {
     return this.#exclusive(async () => {
+      const started = performance.now();
       const report: IngestReport = { added: [], changed: [], unchanged: [], skipped: [] };
       const { items, missing } = await expandInputs(inputs);
       for (const m of missing) if (!m.ok) report.skipped.push({ uri: m.uri, reason: m.reason, detail: m.detail });
@@ -192,7 +195,12 @@ export class LanceKnowledgeStore implements KnowledgeStore {
       }
       await indexer.flush(options.signal);
       for (const w of written) w.list.push(w.entry);
+      const indexStarted = performance.now();
       await this.#table.maintain((m, f) => this.options.log?.info(m, f));
+      this.lastIngestTimings = {
+        seconds: (performance.now() - started) / 1000,
+        indexSeconds: (performance.now() - indexStarted) / 1000,
+      };
       for (const [kind, id] of events) this.#emit(kind, id);
       return report;
     });
