@@ -8,7 +8,7 @@ const TOKENS = {
   TEST_READER_TOKEN: 'reader-token-123456',
   TEST_OPS_TOKEN: 'ops-token-1234567',
 };
-const text = (r: { content: unknown }) =>
+const text = (r: Record<string, unknown>) =>
   (r.content as { type: string; text?: string }[])
     .filter((c) => c.type === 'text')
     .map((c) => c.text)

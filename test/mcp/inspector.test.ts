@@ -60,7 +60,9 @@ describe.skipIf(!existsSync(BIN))(
         stdio: [stdio, ['--method', 'tools/list']],
       };
       await Promise.all(
-        Object.entries(jobs).map(async ([k, [target, args]]) => void (runs[k] = await inspect(target, args))),
+        Object.entries(jobs).map(async ([k, [target, args]]) => {
+          runs[k] = await inspect(target, args);
+        }),
       );
     }, 120_000);
     afterAll(() => server?.close());
@@ -68,7 +70,7 @@ describe.skipIf(!existsSync(BIN))(
     it('lists tools over HTTP', () => {
       const r = runs.list!;
       expect(r.code, r.text).toBe(0);
-      const names = (r.json?.tools as { name: string }[]).map((t) => t.name);
+      const names = ((r.json?.tools ?? []) as { name: string }[]).map((t) => t.name);
       expect(names).toEqual(expect.arrayContaining(['ask', 'search_knowledge', 'demo_echo']));
     });
 
@@ -93,7 +95,7 @@ describe.skipIf(!existsSync(BIN))(
     it('lists tools over stdio, launching the server as a command', () => {
       const r = runs.stdio!;
       expect(r.code, r.text).toBe(0);
-      expect((r.json?.tools as { name: string }[]).map((t) => t.name)).toContain('list_plugins');
+      expect(((r.json?.tools ?? []) as { name: string }[]).map((t) => t.name)).toContain('list_plugins');
     });
   },
 );

@@ -65,7 +65,7 @@ export function registerPrompts(s: SessionContext): void {
     if (name === 'summarize_source') {
       const id = required(args, 'source_id');
       const src = canRead ? await hearth.knowledge.getSource(id) : undefined;
-      if (!src || src.scope !== 'global') throw new McpError(ErrorCode.InvalidParams, `No knowledge source "${id}".`);
+      if (src?.scope !== 'global') throw new McpError(ErrorCode.InvalidParams, `No knowledge source "${id}".`);
       return {
         description: `Summarize "${src.title}"`,
         messages: [

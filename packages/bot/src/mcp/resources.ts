@@ -86,7 +86,7 @@ export function registerResources(s: SessionContext): void {
         throw new McpError(ErrorCode.InvalidParams, `Principal "${principal.name}" is not granted "knowledge:read".`);
       const id = decodeURIComponent(uri.slice(KNOWLEDGE_PREFIX.length));
       const src = await hearth.knowledge.getSource(id);
-      if (!src || src.scope !== 'global') throw new McpError(ErrorCode.InvalidParams, `No knowledge source "${id}".`);
+      if (src?.scope !== 'global') throw new McpError(ErrorCode.InvalidParams, `No knowledge source "${id}".`);
       return { contents: [{ uri, mimeType: 'text/plain', text: src.text }] };
     }
     if (uri.startsWith(ARTIFACT_PREFIX)) {
