@@ -1,15 +1,16 @@
-import type { HearthConfig } from './config/schema.js';
+import { join } from 'node:path';
 import { type LoadConfigOptions, loadConfig } from './config/load.js';
+import type { HearthConfig } from './config/schema.js';
 import type { Engine } from './engine/types.js';
 import type { KnowledgeStore } from './knowledge/types.js';
 import { createLogger, type HearthLogger } from './log/logger.js';
 import { Redactor } from './log/redact.js';
+import type { McpServers } from './mcp-client/index.js';
 import type { PluginHost } from './plugins/host.js';
 import { ToolRegistry } from './plugins/registry.js';
 import type { ModelRegistry } from './providers/types.js';
 import { type HearthDatabase, openDatabase } from './storage/database.js';
 import { PluginStorage } from './storage/plugin-storage.js';
-import { join } from 'node:path';
 
 /** A running Hearth: the one object every surface (Discord, MCP, CLI) is built on. */
 export interface Hearth {
@@ -24,6 +25,8 @@ export interface Hearth {
   knowledge: KnowledgeStore;
   engine: Engine;
   storage: PluginStorage;
+  /** External MCP servers (`mcp.servers`) whose tools joined the registry; undefined when none are connected. */
+  mcpServers?: McpServers;
   /** Stops plugins, closes models, the store and the database. Idempotent. */
   close(): Promise<void>;
 }
@@ -34,7 +37,7 @@ export interface CreateHearthOptions extends LoadConfigOptions {
   config?: HearthConfig;
   /** Replace the logger (tests capture lines with it). */
   logger?: HearthLogger;
-  /** Skip loading plugins (e.g. `hearth ingest`). Default false. */
+  /** Skip loading plugins and connecting external MCP servers (e.g. `hearth ingest`). Default false. */
   skipPlugins?: boolean;
   /**
    * Imports a plugin package by specifier. Core depends on no plugin, so the application (the bot
@@ -72,7 +75,15 @@ export async function createHearth(options: CreateHearthOptions = {}): Promise<H
     closers.unshift(() => knowledge.close());
 
     const { createEngine } = await import('./engine/index.js');
-    const engine = await createEngine({ config, db, models, knowledge, registry, log: log.child({ area: 'engine' }), redactor });
+    const engine = await createEngine({
+      config,
+      db,
+      models,
+      knowledge,
+      registry,
+      log: log.child({ area: 'engine' }),
+      redactor,
+    });
 
     const { PluginHost } = await import('./plugins/host.js');
     const plugins = new PluginHost({
@@ -89,7 +100,16 @@ export async function createHearth(options: CreateHearthOptions = {}): Promise<H
 
     const { registerBuiltinTools } = await import('./builtins/index.js');
     registerBuiltinTools({ registry, engine, knowledge, plugins });
-    if (!options.skipPlugins) await plugins.loadConfigured();
+    let mcpServers: McpServers | undefined;
+    if (!options.skipPlugins) {
+      await plugins.loadConfigured();
+      if (config.mcp.servers.length > 0) {
+        const { connectMcpServers } = await import('./mcp-client/index.js');
+        mcpServers = await connectMcpServers({ config, registry, log });
+        const servers = mcpServers;
+        closers.unshift(() => servers.close());
+      }
+    }
 
     let closed: Promise<void> | undefined;
     return {
@@ -103,6 +123,7 @@ export async function createHearth(options: CreateHearthOptions = {}): Promise<H
       knowledge,
       engine,
       storage,
+      mcpServers,
       close: () => (closed ??= runClosers(closers)),
     };
   } catch (err) {
