@@ -194,7 +194,7 @@ export async function run(): Promise<string> {
   const tmp = mkdtempSync(join(tmpdir(), 'hearth-bench-'));
   const f16 = join(tmp, 'f16.gguf');
   writeLlamaGguf(f16, shipped.config, tok, shipped.weights, 'f16');
-  const dF16 = await llamaDecode(f16, prompt, 128, 5);
+  const _dF16 = await llamaDecode(f16, prompt, 128, 5);
   const model = LlamaModel.fromWeights(shipped.config, shipped.weights);
   const tfRuns: number[] = [];
   const tfFirst: number[] = [];

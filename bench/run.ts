@@ -15,10 +15,16 @@ const areas = readdirSync(dir)
   .sort();
 if (wanted.length && areas.length !== wanted.length) {
   const missing = wanted.filter((w) => !areas.includes(w));
-  console.error(`unknown bench area(s): ${missing.join(', ')}; known: ${readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'run.ts').join(', ')}`);
+  console.error(
+    `unknown bench area(s): ${missing.join(', ')}; known: ${readdirSync(dir)
+      .filter((f) => f.endsWith('.ts') && f !== 'run.ts')
+      .join(', ')}`,
+  );
   process.exit(2);
 }
-console.log(`# Hearth benchmarks\n\nNode ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${new Date().toISOString()}\n`);
+console.log(
+  `# Hearth benchmarks\n\nNode ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${new Date().toISOString()}\n`,
+);
 let failed = 0;
 for (const area of areas) {
   const started = performance.now();

@@ -87,7 +87,7 @@ describe('multi-turn conversation with a tool call over the OpenAI protocol', ()
 
     const second = await hearth.engine.turn({ conversation, caller, text: 'And on which day is the meetup?' });
     expect(second.text).toBe('It is on Thursdays [1], in #voice.'); // [3] does not exist
-    const history = (server.requests[2]?.body.messages as { role: string; content: string }[])
+    const history = ((server.requests[2]?.body.messages ?? []) as { role: string; content: string }[])
       .filter((m) => m.role !== 'system')
       .slice(-3);
     expect(history.map((m) => m.role)).toEqual(['user', 'assistant', 'user']);

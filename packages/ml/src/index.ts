@@ -5,4 +5,4 @@
  * @packageDocumentation
  */
 export { initTf, tf } from './backend.js';
-export { seededRandom, gaussian } from './random.js';
+export { gaussian, seededRandom } from './random.js';

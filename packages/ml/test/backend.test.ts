@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { initTf, seededRandom } from '@hearth/ml';
+import { describe, expect, it } from 'vitest';
 
 describe('ml backend', () => {
   it('runs on the wasm backend', async () => {

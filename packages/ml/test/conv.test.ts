@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { seededRandom, gaussian, tf } from '@hearth/ml';
+import { gaussian, seededRandom, tf } from '@hearth/ml';
 import { conv2d, matMul } from '@hearth/ml/ops/conv';
+import { describe, expect, it } from 'vitest';
 
 function randomTensor(shape: number[], seed: number): tf.Tensor {
   const g = gaussian(seededRandom(seed));
@@ -40,7 +40,8 @@ describe('conv2d with custom gradients (cpu backend reference)', () => {
     await tf.setBackend('cpu');
     const x = randomTensor([5, 3], 4) as tf.Tensor2D;
     const w = randomTensor([3, 4], 5) as tf.Tensor2D;
-    const f = (m: typeof matMul) => (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(m(a as tf.Tensor2D, b as tf.Tensor2D)));
+    const f = (m: typeof matMul) => (a: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(tf.square(m(a as tf.Tensor2D, b as tf.Tensor2D)));
     const [gx, gw] = tf.grads(f(matMul))([x, w]);
     const [rx, rw] = tf.grads(f((a, b) => tf.matMul(a, b)))([x, w]);
     expect(await maxDiff(gx, rx)).toBeLessThan(1e-3);
@@ -49,6 +50,8 @@ describe('conv2d with custom gradients (cpu backend reference)', () => {
 
   it('rejects even kernels and channel mismatches with a clear error', () => {
     expect(() => conv2d(tf.zeros([1, 4, 4, 2]) as tf.Tensor4D, tf.zeros([2, 2, 2, 1]) as tf.Tensor4D)).toThrow(/odd/);
-    expect(() => conv2d(tf.zeros([1, 4, 4, 3]) as tf.Tensor4D, tf.zeros([3, 3, 2, 1]) as tf.Tensor4D)).toThrow(/channels/);
+    expect(() => conv2d(tf.zeros([1, 4, 4, 3]) as tf.Tensor4D, tf.zeros([3, 3, 2, 1]) as tf.Tensor4D)).toThrow(
+      /channels/,
+    );
   });
 });

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { decodePng, encodePng, fromFloats, grid, upscaleNearest } from '@hearth/ml/image';
+import { describe, expect, it } from 'vitest';
 
 describe('image helpers', () => {
   it('converts floats, upscales, grids and round-trips through PNG', () => {

@@ -3,46 +3,47 @@
  * MCP and the command line. See docs/plugins.md.
  * @packageDocumentation
  */
-export { definePlugin, validatePlugin, type PluginDefinition, type PluginLifecycleContext } from './plugin.js';
-export { defineTool, type ToolDefinition, type AnyToolDefinition, type AutocompleteHandler } from './tool.js';
+
 export type {
   Caller,
-  Surface,
   ChatMessage,
   ChatOptions,
   ImageOptions,
-  ModelsApi,
   KnowledgeApi,
   KnowledgeHit,
-  StorageApi,
   Logger,
+  ModelsApi,
+  StorageApi,
+  Surface,
   ToolContext,
 } from './context.js';
-export { PERMISSIONS, isPermission, type Permission } from './permissions.js';
-export {
-  result,
-  toToolResult,
-  resultText,
-  type ToolResult,
-  type ToolReturn,
-  type ResultPart,
-  type TextPart,
-  type ImagePart,
-  type FilePart,
-} from './results.js';
 export {
   HearthError,
   PermissionDeniedError,
-  ValidationError,
-  ToolTimeoutError,
+  PluginDefinitionError,
   ToolCancelledError,
   ToolFailedError,
-  PluginDefinitionError,
+  ToolTimeoutError,
+  ValidationError,
 } from './errors.js';
-export { attachment, attachmentBytes, ATTACHMENT_MARKER, type Attachment } from './schema/attachment.js';
-export { toJsonSchema, fieldsFromJsonSchema, type FieldSpec, type JsonSchema } from './schema/fields.js';
-export { surfaceProblems, DISCORD_LIMITS } from './schema/surfaces.js';
-export { pluginDocs } from './schema/docs.js';
 export type { HostServices } from './host/guard.js';
+export { isPermission, PERMISSIONS, type Permission } from './permissions.js';
+export { definePlugin, type PluginDefinition, type PluginLifecycleContext, validatePlugin } from './plugin.js';
+export {
+  type FilePart,
+  type ImagePart,
+  type ResultPart,
+  result,
+  resultText,
+  type TextPart,
+  type ToolResult,
+  type ToolReturn,
+  toToolResult,
+} from './results.js';
+export { ATTACHMENT_MARKER, type Attachment, attachment, attachmentBytes } from './schema/attachment.js';
+export { pluginDocs } from './schema/docs.js';
+export { type FieldSpec, fieldsFromJsonSchema, type JsonSchema, toJsonSchema } from './schema/fields.js';
+export { DISCORD_LIMITS, surfaceProblems } from './schema/surfaces.js';
+export { type AnyToolDefinition, type AutocompleteHandler, defineTool, type ToolDefinition } from './tool.js';
 /** The SDK's version; plugins' `hearth` ranges are checked against the host's version. */
 export const SDK_VERSION = '0.1.0';

@@ -44,7 +44,9 @@ const manifestSchema = z.object({
         name: z.string().regex(TOOL_NAME, 'must be 1-32 characters of a-z, 0-9, "_" and "-", starting with a letter'),
         description: z.string().min(1).max(100),
         input: z.custom<z.ZodObject>((v) => v instanceof z.ZodObject, 'must be a zod object schema (z.object({...}))'),
-        output: z.custom<z.ZodType>((v) => v === undefined || v instanceof z.ZodType, 'must be a zod schema').optional(),
+        output: z
+          .custom<z.ZodType>((v) => v === undefined || v instanceof z.ZodType, 'must be a zod schema')
+          .optional(),
         access: z.enum(['everyone', 'admin']).optional(),
         timeoutMs: z.number().int().positive().optional(),
         worker: z.boolean().optional(),

@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { attachment, definePlugin, defineTool, fieldsFromJsonSchema, pluginDocs, toJsonSchema } from '@hearth/sdk';
 import { createTestHost } from '@hearth/sdk/testing';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 
 const echo = defineTool({
   name: 'echo',
@@ -29,8 +29,20 @@ const plugin = definePlugin({
   tools: [
     echo,
     defineTool({ name: 'hang', description: 'Never ends', input: z.object({}), run: () => new Promise(() => {}) }),
-    defineTool({ name: 'boom', description: 'Throws', input: z.object({}), run: async () => { throw new Error('kaput'); } }),
-    defineTool({ name: 'ask', description: 'Needs chat', input: z.object({}), run: async (_i, ctx) => (await ctx.models.chat({ messages: [] })).text }),
+    defineTool({
+      name: 'boom',
+      description: 'Throws',
+      input: z.object({}),
+      run: async () => {
+        throw new Error('kaput');
+      },
+    }),
+    defineTool({
+      name: 'ask',
+      description: 'Needs chat',
+      input: z.object({}),
+      run: async (_i, ctx) => (await ctx.models.chat({ messages: [] })).text,
+    }),
     defineTool({
       name: 'count',
       description: 'Counts calls per guild',
@@ -41,7 +53,13 @@ const plugin = definePlugin({
         return String(n);
       },
     }),
-    defineTool({ name: 'admin', description: 'Admins only', access: 'admin', input: z.object({}), run: async () => 'ok' }),
+    defineTool({
+      name: 'admin',
+      description: 'Admins only',
+      access: 'admin',
+      input: z.object({}),
+      run: async () => 'ok',
+    }),
   ],
 });
 
@@ -90,14 +108,19 @@ describe('test host', () => {
   });
   it('times out a hanging tool and reports a throwing one', async () => {
     const host = await createTestHost(plugin, { timeoutMs: 50 });
-    expect((await host.call('hang', {})).error?.message).toBe('Tool "demo_hang" did not finish within 50 ms and was stopped.');
+    expect((await host.call('hang', {})).error?.message).toBe(
+      'Tool "demo_hang" did not finish within 50 ms and was stopped.',
+    );
     expect((await host.call('boom', {})).error?.message).toBe('Tool "demo_boom" failed: kaput');
   });
   it('denies undeclared permissions and admin-only tools', async () => {
     const host = await createTestHost(plugin, { models: { chat: () => 'hello' } });
     expect((await host.call('ask', {})).error?.message).toMatch(/needs the "models:chat" permission/);
     expect((await host.call('admin', {})).error?.code).toBe('permission_denied');
-    expect((await host.call('admin', {}, { caller: { isAdmin: true } })).result?.content[0]).toEqual({ type: 'text', text: 'ok' });
+    expect((await host.call('admin', {}, { caller: { isAdmin: true } })).result?.content[0]).toEqual({
+      type: 'text',
+      text: 'ok',
+    });
   });
   it('keeps storage between calls', async () => {
     const host = await createTestHost(plugin);
@@ -108,6 +131,8 @@ describe('test host', () => {
     const host = await createTestHost(plugin);
     const ac = new AbortController();
     setTimeout(() => ac.abort('user pressed stop'), 20);
-    expect((await host.call('hang', {}, { signal: ac.signal })).error?.message).toBe('Tool "demo_hang" was cancelled: user pressed stop.');
+    expect((await host.call('hang', {}, { signal: ac.signal })).error?.message).toBe(
+      'Tool "demo_hang" was cancelled: user pressed stop.',
+    );
   });
 });

@@ -1,5 +1,5 @@
+import { createHearth, type Hearth, type HearthConfig, loadConfig } from '@hearth/core';
 import type { Command } from 'commander';
-import { type Hearth, type HearthConfig, createHearth, loadConfig } from '@hearth/core';
 import { type ProgressBar, progressBar } from './progress.js';
 
 /** Options every command accepts. */

@@ -11,9 +11,15 @@ async function main(): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     const verbose = Boolean(program.opts().verbose);
-    const message = err instanceof HearthError || !(err instanceof Error) ? String((err as Error).message ?? err) : err.message;
+    const message =
+      err instanceof HearthError || !(err instanceof Error) ? String((err as Error).message ?? err) : err.message;
     const redactor = new Redactor();
-    redactor.add(process.env.HF_TOKEN, process.env.OPENAI_API_KEY, process.env.DISCORD_TOKEN, process.env.HEARTH_MCP_TOKEN);
+    redactor.add(
+      process.env.HF_TOKEN,
+      process.env.OPENAI_API_KEY,
+      process.env.DISCORD_TOKEN,
+      process.env.HEARTH_MCP_TOKEN,
+    );
     process.stderr.write(`hearth: ${redactor.redact(message)}\n`);
     if (verbose && err instanceof Error && err.stack) process.stderr.write(`${redactor.redact(err.stack)}\n`);
     return 1;

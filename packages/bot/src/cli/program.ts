@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
-import { Command } from 'commander';
 import { HEARTH_VERSION } from '@hearth/core';
+import { Command } from 'commander';
 import { type CliContext, createCliContext, type RegisterCommand } from './context.js';
 
 /**

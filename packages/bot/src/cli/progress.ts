@@ -22,7 +22,10 @@ export function progressBar(title: string, stream: NodeJS.WriteStream = process.
     const rate = secs > 0 ? done / secs : 0;
     const eta = rate > 0 && total > done ? ` ETA ${formatSecs((total - done) / rate)}` : '';
     const width = 24;
-    const bar = total > 0 ? `[${'#'.repeat(Math.round(frac * width)).padEnd(width, '.')}] ${(frac * 100).toFixed(0).padStart(3)}%` : '';
+    const bar =
+      total > 0
+        ? `[${'#'.repeat(Math.round(frac * width)).padEnd(width, '.')}] ${(frac * 100).toFixed(0).padStart(3)}%`
+        : '';
     const line = `${title} ${bar} ${done}${total ? `/${total}` : ''} ${formatSecs(secs)}${eta}${label ? ` ${label}` : ''}`;
     if (line === lastLine) return;
     lastLine = line;
@@ -46,5 +49,7 @@ export function progressBar(title: string, stream: NodeJS.WriteStream = process.
 function formatSecs(s: number): string {
   if (s < 60) return `${s.toFixed(1)}s`;
   const m = Math.floor(s / 60);
-  return `${m}m${Math.round(s % 60).toString().padStart(2, '0')}s`;
+  return `${m}m${Math.round(s % 60)
+    .toString()
+    .padStart(2, '0')}s`;
 }

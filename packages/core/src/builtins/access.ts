@@ -7,7 +7,9 @@ import { type Caller, type Permission, PermissionDeniedError } from '@hearth/sdk
 export function requireCaller(caller: Caller, permission: Permission, what: string): void {
   if (caller.grants) {
     if (!caller.grants.includes(permission)) {
-      throw new PermissionDeniedError(`You may not ${what}: the operator has not granted "${permission}" to ${caller.userId}.`);
+      throw new PermissionDeniedError(
+        `You may not ${what}: the operator has not granted "${permission}" to ${caller.userId}.`,
+      );
     }
     return;
   }

@@ -9,7 +9,11 @@ export function askTool(engine: Engine) {
     description: 'Ask Hearth a question; the answer is grounded in the knowledge base and cites its sources',
     input: z.object({
       question: z.string().min(1).max(4000).describe('the question'),
-      conversation: z.string().max(100).optional().describe('conversation id to continue (default: a fresh one per session)'),
+      conversation: z
+        .string()
+        .max(100)
+        .optional()
+        .describe('conversation id to continue (default: a fresh one per session)'),
     }),
     output: z.object({
       answer: z.string(),
@@ -30,7 +34,9 @@ export function askTool(engine: Engine) {
         onProgress: ctx.progress,
       });
       const sources = turn.citations.map((c) => ({ n: c.n, title: c.title, uri: c.uri, sourceId: c.sourceId }));
-      const list = sources.length ? `\n\nSources:\n${sources.map((s) => `[${s.n}] ${s.title} (${s.uri})`).join('\n')}` : '';
+      const list = sources.length
+        ? `\n\nSources:\n${sources.map((s) => `[${s.n}] ${s.title} (${s.uri})`).join('\n')}`
+        : '';
       return {
         content: [result.text(turn.text + list), ...turn.attachments],
         data: { answer: turn.text, sources, notCovered: turn.notCovered },

@@ -3,7 +3,14 @@ import { z } from 'zod';
 import type { KnowledgeStore } from '../knowledge/types.js';
 import { requireCaller } from './access.js';
 
-const hitSchema = z.object({ n: z.number(), sourceId: z.string(), title: z.string(), source: z.string(), score: z.number(), text: z.string() });
+const hitSchema = z.object({
+  n: z.number(),
+  sourceId: z.string(),
+  title: z.string(),
+  source: z.string(),
+  score: z.number(),
+  text: z.string(),
+});
 
 /** `search_knowledge`: hybrid search scoped to the caller's guild and channel. */
 export function searchKnowledgeTool(store: KnowledgeStore) {
@@ -22,9 +29,21 @@ export function searchKnowledgeTool(store: KnowledgeStore) {
         scope: { guildId: ctx.caller.guildId, channelId: ctx.caller.channelId },
         signal: ctx.signal,
       });
-      const data = hits.map((h, i) => ({ n: i + 1, sourceId: h.sourceId, title: h.title, source: h.source, score: h.score, text: h.text }));
+      const data = hits.map((h, i) => ({
+        n: i + 1,
+        sourceId: h.sourceId,
+        title: h.title,
+        source: h.source,
+        score: h.score,
+        text: h.text,
+      }));
       const text = data.length
-        ? data.map((h) => `[${h.n}] **${h.title}** (${h.source}, score ${h.score.toFixed(3)})\n> ${h.text.slice(0, 300).replace(/\n/g, '\n> ')}`).join('\n\n')
+        ? data
+            .map(
+              (h) =>
+                `[${h.n}] **${h.title}** (${h.source}, score ${h.score.toFixed(3)})\n> ${h.text.slice(0, 300).replace(/\n/g, '\n> ')}`,
+            )
+            .join('\n\n')
         : 'Nothing in the knowledge base matches that.';
       return { content: [{ type: 'text', text }], data: { hits: data } };
     },
@@ -47,10 +66,23 @@ export function addKnowledgeTool(store: KnowledgeStore) {
       if (!input.text && !input.file) throw new Error('give either text or a file');
       const text = input.text ?? Buffer.from(attachmentBytes(input.file!)).toString('utf8');
       const r = await store.addText(
-        { title: input.title, text, uri: input.file ? `upload:${input.file.name}` : undefined, mimeType: input.file?.mimeType },
+        {
+          title: input.title,
+          text,
+          uri: input.file ? `upload:${input.file.name}` : undefined,
+          mimeType: input.file?.mimeType,
+        },
         { scope: { guildId: ctx.caller.guildId } },
       );
-      return { content: [{ type: 'text', text: `${r.status === 'unchanged' ? 'Already known' : 'Added'}: "${input.title}" (${r.chunks} chunks, id ${r.sourceId}).` }], data: r };
+      return {
+        content: [
+          {
+            type: 'text',
+            text: `${r.status === 'unchanged' ? 'Already known' : 'Added'}: "${input.title}" (${r.chunks} chunks, id ${r.sourceId}).`,
+          },
+        ],
+        data: r,
+      };
     },
   });
 }
@@ -66,10 +98,16 @@ export function removeKnowledgeTool(store: KnowledgeStore) {
       requireCaller(ctx.caller, 'knowledge:write', 'remove knowledge');
       const info = await store.getSource(input.source_id);
       if (info && info.scope !== 'global' && info.guildId !== ctx.caller.guildId) {
-        return { content: [{ type: 'text', text: `No source "${input.source_id}" in this server.` }], data: { removed: false } };
+        return {
+          content: [{ type: 'text', text: `No source "${input.source_id}" in this server.` }],
+          data: { removed: false },
+        };
       }
       const removed = info ? await store.removeSource(input.source_id) : false;
-      return { content: [{ type: 'text', text: removed ? `Removed ${input.source_id}.` : `No source "${input.source_id}".` }], data: { removed } };
+      return {
+        content: [{ type: 'text', text: removed ? `Removed ${input.source_id}.` : `No source "${input.source_id}".` }],
+        data: { removed },
+      };
     },
   });
 }

@@ -13,12 +13,25 @@ export function listPluginsTool(plugins: PluginLister) {
     description: 'List loaded plugins with their tools and granted permissions',
     input: z.object({}),
     output: z.object({
-      plugins: z.array(z.object({ id: z.string(), version: z.string(), description: z.string(), tools: z.array(z.string()), granted: z.array(z.string()) })),
+      plugins: z.array(
+        z.object({
+          id: z.string(),
+          version: z.string(),
+          description: z.string(),
+          tools: z.array(z.string()),
+          granted: z.array(z.string()),
+        }),
+      ),
     }),
     async run() {
       const list = plugins.list();
       const text = list.length
-        ? list.map((p) => `**${p.id}** ${p.version}: ${p.description}\n  tools: ${p.tools.join(', ')}\n  permissions: ${p.granted.join(', ') || 'none'}`).join('\n')
+        ? list
+            .map(
+              (p) =>
+                `**${p.id}** ${p.version}: ${p.description}\n  tools: ${p.tools.join(', ')}\n  permissions: ${p.granted.join(', ') || 'none'}`,
+            )
+            .join('\n')
         : 'No plugins are loaded.';
       return { content: [{ type: 'text', text }], data: { plugins: list } };
     },

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { HearthError } from '@hearth/sdk';
 import { parse as parseDotenv } from 'dotenv';
 import type { z } from 'zod';
-import { HearthError } from '@hearth/sdk';
 import { type ConfigInput, configSchema, type HearthConfig } from './schema.js';
 
 /** A config problem: the message names the key and the fix. */
@@ -65,11 +65,17 @@ function readDotenv(cwd: string): Record<string, string> {
   return existsSync(path) ? parseDotenv(readFileSync(path)) : {};
 }
 
-async function readConfigFile(cwd: string, explicit?: string): Promise<{ path?: string; value: Record<string, unknown> }> {
-  const candidates = explicit ? [resolve(cwd, explicit)] : ['hearth.config.json', 'hearth.config.ts'].map((f) => resolve(cwd, f));
+async function readConfigFile(
+  cwd: string,
+  explicit?: string,
+): Promise<{ path?: string; value: Record<string, unknown> }> {
+  const candidates = explicit
+    ? [resolve(cwd, explicit)]
+    : ['hearth.config.json', 'hearth.config.ts'].map((f) => resolve(cwd, f));
   const path = candidates.find((p) => existsSync(p));
   if (!path) {
-    if (explicit) throw new ConfigError(`Config file ${explicit} does not exist; pass an existing file or drop --config.`);
+    if (explicit)
+      throw new ConfigError(`Config file ${explicit} does not exist; pass an existing file or drop --config.`);
     return { value: {} };
   }
   try {
@@ -77,7 +83,9 @@ async function readConfigFile(cwd: string, explicit?: string): Promise<{ path?: 
     const mod = await import(pathToFileURL(path).href);
     return { path, value: (mod.default ?? mod.config) as Record<string, unknown> };
   } catch (err) {
-    throw new ConfigError(`Cannot read ${path}: ${(err as Error).message}. Fix the file's syntax (JSON or a module exporting default).`);
+    throw new ConfigError(
+      `Cannot read ${path}: ${(err as Error).message}. Fix the file's syntax (JSON or a module exporting default).`,
+    );
   }
 }
 

@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { PERMISSIONS } from '@hearth/sdk';
+import { z } from 'zod';
 
 /** A token bucket: `perMinute` sustained, `burst` at once. */
 const rateLimitSchema = z
@@ -14,11 +14,17 @@ const principalSchema = z
   .object({
     name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 characters of A-Z, a-z, 0-9, "_", "." and "-"'),
     /** Env var holding this principal's bearer token; the token itself never sits in the config file. */
-    tokenEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must name an environment variable (A-Z, 0-9, _)').optional(),
+    tokenEnv: z
+      .string()
+      .regex(/^[A-Z_][A-Z0-9_]*$/, 'must name an environment variable (A-Z, 0-9, _)')
+      .optional(),
     admin: z.boolean().default(false).describe('may call admin-only tools'),
     roles: z.array(z.string()).default([]),
-    permissions: z.array(z.enum(PERMISSIONS)).default(['knowledge:read']).describe('what the operator grants this agent'),
-    rateLimit: rateLimitSchema.optional().describe("overrides mcp.rateLimit for this principal"),
+    permissions: z
+      .array(z.enum(PERMISSIONS))
+      .default(['knowledge:read'])
+      .describe('what the operator grants this agent'),
+    rateLimit: rateLimitSchema.optional().describe('overrides mcp.rateLimit for this principal'),
   })
   .strict();
 
@@ -38,7 +44,9 @@ const serverSchema = z
     timeoutMs: z.number().int().positive().default(60_000).describe('per tool call'),
   })
   .strict()
-  .refine((s) => Boolean(s.command) !== Boolean(s.url), { message: 'give exactly one of "command" (stdio) or "url" (HTTP)' });
+  .refine((s) => Boolean(s.command) !== Boolean(s.url), {
+    message: 'give exactly one of "command" (stdio) or "url" (HTTP)',
+  });
 
 /** Streamable HTTP transport limits and DNS-rebinding protection. */
 const httpSchema = z
@@ -46,14 +54,26 @@ const httpSchema = z
     allowedHosts: z
       .array(z.string().min(1))
       .default([])
-      .describe('Host header names accepted besides the bound address (and localhost on loopback), e.g. "mcp.example.org"'),
+      .describe(
+        'Host header names accepted besides the bound address (and localhost on loopback), e.g. "mcp.example.org"',
+      ),
     allowedOrigins: z
       .array(z.string().url())
       .default([])
       .describe('browser Origins accepted besides those of the allowed hosts'),
-    maxBodyBytes: z.number().int().positive().default(4 * 1024 * 1024).describe('largest request body'),
+    maxBodyBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(4 * 1024 * 1024)
+      .describe('largest request body'),
     maxSessions: z.number().int().positive().default(1000),
-    sessionIdleMs: z.number().int().positive().default(30 * 60_000).describe('idle sessions are closed after this'),
+    sessionIdleMs: z
+      .number()
+      .int()
+      .positive()
+      .default(30 * 60_000)
+      .describe('idle sessions are closed after this'),
   })
   .strict();
 

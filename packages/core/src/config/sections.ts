@@ -1,12 +1,16 @@
-import { z } from 'zod';
 import { PERMISSIONS } from '@hearth/sdk';
+import { z } from 'zod';
 
 /** Model references per task (`hf:<repo>`, `openai:<model>@<base url>`, `gguf:<path>`, `local`). */
 export const modelsSchema = z
   .object({
     chat: z.string().min(1).optional().describe('chat model reference; default: the embedded local model'),
     embed: z.string().min(1).default('local').describe('embedding model reference'),
-    image: z.string().min(1).optional().describe('text-to-image model reference; default: plugins use their local model'),
+    image: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('text-to-image model reference; default: plugins use their local model'),
     timeoutMs: z.number().int().positive().default(60_000).describe('per remote call'),
     retries: z.number().int().min(0).max(10).default(2).describe('retries on 429/5xx'),
   })
@@ -43,6 +47,10 @@ export const engineSchema = z
 export const knowledgeSchema = z
   .object({
     ingestDocsOnStart: z.boolean().default(true).describe("ingest Hearth's own docs on first start"),
-    maxFileBytes: z.number().int().positive().default(20 * 1024 * 1024),
+    maxFileBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(20 * 1024 * 1024),
   })
   .default({ ingestDocsOnStart: true, maxFileBytes: 20 * 1024 * 1024 });

@@ -164,7 +164,8 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
         toolCalls,
         attachments,
         // nothing relevant retrieved (and no tool answered instead), or no quotable sentence in what was
-        notCovered: (p.parts.retrieval === 'none' && toolCalls.length === 0) || (!p.model && answer === NOT_COVERED_TEXT),
+        notCovered:
+          (p.parts.retrieval === 'none' && toolCalls.length === 0) || (!p.model && answer === NOT_COVERED_TEXT),
         model: p.model?.ref ?? EXTRACTIVE_MODEL,
       };
     },

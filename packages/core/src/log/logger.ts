@@ -1,12 +1,16 @@
-import pino from 'pino';
 import type { Logger } from '@hearth/sdk';
+import pino from 'pino';
 import type { Redactor } from './redact.js';
 
 /** Hearth's structured logger: pino, with every line passed through the redactor. */
 export type HearthLogger = pino.Logger;
 
 /** Creates the process logger. Lines go to stderr so stdout stays clean for CLI output and MCP stdio. */
-export function createLogger(options: { level: string; redactor: Redactor; destination?: pino.DestinationStream }): HearthLogger {
+export function createLogger(options: {
+  level: string;
+  redactor: Redactor;
+  destination?: pino.DestinationStream;
+}): HearthLogger {
   const destination = options.destination ?? pino.destination({ fd: 2, sync: true });
   return pino(
     {

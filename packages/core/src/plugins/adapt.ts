@@ -1,13 +1,13 @@
 import {
   type AnyToolDefinition,
   type Caller,
+  fieldsFromJsonSchema,
   type HostServices,
   type Logger,
   type Permission,
-  fieldsFromJsonSchema,
+  PluginDefinitionError,
   surfaceProblems,
   toJsonSchema,
-  PluginDefinitionError,
 } from '@hearth/sdk';
 import { guardedContext, invokeTool } from '@hearth/sdk/host';
 import type { RegisteredTool, ToolOrigin } from './registry.js';

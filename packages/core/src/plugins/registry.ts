@@ -98,7 +98,14 @@ export class ToolRegistry {
   /** Calls a tool by name; unknown names fail with a clear error. */
   async call(name: string, input: unknown, options: CallOptions): Promise<ToolResult> {
     const tool = this.get(name);
-    if (!tool) throw new ValidationError(`Unknown tool "${name}". Known tools: ${this.list().map((t) => t.name).join(', ') || 'none'}.`);
+    if (!tool)
+      throw new ValidationError(
+        `Unknown tool "${name}". Known tools: ${
+          this.list()
+            .map((t) => t.name)
+            .join(', ') || 'none'
+        }.`,
+      );
     return tool.invoke(input, options);
   }
 

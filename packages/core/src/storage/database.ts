@@ -1,6 +1,6 @@
-import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 
 /** The data folder's SQLite database (conversations, plugin storage, rate-limit state). */
 export type HearthDatabase = Database.Database;

@@ -23,7 +23,9 @@ export class PluginStorage {
       'INSERT INTO plugin_kv VALUES (?, ?, ?, ?, ?) ON CONFLICT (plugin, guild, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
     );
     const del = this.db.prepare('DELETE FROM plugin_kv WHERE plugin = ? AND guild = ? AND key = ?');
-    const keys = this.db.prepare("SELECT key FROM plugin_kv WHERE plugin = ? AND guild = ? AND key LIKE ? ESCAPE '\\' ORDER BY key");
+    const keys = this.db.prepare(
+      "SELECT key FROM plugin_kv WHERE plugin = ? AND guild = ? AND key LIKE ? ESCAPE '\\' ORDER BY key",
+    );
     const folder = join(this.dataDir, 'plugins', pluginId, guildId || '_global');
     return {
       async get(key) {

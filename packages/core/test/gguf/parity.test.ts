@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { tf } from '@hearth/ml';
-import { getLlama, LlamaLogLevel, type LlamaModel as NodeLlamaModel } from 'node-llama-cpp';
+import { getLlama, LlamaLogLevel, type LlamaModel as NodeLlamaModel, type Token } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeLoraGguf, writeLlamaGguf } from '../../src/local-models/gguf/llama-gguf.js';
 import type { LlamaModel } from '../../src/local-models/model/llama.js';
@@ -20,7 +20,7 @@ async function llamaCppLogProbs(model: NodeLlamaModel, ids: number[], lora?: str
   try {
     const out = await ctx
       .getSequence()
-      .controlledEvaluate(ids.map((t) => [t, { generateNext: { probabilities: true } }]));
+      .controlledEvaluate(ids.map((t) => [t as Token, { generateNext: { probabilities: true } }]));
     return out.map((o) => new Map([...(o?.next.probabilities ?? new Map())].map(([t, p]) => [t, Math.log(p)])));
   } finally {
     await ctx.dispose();
@@ -68,7 +68,7 @@ describe('tfjs forward pass vs node-llama-cpp on the same GGUF weights', () => {
     writeLlamaGguf(path, model.config, tokenizer, model.exportWeights(), 'f32');
     const m = await load(path);
     expect(m.tokenize(TEXT)).toEqual(ids);
-    expect(m.detokenize(ids)).toBe(TEXT);
+    expect(m.detokenize(ids as Token[])).toBe(TEXT);
     const diff = maxDiff(tfjsLogProbs(model, ids), await llamaCppLogProbs(m, ids));
     expect(diff).toBeLessThan(1e-3);
   });

@@ -1,7 +1,7 @@
+import { Redactor, registeredTool, ToolRegistry } from '@hearth/core';
+import { defineTool, PERMISSIONS } from '@hearth/sdk';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { defineTool, PERMISSIONS } from '@hearth/sdk';
-import { ToolRegistry, registeredTool, Redactor } from '@hearth/core';
 
 const caller = { surface: 'test' as const, userId: 'u', roles: [], isAdmin: false };
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
@@ -46,7 +46,10 @@ describe('ToolRegistry', () => {
     r.onChange((e) => events.push(e));
     r.add([entry('a', 'x')]);
     r.remove((t) => t.origin.kind === 'plugin' && t.origin.pluginId === 'a');
-    expect(events).toEqual([{ added: ['a_x'], removed: [] }, { added: [], removed: ['a_x'] }]);
+    expect(events).toEqual([
+      { added: ['a_x'], removed: [] },
+      { added: [], removed: ['a_x'] },
+    ]);
   });
   it('calls through the safe wrapper: validation and unknown names are clear errors', async () => {
     const r = new ToolRegistry();

@@ -36,7 +36,8 @@ export function fromFloats(values: Float32Array, count: number, size: number, ch
 
 /** Nearest-neighbour upscaling by an integer factor (keeps pixel art crisp). */
 export function upscaleNearest(image: RgbImage, factor: number): RgbImage {
-  if (!Number.isInteger(factor) || factor < 1) throw new Error(`upscale factor must be a positive integer, got ${factor}`);
+  if (!Number.isInteger(factor) || factor < 1)
+    throw new Error(`upscale factor must be a positive integer, got ${factor}`);
   const width = image.width * factor;
   const height = image.height * factor;
   const data = new Uint8Array(width * height * 3);
@@ -54,7 +55,10 @@ export function upscaleNearest(image: RgbImage, factor: number): RgbImage {
  * Lays images of equal size out in a grid, `columns` wide (default: near-square), separated by
  * `gap` pixels of `background` grey.
  */
-export function grid(images: RgbImage[], options: { columns?: number; gap?: number; background?: number } = {}): RgbImage {
+export function grid(
+  images: RgbImage[],
+  options: { columns?: number; gap?: number; background?: number } = {},
+): RgbImage {
   if (images.length === 0) throw new Error('grid needs at least one image');
   const { width: w, height: h } = images[0];
   if (images.some((im) => im.width !== w || im.height !== h)) throw new Error('grid images must share one size');

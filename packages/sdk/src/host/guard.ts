@@ -1,4 +1,4 @@
-import type { KnowledgeApi, Logger, ModelsApi, StorageApi, ToolContext, Caller } from '../context.js';
+import type { Caller, KnowledgeApi, Logger, ModelsApi, StorageApi, ToolContext } from '../context.js';
 import { PermissionDeniedError } from '../errors.js';
 import type { Permission } from '../permissions.js';
 
@@ -31,8 +31,12 @@ export function guardedContext(args: {
   };
   const models: ModelsApi = {
     chat: async (o) => (need('models:chat', 'use chat models'), services.models.chat({ signal: args.signal, ...o })),
-    embed: async (t, o) => (need('models:embed', 'compute embeddings'), services.models.embed(t, { signal: args.signal, ...o })),
-    textToImage: async (o) => (need('models:image', 'generate images'), services.models.textToImage({ signal: args.signal, ...o })),
+    embed: async (t, o) => (
+      need('models:embed', 'compute embeddings'), services.models.embed(t, { signal: args.signal, ...o })
+    ),
+    textToImage: async (o) => (
+      need('models:image', 'generate images'), services.models.textToImage({ signal: args.signal, ...o })
+    ),
     has: (task) => services.models.has(task),
   };
   const knowledge: KnowledgeApi = {
@@ -47,5 +51,14 @@ export function guardedContext(args: {
     keys: async (p) => (need('storage', 'use storage'), services.storage.keys(p)),
     dir: async () => (need('storage', 'use storage'), services.storage.dir()),
   };
-  return { caller: args.caller, signal: args.signal, progress: args.progress, log: args.log, models, knowledge, storage, granted };
+  return {
+    caller: args.caller,
+    signal: args.signal,
+    progress: args.progress,
+    log: args.log,
+    models,
+    knowledge,
+    storage,
+    granted,
+  };
 }

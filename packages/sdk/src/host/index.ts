@@ -3,5 +3,6 @@
  * and the permission-guarded context. Plugin authors do not need this entry.
  * @packageDocumentation
  */
-export { invokeTool, type InvokeOptions } from './invoke.js';
+
 export { guardedContext, type HostServices } from './guard.js';
+export { type InvokeOptions, invokeTool } from './invoke.js';

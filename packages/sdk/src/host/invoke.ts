@@ -80,7 +80,10 @@ export async function invokeTool(tool: AnyToolDefinition, rawInput: unknown, opt
     const result = toToolResult(value);
     if (tool.output && result.data !== undefined) {
       const out = tool.output.safeParse(result.data);
-      if (!out.success) throw new ValidationError(`"${name}" returned data that does not match its output schema: ${describeIssues(out.error.issues)}`);
+      if (!out.success)
+        throw new ValidationError(
+          `"${name}" returned data that does not match its output schema: ${describeIssues(out.error.issues)}`,
+        );
       result.data = out.data;
     }
     return result;

@@ -3,10 +3,24 @@ import { fieldsFromJsonSchema, toJsonSchema } from './fields.js';
 
 /** Markdown reference of a plugin's tools, generated from the same schemas the surfaces use. */
 export function pluginDocs(plugin: PluginDefinition): string {
-  const lines = [`# ${plugin.id} ${plugin.version}`, '', plugin.description, '', `Permissions: ${plugin.permissions.join(', ') || 'none'}`, ''];
+  const lines = [
+    `# ${plugin.id} ${plugin.version}`,
+    '',
+    plugin.description,
+    '',
+    `Permissions: ${plugin.permissions.join(', ') || 'none'}`,
+    '',
+  ];
   for (const tool of plugin.tools) {
     const name = `${plugin.id}_${tool.name}`;
-    lines.push(`## \`${name}\``, '', tool.description, '', '| field | type | required | notes |', '| --- | --- | --- | --- |');
+    lines.push(
+      `## \`${name}\``,
+      '',
+      tool.description,
+      '',
+      '| field | type | required | notes |',
+      '| --- | --- | --- | --- |',
+    );
     for (const f of fieldsFromJsonSchema(toJsonSchema(tool.input), Object.keys(tool.autocomplete ?? {}))) {
       const notes = [
         f.description,
@@ -17,7 +31,11 @@ export function pluginDocs(plugin: PluginDefinition): string {
       ].filter(Boolean);
       lines.push(`| \`${f.name}\` | ${f.type} | ${f.required ? 'yes' : 'no'} | ${notes.join('; ')} |`);
     }
-    lines.push('', `Discord: \`/${plugin.id} ${tool.name}\` · MCP: \`${name}\` · CLI: \`hearth ${plugin.id} ${tool.name}\``, '');
+    lines.push(
+      '',
+      `Discord: \`/${plugin.id} ${tool.name}\` · MCP: \`${name}\` · CLI: \`hearth ${plugin.id} ${tool.name}\``,
+      '',
+    );
   }
   return lines.join('\n');
 }

@@ -89,7 +89,12 @@ function inferType(values: unknown[] | undefined): string | undefined {
   return kinds.size === 1 ? [...kinds][0] : undefined;
 }
 
-function bound(key: 'min' | 'max', inclusive: unknown, exclusive: unknown, step: number): { min?: number; max?: number } {
+function bound(
+  key: 'min' | 'max',
+  inclusive: unknown,
+  exclusive: unknown,
+  step: number,
+): { min?: number; max?: number } {
   if (typeof inclusive === 'number') return { [key]: inclusive };
   if (typeof exclusive === 'number') return { [key]: exclusive + step };
   return {};

@@ -14,7 +14,7 @@ import { fieldsFromJsonSchema, toJsonSchema } from '../schema/fields.js';
 import { surfaceProblems } from '../schema/surfaces.js';
 import { type FakeModels, fakeModels, memoryKnowledge, memoryStorage } from './memory-services.js';
 
-export { fakeModels, memoryKnowledge, memoryStorage, type FakeModels };
+export { type FakeModels, fakeModels, memoryKnowledge, memoryStorage };
 
 /** Options of {@link createTestHost}. */
 export interface TestHostOptions {
@@ -44,7 +44,14 @@ export interface TestHost {
 }
 
 /** The default caller: a non-admin Discord user in guild `g1`. */
-export const testCaller: Caller = { surface: 'test', userId: 'u1', guildId: 'g1', channelId: 'c1', roles: [], isAdmin: false };
+export const testCaller: Caller = {
+  surface: 'test',
+  userId: 'u1',
+  guildId: 'g1',
+  channelId: 'c1',
+  roles: [],
+  isAdmin: false,
+};
 
 /**
  * Validates the plugin as the Hearth host would (manifest and every surface's limits), runs
@@ -57,7 +64,9 @@ export async function createTestHost(plugin: PluginDefinition, options: TestHost
     const problems = surfaceProblems(fields);
     if (problems.length) throw new Error(`plugin "${plugin.id}", tool "${tool.name}": ${problems.join('; ')}`);
   }
-  const granted = new Set<Permission>((options.grant ?? plugin.permissions).filter((p) => plugin.permissions.includes(p)));
+  const granted = new Set<Permission>(
+    (options.grant ?? plugin.permissions).filter((p) => plugin.permissions.includes(p)),
+  );
   const knowledge = memoryKnowledge();
   const storage = memoryStorage();
   const models = fakeModels(options.models);

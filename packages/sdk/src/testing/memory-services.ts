@@ -1,7 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ChatOptions, ImageOptions, KnowledgeHit, ModelsApi, StorageApi, KnowledgeApi } from '../context.js';
+import type { ChatOptions, ImageOptions, KnowledgeApi, KnowledgeHit, ModelsApi, StorageApi } from '../context.js';
 
 /** Scripted model behaviour for tests; unset tasks throw a clear "not configured" error. */
 export interface FakeModels {

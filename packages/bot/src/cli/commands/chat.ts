@@ -191,7 +191,7 @@ class ChatSession {
   }
 
   private async command(line: string): Promise<'exit' | undefined> {
-    const [head = '', ...restParts] = line.slice(1).split(/\s+/);
+    const [head = '', ..._restParts] = line.slice(1).split(/\s+/);
     const rest = line.slice(1 + head.length).trim();
     switch (head) {
       case 'exit':

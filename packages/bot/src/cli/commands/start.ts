@@ -26,14 +26,19 @@ export function register(program: Command, ctx: CliContext): void {
         const docs = bundledDocs();
         if (docs.length) {
           const bar = ctx.progress('Indexing Hearth docs');
-          const report = await hearth.knowledge.ingest(docs, { onProgress: (done, total, label) => bar.update(done, total, label) });
-          bar.done(`${report.added.length} added, ${report.changed.length} changed, ${report.unchanged.length} unchanged`);
+          const report = await hearth.knowledge.ingest(docs, {
+            onProgress: (done, total, label) => bar.update(done, total, label),
+          });
+          bar.done(
+            `${report.added.length} added, ${report.changed.length} changed, ${report.unchanged.length} unchanged`,
+          );
         }
       }
       const next = hearth.config.secrets.discordToken ? 'discord' : 'chat';
       const command = program.commands.find((c) => c.name() === next);
       if (!command) throw new Error(`the "${next}" command is not available in this build`);
-      if (next === 'chat') process.stderr.write('No DISCORD_TOKEN set: starting a local chat. Type /help for commands.\n');
+      if (next === 'chat')
+        process.stderr.write('No DISCORD_TOKEN set: starting a local chat. Type /help for commands.\n');
       await command.parseAsync([], { from: 'user' });
     });
 }
