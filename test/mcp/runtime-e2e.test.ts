@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createHearth, type Hearth, loadConfig } from '@hearth/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type McpHttpServer, startMcpHttp } from '../../packages/bot/src/mcp/index.js';
@@ -128,7 +130,8 @@ describe('`hearth mcp` command over stdio', () => {
       args: [
         '--conditions=hearth-source',
         '--import',
-        'tsx',
+        // absolute: the child runs in a temp folder, where the bare specifier 'tsx' does not resolve
+        pathToFileURL(createRequire(join(REPO, 'package.json')).resolve('tsx')).href,
         join(REPO, 'packages/bot/src/cli/main.ts'),
         '-c',
         join(dir, 'hearth.config.json'),
