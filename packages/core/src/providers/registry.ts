@@ -11,23 +11,6 @@ import type { RemoteTarget } from './remote-client.js';
 import { createHfImageModel } from './remote-image.js';
 import type { ChatModel, Embedder, ImageModel, ModelRegistry, ModelTask } from './types.js';
 
-/** What the gguf module (written by the local-model area) exports; loaded only when used. */
-interface GgufModule {
-  createGgufChatModel(options: {
-    path: string;
-    adapters?: Record<string, string>;
-    threads?: number;
-    contextSize?: number;
-  }): Promise<ChatModel>;
-  createLocalChatModel(dataDir?: string): Promise<ChatModel>;
-}
-interface EmbeddersModule {
-  createEmbedder(
-    ref: string,
-    options: { hfToken?: string; endpointUrl?: string; timeoutMs?: number; maxRetries?: number },
-  ): Promise<Embedder>;
-}
-
 /**
  * Creates the model registry from config. Cheap: nothing is loaded or contacted until a model is
  * first asked for; each reference is created once and shared.
@@ -76,7 +59,8 @@ export async function createModelRegistry(
     const ref = parseModelRef(text);
     deps.log.debug({ model: formatModelRef(ref) }, 'creating chat model');
     if (ref.kind === 'hf' || ref.kind === 'openai') return createRemoteChatModel(target(ref));
-    const gguf = await loadGguf();
+    // node-llama-cpp is heavy: imported only when a local model is first asked for
+    const gguf = await import('./gguf/index.js');
     if (ref.kind === 'gguf') {
       const path = resolve(ref.path);
       if (!existsSync(path))
@@ -105,7 +89,7 @@ export async function createModelRegistry(
       let embedder = embedders.get(text);
       if (!embedder) {
         embedder = (async () => {
-          const { createEmbedder } = (await import('./embedders/index.js')) as EmbeddersModule;
+          const { createEmbedder } = await import('./embedders/index.js');
           const at = text.startsWith('hf:') ? text.search(/@https?:\/\//) : -1;
           const [name, endpointUrl] = at < 0 ? [text, undefined] : [text.slice(0, at), text.slice(at + 1)];
           return createEmbedder(name, {
@@ -173,32 +157,11 @@ export async function createModelRegistry(
   };
 }
 
-const GGUF_SPECIFIER = './gguf/index.js';
-
-function ggufModuleExists(): boolean {
-  const here = fileURLToPath(new URL('.', import.meta.url));
-  return existsSync(resolve(here, 'gguf/index.ts')) || existsSync(resolve(here, 'gguf/index.js'));
-}
-
 /**
- * Whether `local` can load without importing node-llama-cpp: the gguf provider is present and so is
- * a model file where createLocalChatModel looks (the user's own, or the one shipped in the package).
+ * Whether `local` can load without importing node-llama-cpp: a model file exists where
+ * createLocalChatModel looks (the user's own, or the one shipped in the package).
  */
 function localModelExists(dataDir: string): boolean {
-  if (!ggufModuleExists()) return false;
   const shipped = fileURLToPath(new URL('../../assets/models/hearth-local-q8_0.gguf', import.meta.url));
   return existsSync(join(dataDir, 'models', 'hearth-local.gguf')) || existsSync(shipped);
-}
-
-/** Imports the gguf provider lazily (node-llama-cpp is heavy); a clear error while it is not there. */
-async function loadGguf(): Promise<GgufModule> {
-  if (!ggufModuleExists()) {
-    throw new ProviderError(
-      'not_configured',
-      'Local GGUF models are not available in this build yet. Configure a remote model instead: HEARTH_CHAT_MODEL=hf:<repo id> (with HF_TOKEN) or HEARTH_CHAT_MODEL=openai:<model>@<base url>.',
-    );
-  }
-  // a variable specifier: the module is optional while the local-model area lands it
-  const specifier = GGUF_SPECIFIER;
-  return (await import(/* @vite-ignore */ specifier)) as GgufModule;
 }

@@ -1,14 +1,9 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type OpenAiServer, startOpenAiServer } from '../../../../test/servers/openai-hf.js';
 import { createModelRegistry } from '../../src/providers/registry.js';
 import { memoryLogger, testConfig } from './helpers.js';
 
 const HF = 'hf_abcdefghijklmnopqrstuvwxyz012345';
-const ggufLanded = ['ts', 'js'].some((ext) =>
-  existsSync(fileURLToPath(new URL(`../../src/providers/gguf/index.${ext}`, import.meta.url))),
-);
 
 let server: OpenAiServer | undefined;
 afterEach(async () => {
@@ -56,25 +51,13 @@ describe('model registry', () => {
     await expect(models.image('openai:x@http://h/v1')).rejects.toThrow(/only hf:<repo id> text-to-image models/);
   });
 
-  it.skipIf(ggufLanded)('gguf: and local fail clearly while the gguf provider is not in this build', async () => {
-    const { log, redactor } = memoryLogger();
-    const models = await createModelRegistry(testConfig({}), { log, redactor });
-    expect(models.has('chat')).toBe(false);
-    expect(models.describe().chat).toBeUndefined();
-    await expect(models.chat()).rejects.toThrow(
-      /Local GGUF models are not available in this build yet.*HEARTH_CHAT_MODEL=hf:/,
-    );
-  });
-
   it('gguf: with a missing file names the path to fix', async () => {
     const { log, redactor } = memoryLogger();
     const models = await createModelRegistry(testConfig({ models: { chat: 'gguf:/nonexistent/model.gguf' } }), {
       log,
       redactor,
     });
-    await expect(models.chat()).rejects.toThrow(
-      ggufLanded ? /gguf:\/nonexistent\/model.gguf: no such file/ : /not available in this build/,
-    );
+    await expect(models.chat()).rejects.toThrow(/gguf:\/nonexistent\/model.gguf: no such file/);
   });
 
   it('routes hf: image models through textToImage with the HF token', async () => {
