@@ -19,6 +19,10 @@ export function askTool(engine: Engine) {
       answer: z.string(),
       sources: z.array(z.object({ n: z.number(), title: z.string(), uri: z.string(), sourceId: z.string() })),
       notCovered: z.boolean(),
+      support: z
+        .number()
+        .optional()
+        .describe("share of the answer's content words found in its sources (grounding check), 0-1"),
     }),
     async run(input, ctx) {
       const turn = await engine.turn({
@@ -39,7 +43,12 @@ export function askTool(engine: Engine) {
         : '';
       return {
         content: [result.text(turn.text + list), ...turn.attachments],
-        data: { answer: turn.text, sources, notCovered: turn.notCovered },
+        data: {
+          answer: turn.text,
+          sources,
+          notCovered: turn.notCovered,
+          ...(turn.grounding ? { support: turn.grounding.support } : {}),
+        },
       };
     },
   });

@@ -40,8 +40,27 @@ export const engineSchema = z
     historyTokens: z.number().int().positive().default(1500).describe('token budget for conversation history'),
     maxToolSteps: z.number().int().min(0).max(16).default(4),
     retrieveK: z.number().int().min(0).max(20).default(4),
+    grounding: z
+      .enum(['auto', 'replace', 'flag'])
+      .default('auto')
+      .describe(
+        'answers whose words are mostly absent from their sources: "replace" them with quotes from the sources, "flag" them (logged, reported), "auto" = replace for local models, flag for remote ones',
+      ),
+    minSupport: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.6)
+      .describe("share of an answer's content words that must appear in its sources"),
   })
-  .default({ persona: 'default', historyTokens: 1500, maxToolSteps: 4, retrieveK: 4 });
+  .default({
+    persona: 'default',
+    historyTokens: 1500,
+    maxToolSteps: 4,
+    retrieveK: 4,
+    grounding: 'auto',
+    minSupport: 0.6,
+  });
 
 /** Knowledge store settings. */
 export const knowledgeSchema = z

@@ -10,6 +10,7 @@ import type { HearthDatabase } from '../storage/database.js';
 import { checkCitations } from './citations.js';
 import { ConversationStore, conversationId } from './conversation-store.js';
 import { extractiveAnswer, NOT_COVERED_TEXT } from './extractive.js';
+import { answerSupport, unsupported } from './grounding.js';
 import { selectHistory } from './history.js';
 import { runModelLoop } from './model-loop.js';
 import { BUILTIN_PERSONAS_DIR, loadPersonas, type Persona } from './personas.js';
@@ -126,6 +127,7 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
       let text: string;
       let toolCalls: TurnResult['toolCalls'] = [];
       let attachments: TurnResult['attachments'] = [];
+      let grounding: TurnResult['grounding'];
       if (p.model) {
         const out = await runModelLoop({
           model: p.model,
@@ -143,6 +145,16 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
           onProgress: input.onProgress,
         });
         ({ text, toolCalls, attachments } = out);
+        if (p.parts.retrieval === 'found' && toolCalls.length === 0) {
+          const support = answerSupport(text, p.parts.sources);
+          const replace = isLocal(p.model.ref)
+            ? config.engine.grounding !== 'flag'
+            : config.engine.grounding === 'replace';
+          const bad = unsupported(support, config.engine.minSupport);
+          if (bad) log.warn({ support: support.score, replaced: replace }, 'answer not supported by its sources');
+          if (bad && replace) text = extractiveAnswer(p.text, p.parts.sources);
+          grounding = { support: Number(support.score.toFixed(3)), replaced: bad && replace };
+        }
       } else {
         text = p.parts.retrieval === 'found' ? extractiveAnswer(p.text, p.parts.sources) : NOT_COVERED_TEXT;
         if (input.onToken) await input.onToken(text);
@@ -167,6 +179,7 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
         notCovered:
           (p.parts.retrieval === 'none' && toolCalls.length === 0) || (!p.model && answer === NOT_COVERED_TEXT),
         model: p.model?.ref ?? EXTRACTIVE_MODEL,
+        ...(grounding ? { grounding } : {}),
       };
     },
     async previewPrompt(input) {
@@ -189,4 +202,9 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
       store.setGuildPersona(guildId, persona);
     },
   };
+}
+
+/** Local models (the shipped one, a GGUF file) are small enough that invented answers are common. */
+function isLocal(ref: string): boolean {
+  return ref === 'local' || ref.startsWith('gguf:');
 }

@@ -50,6 +50,12 @@ export interface TurnResult {
   /** True when the knowledge base had nothing relevant and the answer says so. */
   notCovered: boolean;
   model: string;
+  /**
+   * The grounding check of a model's answer from retrieved sources (absent when there were no
+   * sources, a tool answered, or no model was used): `support` is the share of the answer's
+   * content words found in its sources; `replaced` when the answer was swapped for quotes.
+   */
+  grounding?: { support: number; replaced: boolean };
 }
 
 /** The conversation engine shared by Discord, MCP `ask` and `hearth chat`. */

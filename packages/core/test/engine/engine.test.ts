@@ -50,6 +50,35 @@ describe('engine with a remote model over the OpenAI protocol', () => {
     expect(user).not.toContain('swordfish'); // another guild's source never reaches the prompt
   });
 
+  it('flags an answer whose words are not in its sources (remote model: reported, kept)', async () => {
+    const { engine } = await setup([{ text: 'Dragons guard purple castles beyond frozen oceans [1].' }]);
+    const result = await engine.turn({ conversation: key, text: 'When does the weekly meetup start?', caller: member });
+    expect(result.text).toBe('Dragons guard purple castles beyond frozen oceans [1].');
+    expect(result.grounding).toEqual({ support: 0, replaced: false });
+  });
+
+  it('replaces an unsupported answer with quotes from the sources when grounding is "replace"', async () => {
+    const { engine } = await setup([{ text: 'Dragons guard purple castles beyond frozen oceans [1].' }], {
+      engine: { grounding: 'replace' },
+    });
+    const result = await engine.turn({ conversation: key, text: 'When does the weekly meetup start?', caller: member });
+    expect(result.text).toBe('From the knowledge base: The weekly meetup starts at 19:00 UTC every Thursday. [1]');
+    expect(result.grounding).toEqual({ support: 0, replaced: true });
+    expect(result.citations.map((c) => c.sourceId)).toEqual(['events']);
+  });
+
+  it('keeps a supported paraphrase, and does not judge a very short answer', async () => {
+    const { engine } = await setup(
+      [{ text: 'Meetups start at 19:00 UTC on Thursdays [1].' }, { text: 'Yes, snacks [1].' }],
+      { engine: { grounding: 'replace' } },
+    );
+    const first = await engine.turn({ conversation: key, text: 'When does the weekly meetup start?', caller: member });
+    expect(first.text).toBe('Meetups start at 19:00 UTC on Thursdays [1].');
+    expect(first.grounding).toEqual({ support: 1, replaced: false });
+    const second = await engine.turn({ conversation: key, text: 'Can I bring snacks to the meetup?', caller: member });
+    expect(second.grounding?.replaced).toBe(false);
+  });
+
   it('says the knowledge base does not cover an unrelated question', async () => {
     const { engine } = await setup([{ text: 'The knowledge base does not cover that.' }]);
     const result = await engine.turn({ conversation: key, text: 'Who won the 1998 world cup?', caller: member });

@@ -127,12 +127,17 @@ class ChatSession {
           notCovered: result.notCovered,
           model: result.model,
           toolCalls: result.toolCalls,
+          ...(result.grounding ? { grounding: result.grounding } : {}),
           files: saved,
         });
         return result;
       }
       if (!options.stream) this.ctx.print(result.text);
-      else process.stdout.write('\n');
+      else if (result.grounding?.replaced) {
+        // the streamed draft used words its sources do not contain: show what replaced it
+        const share = Math.round(result.grounding.support * 100);
+        this.ctx.print(`\n(only ${share}% of that draft is in the sources; quoting them instead)\n${result.text}`);
+      } else process.stdout.write('\n');
       if (result.citations.length)
         this.ctx.print(`\nSources:\n${result.citations.map((c) => `[${c.n}] ${c.title} (${c.uri})`).join('\n')}`);
       for (const path of saved) this.ctx.print(`saved ${path}`);
