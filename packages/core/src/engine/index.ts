@@ -1,6 +1,7 @@
 import { HearthError, ValidationError } from '@hearth/sdk';
 import type { HearthConfig } from '../config/schema.js';
 import type { KnowledgeStore, SearchHit } from '../knowledge/types.js';
+import { AdapterStore } from '../local-models/adapter-store.js';
 import type { HearthLogger } from '../log/logger.js';
 import type { Redactor } from '../log/redact.js';
 import type { ToolRegistry } from '../plugins/registry.js';
@@ -48,6 +49,8 @@ export const EXTRACTIVE_MODEL = 'extractive';
 export async function createEngine(deps: EngineDeps): Promise<Engine> {
   const { config, log } = deps;
   const store = new ConversationStore(deps.db);
+  // `hearth adapters use <name> [--guild ID]` writes the assignments this reads on every turn
+  const adapters = new AdapterStore(config.dataDir);
   let personas = loadPersonas([BUILTIN_PERSONAS_DIR, config.engine.personasDir]);
 
   function personaFor(input: Pick<TurnInput, 'persona' | 'conversation' | 'caller'>): Persona {
@@ -141,6 +144,7 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
           maxSteps: config.engine.maxToolSteps,
           log,
           signal: input.signal,
+          adapter: isLocal(p.model.ref) ? adapters.resolve(input.conversation.guildId) : undefined,
           onToken: input.onToken,
           onProgress: input.onProgress,
         });
@@ -204,7 +208,7 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
   };
 }
 
-/** Local models (the shipped one, a GGUF file) are small enough that invented answers are common. */
+/** Local models (the shipped one, a GGUF file): invented answers are common, and LoRA adapters apply. */
 function isLocal(ref: string): boolean {
   return ref === 'local' || ref.startsWith('gguf:');
 }

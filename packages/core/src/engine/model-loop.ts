@@ -22,6 +22,8 @@ export interface ModelLoopInput {
   maxSteps: number;
   log: HearthLogger;
   signal?: AbortSignal;
+  /** LoRA adapter for every model call of this turn (local models; see AdapterStore). */
+  adapter?: string;
   onToken?: (text: string) => unknown;
   onProgress?: (fraction: number, message?: string) => void;
 }
@@ -49,6 +51,7 @@ export async function runModelLoop(
       input.toolMode !== 'none' && input.tools.length > 0 && step < input.maxSteps && repeats < MAX_REPEATS;
     const request: ChatRequest = {
       messages,
+      ...(input.adapter ? { adapter: input.adapter } : {}),
       temperature: input.persona.temperature,
       maxTokens: input.persona.maxTokens,
       signal: input.signal,

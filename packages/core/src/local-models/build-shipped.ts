@@ -22,13 +22,13 @@ export const SHIPPED_RECIPE = {
   pretrain: {
     preset: 'shipped',
     merges: 1000,
-    steps: 300,
-    stopAt: 100,
+    steps: 800,
+    stopAt: 800,
     batchSize: 16,
     seqLen: 128,
     learningRate: 3e-3,
   },
-  finetune: { transcripts: 600, steps: 150, batchSize: 4, seqLen: 192, learningRate: 1e-3 },
+  finetune: { transcripts: 600, steps: 400, batchSize: 4, seqLen: 192, learningRate: 1e-3 },
 } as const;
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -68,7 +68,7 @@ export async function createModelRegistry(
           'not_configured',
           `gguf:${ref.path}: no such file (${path}). Point HEARTH_CHAT_MODEL at an existing .gguf file.`,
         );
-      return gguf.createGgufChatModel({ path });
+      return gguf.createGgufChatModel({ path, findAdapter: gguf.adaptersIn(config.dataDir) });
     }
     return gguf.createLocalChatModel(config.dataDir);
   }

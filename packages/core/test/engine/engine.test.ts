@@ -1,6 +1,10 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type OpenAiServer, type Script, startOpenAiServer } from '../../../../test/servers/openai-hf.js';
 import { NOT_COVERED_TEXT } from '../../src/engine/extractive.js';
+import { AdapterStore } from '../../src/local-models/adapter-store.js';
+import type { ModelRegistry } from '../../src/providers/types.js';
 import { member, testEngine } from './helpers.js';
 
 const docs = [
@@ -77,6 +81,31 @@ describe('engine with a remote model over the OpenAI protocol', () => {
     expect(first.grounding).toEqual({ support: 1, replaced: false });
     const second = await engine.turn({ conversation: key, text: 'Can I bring snacks to the meetup?', caller: member });
     expect(second.grounding?.replaced).toBe(false);
+  });
+
+  it("gives a local model the LoRA adapter assigned to the turn's guild (hearth adapters use)", async () => {
+    const seen: (string | undefined)[] = [];
+    const asLocal = (models: ModelRegistry): ModelRegistry => ({
+      ...models,
+      chat: async (ref) => {
+        const real = await models.chat(ref);
+        return {
+          ref: 'local',
+          supportsTools: false,
+          countTokens: (t) => real.countTokens(t),
+          complete: (p, o) => real.complete(p, o),
+          chat: (r) => (seen.push(r.adapter), real.chat(r)),
+          stream: (r) => (seen.push(r.adapter), real.stream(r)),
+        };
+      },
+    });
+    const { engine, dataDir } = await setup([{ text: 'Hi.' }, { text: 'Hello.' }], { wrapModels: asLocal });
+    mkdirSync(join(dataDir, 'adapters'), { recursive: true });
+    writeFileSync(join(dataDir, 'adapters', 'pirate.gguf'), 'lora');
+    new AdapterStore(dataDir).use('pirate', 'g1');
+    await engine.turn({ conversation: key, text: 'Hello there', caller: member });
+    await engine.turn({ conversation: { ...key, guildId: 'g9' }, text: 'Hello there', caller: member });
+    expect(seen).toEqual(['pirate', undefined]);
   });
 
   it('says the knowledge base does not cover an unrelated question', async () => {

@@ -8,6 +8,8 @@ export interface ContextPoolOptions {
   maxPerAdapter: number;
   /** Adapter name -> GGUF LoRA file. */
   adapters: Record<string, string>;
+  /** Finds an adapter not in `adapters` (e.g. trained after the model loaded); undefined if none. */
+  findAdapter?: (name: string) => string | undefined;
 }
 
 /**
@@ -31,6 +33,10 @@ export class ContextPool {
   async acquire(adapter?: string): Promise<LlamaContext> {
     if (this.closed) throw new Error('the gguf model is closed');
     const key = adapter ?? '';
+    if (key && !(key in this.options.adapters)) {
+      const found = this.options.findAdapter?.(key);
+      if (found) this.options.adapters[key] = found;
+    }
     if (key && !(key in this.options.adapters)) {
       const known = Object.keys(this.options.adapters);
       throw new Error(`unknown adapter "${key}"; configured: ${known.length ? known.join(', ') : 'none'}`);

@@ -14,6 +14,8 @@ export interface GgufChatModelOptions {
   path: string;
   /** Adapter name -> GGUF LoRA file, selectable per request with `request.adapter`. */
   adapters?: Record<string, string>;
+  /** Finds adapters added after loading (by name); undefined when there is none. */
+  findAdapter?: (name: string) => string | undefined;
   /** CPU threads per context (default 1: more threads decoded ~10x slower on 2 shared cores). */
   threads?: number;
   /** Tokens per context (default: the model's training context, at most 4096). */
@@ -44,7 +46,8 @@ export async function createGgufChatModel(options: GgufChatModelOptions): Promis
     contextSize,
     threads: options.threads ?? 1,
     maxPerAdapter: options.maxContexts ?? 2,
-    adapters: options.adapters ?? {},
+    adapters: { ...options.adapters },
+    findAdapter: options.findAdapter,
   });
   return new GgufChatModel(options.ref ?? `gguf:${path}`, llama, model, pool, contextSize, () => releaseModel(path));
 }
@@ -61,12 +64,16 @@ export async function createLocalChatModel(dataDir?: string): Promise<ChatModel>
     throw new Error(
       `the shipped local model is missing (${path}); regenerate it with the command in packages/core/assets/models/README.md`,
     );
-  const adapters: Record<string, string> = {};
-  if (dataDir) {
-    const { readdirSync } = await import('node:fs');
-    const dir = join(dataDir, 'adapters');
-    if (existsSync(dir))
-      for (const f of readdirSync(dir)) if (f.endsWith('.gguf')) adapters[f.slice(0, -5)] = join(dir, f);
-  }
-  return createGgufChatModel({ path, adapters, ref: 'local' });
+  return createGgufChatModel({ path, findAdapter: dataDir ? adaptersIn(dataDir) : undefined, ref: 'local' });
+}
+
+/**
+ * Finds `<dataDir>/adapters/<name>.gguf` (where `hearth adapters train` writes) by name when a request
+ * first asks for it, so adapters trained while Hearth runs work without a restart.
+ */
+export function adaptersIn(dataDir: string): (name: string) => string | undefined {
+  return (name) => {
+    const file = /^[\w-]+$/.test(name) ? join(dataDir, 'adapters', `${name}.gguf`) : undefined;
+    return file && existsSync(file) ? file : undefined;
+  };
 }
