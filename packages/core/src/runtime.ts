@@ -70,6 +70,7 @@ export async function createHearth(options: CreateHearthOptions = {}): Promise<H
       dir: join(config.dataDir, 'knowledge'),
       embedder: await models.embedder(),
       resolveEmbedder: (ref: string) => models.embedder(ref),
+      limits: { maxBytes: config.knowledge.maxFileBytes },
       log: log.child({ area: 'knowledge' }),
     });
     closers.unshift(() => knowledge.close());

@@ -36,7 +36,7 @@ export const discordSchema = z
     cooldowns: z
       .record(z.string(), z.number().int().min(0))
       .default({})
-      .describe('slash command name -> per-user cooldown in ms (e.g. {"diffusion_imagine": 30000})'),
+      .describe('slash command name -> per-user cooldown in ms (e.g. {"imagine": 30000}; the name shown in Discord)'),
     maxConcurrent: z.number().int().positive().default(4).describe('answers and jobs running at once, process-wide'),
     maxQueue: z.number().int().min(0).default(200).describe('waiting work beyond which the bot says it is busy'),
     jobTimeoutMs: z

@@ -70,6 +70,7 @@ export const knowledgeSchema = z
       .number()
       .int()
       .positive()
-      .default(20 * 1024 * 1024),
+      .default(20 * 1024 * 1024)
+      .describe('largest file or URL body `hearth ingest` reads; bigger ones are skipped with the reason'),
   })
   .default({ ingestDocsOnStart: true, maxFileBytes: 20 * 1024 * 1024 });
