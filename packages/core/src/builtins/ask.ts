@@ -1,6 +1,7 @@
 import { defineTool, result } from '@hearth/sdk';
 import { z } from 'zod';
 import type { Engine } from '../engine/types.js';
+import { requireCaller } from './access.js';
 
 /** `ask`: a grounded answer with numbered sources, through the same engine as Discord and `hearth chat`. */
 export function askTool(engine: Engine) {
@@ -25,6 +26,8 @@ export function askTool(engine: Engine) {
         .describe("share of the answer's content words found in its sources (grounding check), 0-1"),
     }),
     async run(input, ctx) {
+      // the answer quotes the knowledge base, so an agent needs the same grant as for search
+      requireCaller(ctx.caller, 'knowledge:read', 'ask questions answered from the knowledge base');
       const turn = await engine.turn({
         conversation: {
           surface: ctx.caller.surface,
