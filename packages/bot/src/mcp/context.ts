@@ -28,7 +28,7 @@ export interface SessionContext {
   principal: Principal;
   caller: Caller;
   server: Server;
-  /** Sends a `notifications/message` to this session's client (filtered by its logging/setLevel). */
+  /** Sends a `notifications/message` to this session's client at or above its logging/setLevel (default `warning`). */
   notify(level: LoggingLevel, data: unknown): void;
   /** Registers a cleanup run when the session closes. */
   onClose(cleanup: () => void): void;

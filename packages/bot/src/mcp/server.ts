@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { HEARTH_VERSION } from '@hearth/core';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { type LoggingLevel, LoggingLevelSchema, SetLevelRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { ArtifactStore } from './artifacts.js';
 import { registerCompletion } from './completion.js';
 import type { McpHearth, McpShared, SessionContext } from './context.js';
@@ -24,6 +25,9 @@ export function createMcpShared(hearth: Pick<McpHearth, 'config'>): McpShared {
     limiter: new RateLimiter(),
   };
 }
+
+/** Logging levels from least to most severe. */
+const SEVERITY = LoggingLevelSchema.options;
 
 const INSTRUCTIONS =
   "Hearth is a community's AI assistant. Use `ask` for grounded answers with sources, `search_knowledge` to look things up, " +
@@ -55,6 +59,14 @@ export function createMcpServer(
   );
   const cleanups: (() => void)[] = [];
   let sessionId: string | undefined;
+  // Until the client sends logging/setLevel it gets warnings and worse only: an info message for every
+  // successful tool call doubles each result on the SSE stream (about 0.3 ms per call over HTTP, see
+  // bench/mcp.ts) for clients that never asked for logs.
+  let logLevel: LoggingLevel = 'warning';
+  server.setRequestHandler(SetLevelRequestSchema, async (request) => {
+    logLevel = request.params.level;
+    return {};
+  });
   const s: SessionContext = {
     hearth,
     shared,
@@ -62,6 +74,7 @@ export function createMcpServer(
     caller: callerOf(principal),
     server,
     notify(level, data) {
+      if (SEVERITY.indexOf(level) < SEVERITY.indexOf(logLevel)) return;
       server
         .sendLoggingMessage({ level, logger: 'hearth', data }, sessionId ?? server.transport?.sessionId)
         .catch(() => {});
