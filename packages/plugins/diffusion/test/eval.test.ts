@@ -2,9 +2,24 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { evaluate } from '../src/eval/evaluate.js';
+import { loadDigits } from '../src/data/digits.js';
+import { digitSplit, evaluate } from '../src/eval/evaluate.js';
 import { frechetDistance, symmetricPower } from '../src/eval/frechet.js';
 import { train } from '../src/train.js';
+
+describe("the judge's digit split", () => {
+  it('trains and holds out every digit in near-equal shares, without overlap', () => {
+    const set = loadDigits();
+    const { train, held } = digitSplit(set.count);
+    expect(train.length + held.length).toBe(set.count);
+    expect(new Set([...train, ...held]).size).toBe(set.count);
+    for (const part of [train, held]) {
+      const counts = Array(10).fill(0);
+      for (const i of part) counts[set.labels[i]!]++;
+      expect(Math.min(...counts) / Math.max(...counts)).toBeGreaterThan(0.7);
+    }
+  });
+});
 
 describe('Fréchet distance', () => {
   it('takes symmetric square roots', () => {

@@ -107,13 +107,22 @@ export async function evaluate(options: EvalOptions): Promise<EvalReport> {
   };
 }
 
+/**
+ * The judge's train / held-out split of the digit set (1 in 5 held out). The set interleaves digits
+ * (0-9, 0-9, ...), so whole rounds are held out: `i % 5` would hold out only 0s and 5s.
+ */
+export function digitSplit(count: number): { train: number[]; held: number[] } {
+  const heldOut = (i: number) => Math.floor(i / 10) % 5 === 0;
+  const all = [...Array(count).keys()];
+  return { train: all.filter((i) => !heldOut(i)), held: all.filter(heldOut) };
+}
+
 type Core = Pick<EvalReport, 'recognised' | 'realRecognised' | 'frechet' | 'frechetRealVsReal'>;
 
 async function evaluateDigits(model: LocalImageModel, o: EvalOptions, say: (m: string) => void): Promise<Core> {
   const set = loadDigits();
   const px = 16 * 16;
-  const train = [...Array(set.count).keys()].filter((i) => i % 5 !== 0);
-  const held = [...Array(set.count).keys()].filter((i) => i % 5 === 0);
+  const { train, held } = digitSplit(set.count);
   const rand = seededRandom(o.seed + 101);
   const classifier = new Classifier({ size: 16, channels: 1, heads: [{ name: 'digit', classes: 10 }] }, o.seed + 7);
   say(`training the digit classifier on ${train.length} real digits`);
