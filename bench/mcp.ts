@@ -9,14 +9,14 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server as HttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { z } from 'zod';
 // relative imports: bench/ is not a workspace package, so @modelcontextprotocol/sdk does not resolve
 // from here; this is the copy packages/bot (Hearth's MCP server) itself uses.
-import { Client } from '../packages/bot/node_modules/@modelcontextprotocol/sdk/dist/esm/client/index.js';
-import { StreamableHTTPClientTransport } from '../packages/bot/node_modules/@modelcontextprotocol/sdk/dist/esm/client/streamableHttp.js';
-import { McpServer } from '../packages/bot/node_modules/@modelcontextprotocol/sdk/dist/esm/server/mcp.js';
-import { StreamableHTTPServerTransport } from '../packages/bot/node_modules/@modelcontextprotocol/sdk/dist/esm/server/streamableHttp.js';
-import { isInitializeRequest } from '../packages/bot/node_modules/@modelcontextprotocol/sdk/dist/esm/types.js';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
 import { startMcpHttp } from '../packages/bot/src/mcp/index.js';
 import { testHearth } from '../test/mcp/fixtures/hearth.js';
 
