@@ -9,8 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server as HttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-// relative imports: bench/ is not a workspace package, so @modelcontextprotocol/sdk does not resolve
-// from here; this is the copy packages/bot (Hearth's MCP server) itself uses.
+// the same SDK version packages/bot (Hearth's MCP server) uses, from the root's dev dependencies
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
