@@ -6,10 +6,9 @@
  * `pnpm bench engine`; results in docs/benchmarks/engine.md.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { z } from 'zod';
 // relative imports: bench/ is not a workspace package
 import { configSchema } from '../packages/core/src/config/schema.js';
 import { createEngine } from '../packages/core/src/engine/index.js';
@@ -23,12 +22,6 @@ import { approxTokens } from '../packages/core/src/providers/tokens.js';
 import type { ChatChunk, ChatModel, ChatRequest, ModelRegistry } from '../packages/core/src/providers/types.js';
 import { openDatabase } from '../packages/core/src/storage/database.js';
 import { type Caller, defineTool, PERMISSIONS } from '../packages/sdk/src/index.js';
-
-// zod as the SDK resolves it (bench/ has no node_modules of its own)
-const zodEntry = createRequire(new URL('../packages/sdk/package.json', import.meta.url)).resolve('zod');
-const { z } = (await import(
-  pathToFileURL(zodEntry.replace(/index\.c?js$/, 'index.js')).href
-)) as typeof import('../packages/sdk/node_modules/zod/index.js');
 
 const HISTORY_TURNS = 200;
 const SAMPLES = 300;
