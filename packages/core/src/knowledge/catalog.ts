@@ -56,6 +56,13 @@ export class Catalog {
     return row ? toSource(row as Record<string, string>) : undefined;
   }
 
+  /** Whether any source is guild- or channel-scoped, or any write is pending (its scope unknown). */
+  mayHaveScopedRows(): boolean {
+    return Boolean(
+      this.#db.prepare("SELECT 1 FROM sources WHERE scope != 'global' UNION ALL SELECT 1 FROM pending LIMIT 1").get(),
+    );
+  }
+
   listSources(): SourceRow[] {
     return (this.#db.prepare('SELECT * FROM sources ORDER BY added_at, id').all() as Record<string, string>[]).map(
       toSource,

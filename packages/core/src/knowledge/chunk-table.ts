@@ -23,8 +23,7 @@ export interface ChunkRow {
 }
 
 /** A row returned by a search, with its raw score and vector. */
-export type ScoredRow = Omit<ChunkRow, 'vector' | 'fts_text'> & { score: number; vector: Float32Array };
-
+/** Only the columns a hit needs: each extra string column is another random read per row (~+30 % per search at 100k chunks). */
 const RESULT_COLUMNS = [
   'vector',
   'id',
@@ -35,13 +34,13 @@ const RESULT_COLUMNS = [
   'heading',
   'char_start',
   'char_end',
-  'chunk_hash',
-  'generation',
-  'scope',
-  'guild_id',
-  'channel_id',
   'uri',
-];
+] as const;
+
+export type ScoredRow = Pick<ChunkRow, Exclude<(typeof RESULT_COLUMNS)[number], 'vector'>> & {
+  score: number;
+  vector: Float32Array;
+};
 
 /** When a table gets an ANN (HNSW) index; below it a flat scan is exact and fast enough. */
 export const ANN_THRESHOLD = 20_000;

@@ -70,6 +70,8 @@ export class LanceKnowledgeStore implements KnowledgeStore {
   #table: ChunkTable;
   /** Wall time of the last `ingest`, and the part spent building or folding indexes. */
   lastIngestTimings: { seconds: number; indexSeconds: number } | undefined;
+  /** Set once any scoped source (or a pending write) is seen; never cleared while open. */
+  #scoped = false;
   #lock: Promise<unknown> = Promise.resolve();
   readonly #listeners = new Set<(event: { kind: 'added' | 'changed' | 'removed'; sourceId: string }) => void>();
   readonly #chunking: ChunkOptions;
@@ -234,6 +236,7 @@ export class LanceKnowledgeStore implements KnowledgeStore {
       addedAt: existing?.addedAt ?? new Date().toISOString(),
       ...scopeOf(scope),
     };
+    if (row.scope !== 'global') this.#scoped = true;
     this.catalog.putSource(row, docs);
     const chunks = await indexer.write(row, signal);
     return { status: existing ? 'changed' : 'added', chunks };
@@ -281,12 +284,15 @@ export class LanceKnowledgeStore implements KnowledgeStore {
     const k = Math.max(1, Math.min(options.k ?? 5, 1_000));
     const mode = options.mode ?? 'hybrid';
     const candidates = Math.max(options.candidates ?? Math.max(50, k * 4), k);
-    const where = [scopeFilter(options.scope)];
+    // Searches skip the scope filter (a LanceDB prefilter: ~+5 ms per search at 100k chunks) while every
+    // row is global; once a scoped source has existed in this store, every search filters.
+    this.#scoped ||= this.catalog.mayHaveScopedRows();
+    const where = this.#scoped ? [scopeFilter(options.scope)] : [];
     const f = options.filter;
     if (f?.sourceIds) where.push(f.sourceIds.length ? `source_id IN (${f.sourceIds.map(sql).join(', ')})` : 'false');
     if (f?.docIds) where.push(f.docIds.length ? `doc_id IN (${f.docIds.map(sql).join(', ')})` : 'false');
     if (f?.uriPrefix) where.push(`starts_with(uri, ${sql(f.uriPrefix)})`);
-    const filter = where.join(' AND ');
+    const filter = where.length ? where.join(' AND ') : undefined;
     const fusion = { ...this.#fusion, ...options.fusion };
     const queryVector = mode === 'text' ? undefined : (await this.#embedder.embed([query], options.signal))[0];
     const [vector, text] = await Promise.all([
