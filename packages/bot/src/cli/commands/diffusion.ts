@@ -103,7 +103,7 @@ export function register(program: Command, ctx: CliContext): void {
       '--classifier-steps <N>',
       'training steps of the judging classifier',
       number('--classifier-steps', { min: 1 }),
-      600,
+      2000,
     )
     .option('--json', 'print the reports as JSON')
     .action(async (flags: EvalFlags) => {
@@ -126,6 +126,10 @@ export function register(program: Command, ctx: CliContext): void {
           ctx.print(
             `${dataset}: ${(report.recognised * 100).toFixed(1)}% of ${report.samples} samples recognised as asked (real held-out: ${(report.realRecognised * 100).toFixed(1)}%); Fréchet distance ${report.frechet.toFixed(3)} (real vs real ${report.frechetRealVsReal.toFixed(3)}); ${report.steps} DDIM steps, guidance ${report.guidance}, ${report.seconds.toFixed(0)} s`,
           );
+          for (const [name, a] of Object.entries(report.attributes ?? {}))
+            ctx.print(
+              `  ${name}: ${(a.generated * 100).toFixed(1)}% right in generated, ${(a.real * 100).toFixed(1)}% in real`,
+            );
         }
       }
       if (flags.json) ctx.printJson(reports);

@@ -45,6 +45,8 @@ export interface EvalReport {
   frechet: number;
   /** Fréchet distance between two disjoint real sets of the same size: the noise floor. */
   frechetRealVsReal: number;
+  /** Scenes only: per attribute the prompt names, the share right in generated and in real images. */
+  attributes?: Record<string, { generated: number; real: number }>;
   seconds: number;
 }
 
@@ -76,16 +78,35 @@ function sceneTargets(l: SceneLabels): number[] {
   ];
 }
 
-/** Whether predicted heads match what the spec asked (unnamed sizes and positions are free). */
-function sceneMatches(spec: SceneSpec, predicted: number[]): boolean {
-  const want = sceneTargets(sceneLabels(spec));
+/** The heads a spec names (unnamed sizes and positions are free) and their wanted classes. */
+function checkedHeads(spec: SceneSpec): { heads: number[]; want: number[] } {
   const labels = sceneLabels(spec);
-  const check = [0, 2, 3, 5, 6];
-  if (spec.kind === 'single' && spec.positionNamed) check.push(1);
+  const heads = [0, 2, 3, 5, 6];
+  if (spec.kind === 'single' && spec.positionNamed) heads.push(1);
   labels.objects.forEach((o, i) => {
-    if (o.sizeNamed) check.push(i === 0 ? 4 : 7);
+    if (o.sizeNamed) heads.push(i === 0 ? 4 : 7);
   });
-  return check.every((h) => predicted[h] === want[h]);
+  return { heads, want: sceneTargets(labels) };
+}
+
+/** Whether predicted heads match everything the spec asked. */
+function sceneMatches(spec: SceneSpec, predicted: number[]): boolean {
+  const { heads, want } = checkedHeads(spec);
+  return heads.every((h) => predicted[h] === want[h]);
+}
+
+/** Per head, the share of specs naming it whose prediction is right. */
+function headAccuracy(specs: SceneSpec[], labels: Int32Array[]): Record<string, number> {
+  const right = SCENE_HEADS.map(() => 0);
+  const asked = SCENE_HEADS.map(() => 0);
+  specs.forEach((spec, i) => {
+    const { heads, want } = checkedHeads(spec);
+    for (const h of heads) {
+      asked[h]++;
+      if (labels[h][i] === want[h]) right[h]++;
+    }
+  });
+  return Object.fromEntries(SCENE_HEADS.flatMap((h, j) => (asked[j] ? [[h.name, right[j] / asked[j]]] : [])));
 }
 
 export async function evaluate(options: EvalOptions): Promise<EvalReport> {
@@ -117,7 +138,7 @@ export function digitSplit(count: number): { train: number[]; held: number[] } {
   return { train: all.filter((i) => !heldOut(i)), held: all.filter(heldOut) };
 }
 
-type Core = Pick<EvalReport, 'recognised' | 'realRecognised' | 'frechet' | 'frechetRealVsReal'>;
+type Core = Pick<EvalReport, 'recognised' | 'realRecognised' | 'frechet' | 'frechetRealVsReal' | 'attributes'>;
 
 async function evaluateDigits(model: LocalImageModel, o: EvalOptions, say: (m: string) => void): Promise<Core> {
   const set = loadDigits();
@@ -230,7 +251,12 @@ async function evaluateScenes(model: LocalImageModel, o: EvalOptions, say: (m: s
     FEATURES,
   );
   classifier.dispose();
-  return { recognised, realRecognised, frechet, frechetRealVsReal };
+  const realHeads = headAccuracy(realSpecs, real.labels);
+  const genHeads = headAccuracy(specs, gen.labels);
+  const attributes = Object.fromEntries(
+    Object.keys(genHeads).map((name) => [name, { generated: genHeads[name]!, real: realHeads[name] ?? 0 }]),
+  );
+  return { recognised, realRecognised, frechet, frechetRealVsReal, attributes };
 }
 
 /** Raw samples in [-1, 1] for one prompt. */
