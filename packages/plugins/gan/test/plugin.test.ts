@@ -51,13 +51,29 @@ describe('gan_augment tool', () => {
   it('stops when cancelled', async () => {
     const host = await createTestHost(plugin, { timeoutMs: 120_000 });
     const ac = new AbortController();
-    const call = host.call(
-      'augment',
-      { csv: fixture, epochs: 1000, max_seconds: 600, report: false },
-      { signal: ac.signal },
+    ac.abort('user pressed stop');
+    const call = await host.call('augment', { csv: fixture, epochs: 1000, report: false }, { signal: ac.signal });
+    expect(call.error?.message).toMatch(/cancelled/);
+  });
+
+  it('stops mid-training when cancelled after an epoch, and reports the epochs it ran', async () => {
+    const ac = new AbortController();
+    const epochs: number[] = [];
+    const run = augmentCsv(
+      fixture,
+      { epochs: 1000, patience: 0, report: false },
+      {
+        signal: ac.signal,
+        // cancel after the third epoch: deterministic however fast the machine is
+        onEpoch: (e) => {
+          epochs.push(e.epoch);
+          if (epochs.length === 3) ac.abort('user pressed stop');
+        },
+      },
     );
-    setTimeout(() => ac.abort('user pressed stop'), 1500);
-    expect((await call).error?.message).toMatch(/cancelled/);
+    await expect(run).rejects.toThrow(/cancel/);
+    expect(epochs.length).toBeGreaterThanOrEqual(3);
+    expect(epochs.length).toBeLessThan(10);
   });
 });
 
