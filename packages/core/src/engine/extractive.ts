@@ -1,5 +1,5 @@
 import type { NumberedSource } from './sources.js';
-import { contentTerms, sentences } from './text.js';
+import { contentTerms, proseOf, sentences } from './text.js';
 
 /** How many sentences an extractive answer quotes. */
 const MAX_SENTENCES = 3;
@@ -15,7 +15,13 @@ export const NOT_COVERED_TEXT =
 export function extractiveAnswer(question: string, sources: NumberedSource[]): string {
   const terms = new Set(contentTerms(question));
   const candidates = sources.flatMap(({ n, hit }, rank) =>
-    sentences(hit.text).map((text, position) => ({ n, rank, position, text, terms: new Set(contentTerms(text)) })),
+    sentences(proseOf(hit.text)).map((text, position) => ({
+      n,
+      rank,
+      position,
+      text,
+      terms: new Set(contentTerms(text)),
+    })),
   );
   const df = new Map<string, number>();
   for (const c of candidates) for (const t of c.terms) if (terms.has(t)) df.set(t, (df.get(t) ?? 0) + 1);

@@ -28,13 +28,34 @@ export function stem(word: string): string {
   return word;
 }
 
-/** Sentences of a text (keeps end punctuation). */
+/** Sentences of a text (keeps end punctuation); a "." inside a word (`docs/plugins.md`, `v1.2`) ends nothing. */
 export function sentences(text: string): string[] {
   return (
     text
       .replace(/\s+/g, ' ')
-      .match(/[^.!?]+(?:[.!?]+["')\]]*|$)/g)
+      .match(/(?:[^.!?]|[.!?](?=[^\s"')\]]))+(?:[.!?]+["')\]]*(?=\s|$)|$)/g)
       ?.map((s) => s.trim())
       .filter((s) => s.length > 0) ?? []
   );
+}
+
+/**
+ * Prose of a Markdown text, for quoting: code blocks, tables, HTML and headings removed,
+ * links reduced to their text, and each block ended with a full stop so blocks never run together.
+ */
+export function proseOf(markdown: string): string {
+  return markdown
+    .replace(/```[\s\S]*?(```|$)/g, '\n')
+    .split('\n')
+    .filter((line) => !/^\s*(\||#{1,6}\s)/.test(line) && !/^\s*<[^>]+>\s*$/.test(line))
+    .map((line) =>
+      line
+        .replace(/^\s*[-*+]\s+/, '')
+        .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
+        .replace(/[*_`]/g, '')
+        .trim(),
+    )
+    .filter(Boolean)
+    .map((line) => (/[.!?:;]$/.test(line) ? line : `${line}.`))
+    .join(' ');
 }

@@ -8,6 +8,7 @@ import { selectHistory } from '../../src/engine/history.js';
 import { parsePersona } from '../../src/engine/personas.js';
 import type { NumberedSource } from '../../src/engine/sources.js';
 import { relevantSources } from '../../src/engine/sources.js';
+import { proseOf, sentences } from '../../src/engine/text.js';
 import { approxTokens } from '../../src/providers/tokens.js';
 import { openDatabase } from '../../src/storage/database.js';
 
@@ -119,5 +120,20 @@ describe('relevance of retrieved hits', () => {
     ];
     expect(relevantSources('When does the meetup start?', hits).map((s) => s.hit.sourceId)).toEqual(['a']);
     expect(relevantSources('What is the?', hits)).toEqual([]);
+  });
+});
+
+describe('quoting Markdown sources', () => {
+  it('splits sentences at end punctuation only, not inside paths or versions', () => {
+    expect(sentences('See docs/plugins.md for more. Version v1.2 works! Done')).toEqual([
+      'See docs/plugins.md for more.',
+      'Version v1.2 works!',
+      'Done',
+    ]);
+  });
+
+  it('keeps prose and drops code blocks, tables, headings and link targets', () => {
+    const md = '# Title\n\nSee [the guide](docs/plugins.md) to *start*.\n\n```sh\npnpm x\n```\n| a | b |\n- one item\n';
+    expect(sentences(proseOf(md))).toEqual(['See the guide to start.', 'one item.']);
   });
 });
