@@ -44,18 +44,28 @@ export function sentences(text: string): string[] {
  * links reduced to their text, and each block ended with a full stop so blocks never run together.
  */
 export function proseOf(markdown: string): string {
-  return markdown
-    .replace(/```[\s\S]*?(```|$)/g, '\n')
-    .split('\n')
-    .filter((line) => !/^\s*(\||#{1,6}\s)/.test(line) && !/^\s*<[^>]+>\s*$/.test(line))
-    .map((line) =>
-      line
-        .replace(/^\s*[-*+]\s+/, '')
+  const items: string[] = [];
+  let current: string[] = [];
+  const end = () => {
+    const text = current.join(' ').trim();
+    if (text) items.push(/[.!?:;]$/.test(text) ? text : `${text}.`);
+    current = [];
+  };
+  for (const raw of markdown.replace(/```[\s\S]*?(```|$)/g, '\n\n').split('\n')) {
+    // blank lines, tables, headings and HTML end a block; a list marker starts a new one
+    if (!raw.trim() || /^\s*(\||#{1,6}\s|<[^>]+>\s*$)/.test(raw)) {
+      end();
+      continue;
+    }
+    if (/^\s*([-*+]|\d+[.)])\s+/.test(raw)) end();
+    current.push(
+      raw
+        .replace(/^\s*([-*+]|\d+[.)])\s+/, '')
         .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
         .replace(/[*_`]/g, '')
         .trim(),
-    )
-    .filter(Boolean)
-    .map((line) => (/[.!?:;]$/.test(line) ? line : `${line}.`))
-    .join(' ');
+    );
+  }
+  end();
+  return items.join(' ');
 }

@@ -132,6 +132,15 @@ describe('quoting Markdown sources', () => {
     ]);
   });
 
+  it('joins a paragraph wrapped over lines, and ends each list item', () => {
+    const md = 'Hearth answers\nfrom its sources and\ncites them\n\n- first item\n  wrapped\n- second';
+    expect(sentences(proseOf(md))).toEqual([
+      'Hearth answers from its sources and cites them.',
+      'first item wrapped.',
+      'second.',
+    ]);
+  });
+
   it('keeps prose and drops code blocks, tables, headings and link targets', () => {
     const md = '# Title\n\nSee [the guide](docs/plugins.md) to *start*.\n\n```sh\npnpm x\n```\n| a | b |\n- one item\n';
     expect(sentences(proseOf(md))).toEqual(['See the guide to start.', 'one item.']);

@@ -170,14 +170,15 @@ class ChatSession {
     this.ctx.print(
       `Hearth chat (session "${this.flags.session}", history kept across runs). /help for commands, /exit to leave.`,
     );
+    // the iterator buffers lines, so piped input typed ahead of an answer is not lost
+    const lines = rl[Symbol.asyncIterator]();
+    rl.setPrompt('you> ');
     try {
       for (;;) {
-        let line: string;
-        try {
-          line = (await rl.question('you> ')).trim();
-        } catch {
-          return; // input closed (Ctrl-D or end of piped input)
-        }
+        rl.prompt();
+        const next = await lines.next();
+        if (next.done) return; // input closed (Ctrl-D or end of piped input)
+        const line = String(next.value).trim();
         if (!line) continue;
         try {
           if (line.startsWith('/')) {

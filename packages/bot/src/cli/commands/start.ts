@@ -1,13 +1,21 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 
-/** Hearth's own documentation, ingested on start so the offline assistant can answer questions about itself. */
+/**
+ * Hearth's own user documentation, ingested on start so the offline assistant can answer questions
+ * about itself: the README, BENCHMARKS.md and the guides in docs/ (not docs/dev, which is for its developers).
+ */
 export function bundledDocs(): string[] {
   const root = fileURLToPath(new URL('../../../../../', import.meta.url));
-  return ['README.md', 'docs'].map((p) => join(root, p)).filter((p) => existsSync(p));
+  const guides = existsSync(join(root, 'docs'))
+    ? readdirSync(join(root, 'docs'))
+        .filter((f) => f.endsWith('.md'))
+        .map((f) => join('docs', f))
+    : [];
+  return ['README.md', 'BENCHMARKS.md', ...guides.sort()].map((p) => join(root, p)).filter((p) => existsSync(p));
 }
 
 /**
