@@ -40,8 +40,15 @@ function precision(value: string): GgufPrecision {
   return value;
 }
 
+/** What {@link trainingUi} gives a training loop. */
+export interface TrainingUi {
+  signal: AbortSignal;
+  onProgress: (p: TrainProgress) => void;
+  done(message: string): void;
+}
+
 /** Progress bar updates plus Ctrl-C -> abort (the loop saves a checkpoint before returning). */
-export function trainingUi(ctx: CliContext, title: string) {
+export function trainingUi(ctx: CliContext, title: string): TrainingUi {
   const bar = ctx.progress(title);
   const controller = new AbortController();
   const onSigint = () => controller.abort();
