@@ -164,10 +164,7 @@ export async function run(): Promise<string> {
     3,
   );
   lines.push('### Training throughput (batch 16 x 128 tokens, Adam, tfjs-wasm, custom gradients, median step)', '');
-  lines.push(
-    '| config | params | tokens/s (wall) | vs STACK baseline 1,800 tokens/s |',
-    '| --- | --- | --- | --- |',
-  );
+  lines.push('| config | params | tokens/s (wall) | vs STACK baseline 1,800 tokens/s |', '| --- | --- | --- | --- |');
   lines.push(
     `| reference (2 layers, d=128, vocab 512) | ${ref.params.toLocaleString()} | ${ref.tps.toFixed(0)} | ${(ref.tps / 1800).toFixed(2)}x |`,
   );
