@@ -5,12 +5,14 @@ export function packageBuild(entry: string[] | Record<string, string>): Options 
   return {
     entry,
     format: ['esm'],
-    dts: true,
+    // declarations are built against published types, not the hearth-source (TypeScript source) condition
+    dts: { compilerOptions: { customConditions: [] } },
     sourcemap: true,
     clean: true,
     target: 'node20',
     platform: 'node',
     splitting: true,
-    tsconfig: '../../tsconfig.base.json',
+    // each package's own: only its src/ (the base config alone would take in the whole repo)
+    tsconfig: 'tsconfig.build.json',
   };
 }

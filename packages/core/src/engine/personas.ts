@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { HearthError } from '@hearth/sdk';
+import { coreAsset } from '../assets.js';
 
 /** A persona: system prompt, few-shot examples and output format, from a Markdown file with front matter. */
 export interface Persona {
@@ -17,7 +17,7 @@ export interface Persona {
 }
 
 /** The personas shipped with Hearth (packages/core/assets/personas). */
-export const BUILTIN_PERSONAS_DIR = fileURLToPath(new URL('../../assets/personas/', import.meta.url));
+export const BUILTIN_PERSONAS_DIR = coreAsset('personas');
 
 /**
  * Parses a persona file:

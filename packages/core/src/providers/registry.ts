@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { coreAsset } from '../assets.js';
 import type { HearthConfig } from '../config/schema.js';
 import type { HearthLogger } from '../log/logger.js';
 import type { Redactor } from '../log/redact.js';
@@ -162,6 +162,6 @@ export async function createModelRegistry(
  * createLocalChatModel looks (the user's own, or the one shipped in the package).
  */
 function localModelExists(dataDir: string): boolean {
-  const shipped = fileURLToPath(new URL('../../assets/models/hearth-local-q8_0.gguf', import.meta.url));
+  const shipped = coreAsset('models', 'hearth-local-q8_0.gguf');
   return existsSync(join(dataDir, 'models', 'hearth-local.gguf')) || existsSync(shipped);
 }

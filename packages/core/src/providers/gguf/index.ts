@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { coreAsset } from '../../assets.js';
 import type { ChatModel } from '../types.js';
 import { ContextPool } from './context-pool.js';
 import { GgufChatModel } from './gguf-chat-model.js';
@@ -27,9 +27,7 @@ export interface GgufChatModelOptions {
 }
 
 /** The model Hearth ships (trained by `hearth train`, Q8_0), used when no provider is configured. */
-export const SHIPPED_MODEL_PATH = fileURLToPath(
-  new URL('../../../assets/models/hearth-local-q8_0.gguf', import.meta.url),
-);
+export const SHIPPED_MODEL_PATH = coreAsset('models', 'hearth-local-q8_0.gguf');
 
 /** A chat model over a GGUF file through node-llama-cpp, with per-request LoRA adapters. */
 export async function createGgufChatModel(options: GgufChatModelOptions): Promise<ChatModel> {
