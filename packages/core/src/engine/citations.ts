@@ -1,7 +1,8 @@
 import type { NumberedSource } from './sources.js';
 import type { Citation } from './types.js';
 
-const CITATION = /\s?\[(\d+(?:\s*,\s*\d+)*)\]/g;
+/** A citation marker: `[2]` or `[1, 3]`, with the space before it. */
+export const CITATION = /\s?\[(\d+(?:\s*,\s*\d+)*)\]/g;
 
 /**
  * Removes citations that point to no source (`[7]` with 3 sources; in `[1, 7]` only the 7) and

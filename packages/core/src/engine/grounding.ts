@@ -1,7 +1,6 @@
+import { CITATION } from './citations.js';
 import type { NumberedSource } from './sources.js';
 import { contentTerms } from './text.js';
-
-const CITATION = /\[\d+(?:\s*,\s*\d+)*\]/g;
 
 /** How well an answer is supported by the sources it was given. */
 export interface Support {
@@ -17,7 +16,7 @@ export interface Support {
  * faithfulness, but a low score reliably flags invented text.
  */
 export function answerSupport(answer: string, sources: NumberedSource[]): Support {
-  const cited = new Set([...answer.matchAll(CITATION)].flatMap((m) => m[0].slice(1, -1).split(',').map(Number)));
+  const cited = new Set([...answer.matchAll(CITATION)].flatMap((m) => m[1]!.split(',').map(Number)));
   const used = sources.filter((s) => cited.size === 0 || cited.has(s.n));
   const vocabulary = new Set(used.flatMap((s) => contentTerms(`${s.hit.title} ${s.hit.text}`)));
   const terms = contentTerms(answer.replace(CITATION, ' '));
