@@ -5,6 +5,8 @@
  */
 import { PNG } from 'pngjs';
 
+export { Canvas, type Rgb, textWidth } from './canvas.js';
+
 /** An 8-bit RGB image, row-major. */
 export interface RgbImage {
   width: number;

@@ -93,7 +93,8 @@ export async function train(model: LlamaModel, data: BatchSource, options: Train
     for (let i = 0; i < step; i++) data.next(); // replay the data order so a resumed run matches an unbroken one
   }
 
-  let trainLoss = Number.NaN;
+  // a resumed run that is already complete reports the loss it ended with
+  let trainLoss = history.train.at(-1)?.loss ?? Number.NaN;
   let valLoss = history.val.at(-1)?.loss ?? Number.NaN;
   const started = performance.now();
   const firstStep = step;

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { PNG } from 'pngjs';
+import { Canvas, type Rgb, textWidth } from '@hearth/ml/image';
 
 /** One point of a loss curve. */
 export interface LossPoint {
@@ -7,39 +7,52 @@ export interface LossPoint {
   loss: number;
 }
 
-/** Draws training (blue) and validation (orange) loss against step as a PNG file. */
+const TRAIN: Rgb = [31, 119, 180];
+const VAL: Rgb = [255, 127, 14];
+const AXIS: Rgb = [60, 60, 60];
+const GRID: Rgb = [228, 228, 228];
+
+/** Draws training (blue) and validation (orange) loss against step as a PNG with axes, ticks and a legend. */
 export function writeLossCurve(path: string, train: LossPoint[], val: LossPoint[], width = 640, height = 360): void {
-  const png = new PNG({ width, height });
-  png.data.fill(255);
   const all = [...train, ...val];
   if (all.length === 0) throw new Error('no loss points to plot');
-  const pad = 30;
+  const left = 56;
+  const right = 16;
+  const top = 30;
+  const bottom = 40;
   const maxStep = Math.max(1, ...all.map((p) => p.step));
   const lo = Math.min(...all.map((p) => p.loss));
   const hi = Math.max(...all.map((p) => p.loss));
   const span = hi - lo || 1;
-  const x = (step: number) => pad + Math.round((step / maxStep) * (width - 2 * pad));
-  const y = (loss: number) => height - pad - Math.round(((loss - lo) / span) * (height - 2 * pad));
-  const set = (px: number, py: number, [r, g, b]: number[]) => {
-    if (px < 0 || py < 0 || px >= width || py >= height) return;
-    const i = (py * width + px) * 4;
-    png.data[i] = r;
-    png.data[i + 1] = g;
-    png.data[i + 2] = b;
-    png.data[i + 3] = 255;
-  };
-  const line = (x0: number, y0: number, x1: number, y1: number, color: number[]) => {
-    const n = Math.max(Math.abs(x1 - x0), Math.abs(y1 - y0), 1);
-    for (let i = 0; i <= n; i++) set(Math.round(x0 + ((x1 - x0) * i) / n), Math.round(y0 + ((y1 - y0) * i) / n), color);
-  };
-  line(pad, height - pad, width - pad, height - pad, [0, 0, 0]);
-  line(pad, pad, pad, height - pad, [0, 0, 0]);
-  const plot = (points: LossPoint[], color: number[]) => {
+  const plotW = width - left - right;
+  const plotH = height - top - bottom;
+  const x = (step: number) => left + (step / maxStep) * plotW;
+  const y = (loss: number) => top + plotH - ((loss - lo) / span) * plotH;
+  const c = new Canvas(width, height);
+  for (let i = 0; i <= 4; i++) {
+    const loss = lo + (span * i) / 4;
+    c.line(left, y(loss), left + plotW, y(loss), GRID);
+    const label = loss.toFixed(2);
+    c.text(left - 6 - textWidth(label), y(loss) - 3, label, AXIS);
+    const step = Math.round((maxStep * i) / 4);
+    c.text(x(step) - textWidth(String(step)) / 2, top + plotH + 6, String(step), AXIS);
+  }
+  c.line(left, top, left, top + plotH, AXIS);
+  c.line(left, top + plotH, left + plotW, top + plotH, AXIS);
+  c.text(left + plotW / 2 - textWidth('step') / 2, height - 14, 'step', AXIS);
+  c.text(8, 10, 'loss', AXIS);
+  const plot = (points: LossPoint[], color: Rgb) => {
     for (let i = 1; i < points.length; i++)
-      line(x(points[i - 1].step), y(points[i - 1].loss), x(points[i].step), y(points[i].loss), color);
-    for (const p of points) for (let d = -1; d <= 1; d++) set(x(p.step) + d, y(p.loss), color);
+      c.line(x(points[i - 1].step), y(points[i - 1].loss), x(points[i].step), y(points[i].loss), color);
+    for (const p of points) c.fillRect(x(p.step) - 1, y(p.loss) - 1, 3, 3, color);
   };
-  plot(train, [31, 119, 180]);
-  plot(val, [255, 127, 14]);
-  writeFileSync(path, PNG.sync.write(png));
+  plot(train, TRAIN);
+  plot(val, VAL);
+  const legend = (at: number, label: string, color: Rgb) => {
+    c.fillRect(at, 10, 10, 7, color);
+    c.text(at + 14, 10, label, AXIS);
+  };
+  legend(width - right - 190, 'train', TRAIN);
+  legend(width - right - 100, 'validation', VAL);
+  writeFileSync(path, c.toPng());
 }

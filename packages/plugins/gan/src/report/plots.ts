@@ -1,5 +1,5 @@
+import { Canvas, type Rgb, textWidth } from '@hearth/ml/image';
 import type { ColumnInfo } from '../data/columns.js';
-import { Canvas, type Rgb, textWidth } from './canvas.js';
 import type { ColumnShape, Sample } from './fidelity.js';
 
 const REAL: Rgb = [52, 101, 164];

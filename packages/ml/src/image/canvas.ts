@@ -88,6 +88,12 @@ export class Canvas {
     }
   }
 
+  /** A 1-pixel line from (x0, y0) to (x1, y1). */
+  line(x0: number, y0: number, x1: number, y1: number, color: Rgb): void {
+    const n = Math.max(Math.abs(x1 - x0), Math.abs(y1 - y0), 1);
+    for (let i = 0; i <= n; i++) this.fillRect(x0 + ((x1 - x0) * i) / n, y0 + ((y1 - y0) * i) / n, 1, 1, color);
+  }
+
   /** Draws text (upper-cased) with its top-left at (x, y); returns the width drawn. */
   text(x: number, y: number, s: string, color: Rgb = [30, 30, 30], scale = 1): number {
     let cx = x;
