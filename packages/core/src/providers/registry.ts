@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { coreAsset } from '../assets.js';
+import { resolve } from 'node:path';
 import type { HearthConfig } from '../config/schema.js';
 import type { HearthLogger } from '../log/logger.js';
 import type { Redactor } from '../log/redact.js';
 import { ProviderError } from './errors.js';
+import { localModelFile } from './local-model-file.js';
 import { formatModelRef, type ModelRef, parseModelRef, safeRef } from './refs.js';
 import { createRemoteChatModel } from './remote-chat.js';
 import type { RemoteTarget } from './remote-client.js';
@@ -162,6 +162,5 @@ export async function createModelRegistry(
  * createLocalChatModel looks (the user's own, or the one shipped in the package).
  */
 function localModelExists(dataDir: string): boolean {
-  const shipped = coreAsset('models', 'hearth-local-q8_0.gguf');
-  return existsSync(join(dataDir, 'models', 'hearth-local.gguf')) || existsSync(shipped);
+  return existsSync(localModelFile(dataDir));
 }

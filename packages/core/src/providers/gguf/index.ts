@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { coreAsset } from '../../assets.js';
+import { localModelFile, SHIPPED_MODEL_PATH } from '../local-model-file.js';
 import type { ChatModel } from '../types.js';
 import { ContextPool } from './context-pool.js';
 import { GgufChatModel } from './gguf-chat-model.js';
@@ -26,8 +26,7 @@ export interface GgufChatModelOptions {
   ref?: string;
 }
 
-/** The model Hearth ships (trained by `hearth train`, Q8_0), used when no provider is configured. */
-export const SHIPPED_MODEL_PATH = coreAsset('models', 'hearth-local-q8_0.gguf');
+export { SHIPPED_MODEL_PATH };
 
 /** A chat model over a GGUF file through node-llama-cpp, with per-request LoRA adapters. */
 export async function createGgufChatModel(options: GgufChatModelOptions): Promise<ChatModel> {
@@ -56,8 +55,7 @@ export async function createGgufChatModel(options: GgufChatModelOptions): Promis
  * are available by file name.
  */
 export async function createLocalChatModel(dataDir?: string): Promise<ChatModel> {
-  const own = dataDir ? join(dataDir, 'models', 'hearth-local.gguf') : undefined;
-  const path = own && existsSync(own) ? own : SHIPPED_MODEL_PATH;
+  const path = localModelFile(dataDir);
   if (!existsSync(path))
     throw new Error(
       `the shipped local model is missing (${path}); regenerate it with the command in packages/core/assets/models/README.md`,
