@@ -18,6 +18,8 @@ const NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/i;
  */
 export class AdapterStore {
   readonly dir: string;
+  /** The last read assignments and the file's mtime: the engine asks on every turn. */
+  #cache: { mtimeMs: number; value: Record<string, string> } | undefined;
   constructor(dataDir: string) {
     this.dir = join(dataDir, 'adapters');
   }
@@ -33,7 +35,11 @@ export class AdapterStore {
 
   private assignments(): Record<string, string> {
     const f = join(this.dir, 'assignments.json');
-    return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as Record<string, string>) : {};
+    const mtimeMs = statSync(f, { throwIfNoEntry: false })?.mtimeMs;
+    if (mtimeMs === undefined) return {};
+    if (this.#cache?.mtimeMs !== mtimeMs)
+      this.#cache = { mtimeMs, value: JSON.parse(readFileSync(f, 'utf8')) as Record<string, string> };
+    return { ...this.#cache.value };
   }
 
   list(): AdapterEntry[] {
@@ -59,7 +65,10 @@ export class AdapterStore {
     if (name === null) delete a[guild];
     else a[guild] = name;
     mkdirSync(this.dir, { recursive: true });
-    writeFileSync(join(this.dir, 'assignments.json'), `${JSON.stringify(a, null, 2)}\n`);
+    const f = join(this.dir, 'assignments.json');
+    writeFileSync(f, `${JSON.stringify(a, null, 2)}\n`);
+    // a write within the same millisecond as the last read would leave the mtime unchanged
+    this.#cache = { mtimeMs: statSync(f).mtimeMs, value: a };
   }
 
   /** The adapter name a request from `guild` should use, if any. */
