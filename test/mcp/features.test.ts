@@ -74,7 +74,8 @@ describe.each(['stdio', 'http'] as const)('Hearth MCP server over %s, SDK client
     const r = await c.client.callTool({ name: 'demo_echo', arguments: { message: 'hi', times: 2 } });
     expect(r.isError).toBeFalsy();
     expect(r.structuredContent).toEqual({ echoed: 'hi hi', length: 5 });
-    expect(text(r)).toBe('hi hi');
+    // the tool's own text, then the serialized structured result (the spec's SHOULD, see docs/mcp.md)
+    expect(text(r)).toBe(`hi hi\n${JSON.stringify({ echoed: 'hi hi', length: 5 }, null, 2)}`);
   });
 
   it('answers `ask` grounded in the knowledge base with sources', async () => {

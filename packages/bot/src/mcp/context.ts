@@ -2,7 +2,7 @@ import type { Engine, HearthConfig, HearthLogger, KnowledgeStore, Redactor, Tool
 import type { Caller } from '@hearth/sdk';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
-import type { ArtifactStore } from './artifacts.js';
+import type { ArtifactOwner, ArtifactStore } from './artifacts.js';
 import type { Principal, RateLimiter } from './identity.js';
 
 /** What the MCP surface needs from a running Hearth (a `Hearth` satisfies it). */
@@ -27,7 +27,11 @@ export interface SessionContext {
   shared: McpShared;
   principal: Principal;
   caller: Caller;
+  /** Owner recorded on the artifacts this session makes; it sees only those. */
+  owner: ArtifactOwner;
   server: Server;
+  /** The session's negotiated protocol version (the oldest supported before initialize). */
+  version(): string;
   /** Sends a `notifications/message` to this session's client at or above its logging/setLevel (default `warning`). */
   notify(level: LoggingLevel, data: unknown): void;
   /** Registers a cleanup run when the session closes. */

@@ -3,11 +3,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { HearthError } from '@hearth/sdk';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { isInitializeRequest, isJSONRPCNotification, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { McpHearth, McpShared } from './context.js';
 import { HostGuard, isLoopback } from './http-guard.js';
 import { type Principal, resolvePrincipal, TokenTable } from './identity.js';
 import { createMcpServer, createMcpShared, type McpSession } from './server.js';
+import { SseFanout } from './sse-streams.js';
+import { allowsBatches } from './version.js';
 
 /** Options of {@link startMcpHttp}. */
 export interface McpHttpOptions {
@@ -22,6 +24,11 @@ export interface McpHttpOptions {
   /** Token of the default principal (HEARTH_MCP_TOKEN); default `config.secrets.mcpToken` when present. */
   defaultToken?: string;
   shared?: McpShared;
+  /**
+   * Open sessions one principal may hold, so one agent cannot fill `mcp.http.maxSessions` and lock
+   * the others out. Default: `maxSessions` shared evenly among the principals that can connect.
+   */
+  maxSessionsPerPrincipal?: number;
 }
 
 /** A running Streamable HTTP endpoint at `url` (path /mcp). */
@@ -36,6 +43,7 @@ interface Entry {
   session: McpSession;
   transport: StreamableHTTPServerTransport;
   lastSeen: number;
+  streams: SseFanout;
 }
 
 /**
@@ -64,6 +72,10 @@ export async function startMcpHttp(
   const guard = new HostGuard(host, mcp.http.allowedHosts, mcp.http.allowedOrigins);
   const shared = options.shared ?? createMcpShared(hearth);
   const sessions = new Map<string, Entry>();
+  const perPrincipal =
+    options.maxSessionsPerPrincipal ??
+    Math.max(1, Math.ceil(mcp.http.maxSessions / (tokens.required ? tokens.principalCount() : 1)));
+  const openedBy = (name: string) => [...sessions.values()].filter((e) => e.session.principal.name === name).length;
   const log = hearth.log.child({ area: 'mcp-http' });
 
   const authenticate = (req: IncomingMessage): Principal | undefined => {
@@ -104,6 +116,17 @@ export async function startMcpHttp(
       if (!entry || entry.session.principal.name !== principal.name)
         return reply(res, 404, 'Session not found', -32001);
       entry.lastSeen = Date.now();
+      if (Array.isArray(body) && !allowsBatches(entry.session.protocolVersion() ?? '')) {
+        return reply(
+          res,
+          400,
+          `Invalid Request: protocol version ${entry.session.protocolVersion()} has no JSON-RPC batches (only 2025-03-26 does); send one message per request`,
+          -32600,
+        );
+      }
+      if (req.method === 'GET' && entry.streams.primaryOpen() && !header(req, 'last-event-id'))
+        return entry.streams.openExtra(req, res, sessionId);
+      if (req.method === 'GET') entry.streams.trackPrimary(res);
       return entry.transport.handleRequest(req, res, body);
     }
     if (req.method !== 'POST' || !isInitializeRequest(body)) {
@@ -111,17 +134,27 @@ export async function startMcpHttp(
     }
     if (sessions.size >= mcp.http.maxSessions)
       return reply(res, 503, `Too many sessions (limit ${mcp.http.maxSessions}); close one first`);
+    if (openedBy(principal.name) >= perPrincipal)
+      return reply(
+        res,
+        503,
+        `Too many sessions for principal "${principal.name}" (limit ${perPrincipal} per principal); close one first`,
+      );
     const session = createMcpServer(hearth, principal, shared);
+    const streams = new SseFanout();
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
-      onsessioninitialized: (id) => void sessions.set(id, { session, transport, lastSeen: Date.now() }),
+      onsessioninitialized: (id) => void sessions.set(id, { session, transport, lastSeen: Date.now(), streams }),
       maxRequestBodySize: mcp.http.maxBodyBytes,
     });
     transport.onclose = () => {
       if (transport.sessionId) sessions.delete(transport.sessionId);
+      streams.closeAll();
       void session.close();
     };
     await session.server.connect(transport);
+    closeStreamOnCancel(transport);
+    streams.attach(transport);
     await transport.handleRequest(req, res, body);
     if (!transport.sessionId) await session.close();
   };
@@ -164,6 +197,22 @@ export async function startMcpHttp(
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },
+  };
+}
+
+/**
+ * A cancelled request gets no response (the spec says so), and the SDK keeps the POST's SSE stream
+ * open until every request on it is answered: the client would hold it until it gives up. Close it
+ * as soon as the cancellation arrives.
+ */
+function closeStreamOnCancel(transport: StreamableHTTPServerTransport): void {
+  const onmessage = transport.onmessage;
+  transport.onmessage = (message: JSONRPCMessage, extra) => {
+    onmessage?.(message, extra);
+    if (isJSONRPCNotification(message) && message.method === 'notifications/cancelled') {
+      const id = (message.params as { requestId?: string | number } | undefined)?.requestId;
+      if (id !== undefined) setImmediate(() => transport.closeSSEStream(id));
+    }
   };
 }
 

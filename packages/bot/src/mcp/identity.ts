@@ -68,6 +68,11 @@ export class TokenTable {
     return this.entries.length > 0;
   }
 
+  /** How many distinct principals hold a token. */
+  principalCount(): number {
+    return new Set(this.entries.map((e) => e.principal.name)).size;
+  }
+
   /** The tokens, for the redactor. */
   tokens(): string[] {
     return this.entries.map((e) => e.token.toString());

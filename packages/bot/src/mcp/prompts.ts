@@ -10,6 +10,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { SessionContext } from './context.js';
 import { knowledgeUri } from './resources.js';
+import { hasStructuredContent } from './version.js';
 
 /** The prompts Hearth offers; their arguments complete through completion/complete. */
 export const PROMPTS: Prompt[] = [
@@ -39,7 +40,10 @@ export function registerPrompts(s: SessionContext): void {
   const { server, hearth, principal } = s;
   const canRead = principal.permissions.includes('knowledge:read');
 
-  server.setRequestHandler(ListPromptsRequestSchema, async () => ({ prompts: PROMPTS }));
+  // `title` exists from 2025-06-18 on
+  server.setRequestHandler(ListPromptsRequestSchema, async () => ({
+    prompts: hasStructuredContent(s.version()) ? PROMPTS : PROMPTS.map(({ title: _title, ...p }) => p),
+  }));
 
   server.setRequestHandler(GetPromptRequestSchema, async (request): Promise<GetPromptResult> => {
     const { name, arguments: args = {} } = request.params;

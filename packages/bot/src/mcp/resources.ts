@@ -11,6 +11,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { ARTIFACT_PREFIX, isTextMime } from './artifacts.js';
 import type { SessionContext } from './context.js';
+import { hasStructuredContent } from './version.js';
 
 /** URI prefix of knowledge sources. */
 export const KNOWLEDGE_PREFIX = 'hearth://knowledge/';
@@ -34,14 +35,15 @@ export function registerResources(s: SessionContext): void {
     canRead ? (await hearth.knowledge.listSources({})).filter((src) => src.scope === 'global') : [];
 
   server.setRequestHandler(ListResourcesRequestSchema, async () => {
+    const titled = hasStructuredContent(s.version());
     const resources: Resource[] = (await sources()).map((src) => ({
       uri: knowledgeUri(src.id),
       name: src.title || src.id,
-      title: src.title,
+      ...(titled ? { title: src.title } : {}),
       description: `Knowledge source ${src.id} from ${src.uri} (${src.chunks} chunks, added ${src.addedAt})`,
       mimeType: 'text/plain',
     }));
-    for (const a of await s.shared.artifacts.list()) {
+    for (const a of await s.shared.artifacts.list(s.owner)) {
       resources.push({
         uri: a.uri,
         name: a.name,
@@ -91,11 +93,11 @@ export function registerResources(s: SessionContext): void {
     }
     if (uri.startsWith(ARTIFACT_PREFIX)) {
       const file = decodeURIComponent(uri.slice(ARTIFACT_PREFIX.length));
-      const a = await s.shared.artifacts.read(file);
+      const a = await s.shared.artifacts.read(file, s.owner);
       if (!a)
         throw new McpError(
           ErrorCode.InvalidParams,
-          `No artifact "${file}" (only the most recent ${hearth.config.mcp.keepArtifacts} are kept).`,
+          `No artifact "${file}" of principal "${principal.name}" (only the most recent ${hearth.config.mcp.keepArtifacts} are kept).`,
         );
       return {
         contents: [

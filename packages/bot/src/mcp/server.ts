@@ -1,7 +1,13 @@
 import { join } from 'node:path';
 import { HEARTH_VERSION } from '@hearth/core';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { type LoggingLevel, LoggingLevelSchema, SetLevelRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import {
+  InitializeRequestSchema,
+  type InitializeResult,
+  type LoggingLevel,
+  LoggingLevelSchema,
+  SetLevelRequestSchema,
+} from '@modelcontextprotocol/sdk/types.js';
 import { ArtifactStore } from './artifacts.js';
 import { registerCompletion } from './completion.js';
 import type { McpHearth, McpShared, SessionContext } from './context.js';
@@ -9,11 +15,14 @@ import { callerOf, type Principal, RateLimiter } from './identity.js';
 import { registerPrompts } from './prompts.js';
 import { registerResources } from './resources.js';
 import { registerTools } from './tools.js';
+import { hasStructuredContent, OLDEST_VERSION } from './version.js';
 
 /** One MCP session: the SDK server bound to one principal. Connect it to a transport. */
 export interface McpSession {
   server: Server;
   principal: Principal;
+  /** The protocol version negotiated at initialize; undefined before. */
+  protocolVersion(): string | undefined;
   /** Detaches from the registry and store and closes the transport. */
   close(): Promise<void>;
 }
@@ -59,6 +68,20 @@ export function createMcpServer(
   );
   const cleanups: (() => void)[] = [];
   let sessionId: string | undefined;
+  let protocolVersion: string | undefined;
+  // The SDK negotiates the version but does not keep it; every result must match it, so wrap initialize.
+  const initialize = (server as unknown as { _oninitialize(r: unknown): Promise<InitializeResult> })._oninitialize.bind(
+    server,
+  );
+  server.setRequestHandler(InitializeRequestSchema, async (request) => {
+    const result = await initialize(request);
+    protocolVersion = result.protocolVersion;
+    if (!hasStructuredContent(protocolVersion)) {
+      const { title: _title, ...info } = result.serverInfo;
+      result.serverInfo = info;
+    }
+    return result;
+  });
   // Until the client sends logging/setLevel it gets warnings and worse only: an info message for every
   // successful tool call doubles each result on the SSE stream (about 0.3 ms per call over HTTP, see
   // bench/mcp.ts) for clients that never asked for logs.
@@ -72,7 +95,9 @@ export function createMcpServer(
     shared,
     principal,
     caller: callerOf(principal),
+    owner: { principal: principal.name },
     server,
+    version: () => protocolVersion ?? OLDEST_VERSION,
     notify(level, data) {
       if (SEVERITY.indexOf(level) < SEVERITY.indexOf(logLevel)) return;
       server
@@ -99,6 +124,7 @@ export function createMcpServer(
   return {
     server,
     principal,
+    protocolVersion: () => protocolVersion,
     async close() {
       detach();
       await server.close().catch(() => {});

@@ -1,7 +1,7 @@
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { McpHearth, McpShared } from './context.js';
 import type { Principal } from './identity.js';
 import { createMcpServer } from './server.js';
+import { StdioTransport } from './stdio-transport.js';
 
 /**
  * Serves one MCP session over stdin/stdout (stdout carries only the protocol; logs go to stderr).
@@ -13,7 +13,7 @@ export async function serveStdio(
   io: { stdin?: NodeJS.ReadableStream; stdout?: NodeJS.WritableStream; shared?: McpShared } = {},
 ): Promise<void> {
   const session = createMcpServer(hearth, principal, io.shared);
-  const transport = new StdioServerTransport(io.stdin as never, io.stdout as never);
+  const transport = new StdioTransport(io.stdin ?? process.stdin, io.stdout ?? process.stdout, session.protocolVersion);
   const closed = new Promise<void>((resolve) => {
     transport.onclose = resolve;
   });

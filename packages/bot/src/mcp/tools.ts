@@ -7,8 +7,10 @@ import {
   McpError,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
-import { errorResult, objectSchema, toCallToolResult } from './content.js';
+import { errorResult, publishedOutputSchema, toCallToolResult } from './content.js';
 import type { SessionContext } from './context.js';
+import { toDraft07 } from './schema.js';
+import { hasStructuredContent } from './version.js';
 
 /**
  * tools/list and tools/call over the one registry: every built-in, plugin and external MCP tool the
@@ -19,7 +21,10 @@ export function registerTools(s: SessionContext): void {
   const visible = (t: RegisteredTool) => t.access !== 'admin' || principal.admin;
 
   server.setRequestHandler(ListToolsRequestSchema, async () => ({
-    tools: hearth.registry.list().filter(visible).map(describeTool),
+    tools: hearth.registry
+      .list()
+      .filter(visible)
+      .map((t) => describeTool(t, s.version())),
   }));
 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
@@ -48,7 +53,11 @@ export function registerTools(s: SessionContext): void {
     try {
       const result = await tool.invoke(args ?? {}, { caller: s.caller, signal: extra.signal, onProgress });
       s.notify('info', { tool: tool.name, ok: true, ms: Math.round(performance.now() - started) });
-      return await toCallToolResult(result, tool, s.shared.artifacts);
+      return await toCallToolResult(result, tool, {
+        artifacts: s.shared.artifacts,
+        version: s.version(),
+        owner: s.owner,
+      });
     } catch (err) {
       const message = hearth.redactor.redact(
         err instanceof HearthError ? err.message : `Tool "${tool.name}" failed unexpectedly.`,
@@ -65,13 +74,18 @@ export function registerTools(s: SessionContext): void {
   s.onClose(unsubscribe);
 }
 
-function describeTool(t: RegisteredTool): Tool {
-  const outputSchema = objectSchema(t.outputSchema);
-  return {
+/** A tool as the session's protocol version knows it: `title` and `outputSchema` only from 2025-06-18. */
+function describeTool(t: RegisteredTool, version: string): Tool {
+  const base: Tool = {
     name: t.name,
-    title: t.shortName !== t.name ? t.shortName : undefined,
     description: t.description,
-    inputSchema: t.inputSchema as Tool['inputSchema'],
+    inputSchema: toDraft07(t.inputSchema) as Tool['inputSchema'],
+  };
+  if (!hasStructuredContent(version)) return base;
+  const outputSchema = publishedOutputSchema(t);
+  return {
+    ...base,
+    ...(t.shortName !== t.name ? { title: t.shortName } : {}),
     ...(outputSchema ? { outputSchema: outputSchema as Tool['outputSchema'] } : {}),
   };
 }
