@@ -28,6 +28,13 @@ export class Gateway {
   /** Dispatch and opcode counters, for tests. */
   readonly stats = { identifies: 0, resumes: 0, heartbeats: 0 };
   private sessionCounter = 0;
+  /**
+   * When set, every IDENTIFY and RESUME is answered by closing with this code, as a gateway that
+   * refuses the bot would (4004 bad token, 4014 disallowed intents, 4002 a payload it cannot decode).
+   */
+  closeWith: number | undefined;
+  /** Every close the gateway sent, for tests. */
+  readonly closesSent: number[] = [];
 
   constructor(private readonly host: GatewayHost) {
     this.wss.on('connection', (socket) => this.onConnection(socket));
@@ -87,6 +94,7 @@ export class Gateway {
           this.stats.heartbeats++;
           return socket.send(JSON.stringify({ op: 11 }));
         case 2: {
+          if (this.closeWith !== undefined) return this.refuse(socket, this.closeWith);
           if (session) return socket.close(4005, 'Already authenticated.');
           if (msg.d?.token !== this.host.token) return socket.close(4004, 'Authentication failed.');
           const shard: [number, number] = msg.d.shard ?? [0, 1];
@@ -102,6 +110,7 @@ export class Gateway {
           return;
         }
         case 6: {
+          if (this.closeWith !== undefined) return this.refuse(socket, this.closeWith);
           const found = this.sessions.get(msg.d?.session_id);
           if (!found || msg.d?.token !== this.host.token) return socket.send(JSON.stringify({ op: 9, d: false }));
           this.stats.resumes++;
@@ -119,6 +128,11 @@ export class Gateway {
     socket.on('close', () => {
       if (session?.socket === socket) session.socket = undefined;
     });
+  }
+
+  private refuse(socket: WebSocket, code: number): void {
+    this.closesSent.push(code);
+    socket.close(code, 'emulator: refused');
   }
 
   private send(session: Session | undefined, t: string, d: unknown): void {

@@ -48,6 +48,8 @@ export class HttpError extends Error {
     readonly status: number,
     readonly code: number,
     message: string,
+    /** Discord's per-field error tree (`{ "0": { "name": { "_errors": [...] } } }`) for 50035. */
+    readonly errors?: Record<string, unknown>,
   ) {
     super(message);
   }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError, type ParsedBody, parseBody, readBody, sendJson } from './http.js';
 import type { Emulator } from './server.js';
+import { checkCallback, checkCommands, checkMessageBody } from './shapes.js';
 import { type ApiAttachment, type StoredMessage, snowflake, wire } from './state.js';
 
 /** One REST request as the emulator saw it. */
@@ -102,7 +103,7 @@ export async function handleRest(emu: Emulator, req: IncomingMessage, res: Serve
   } catch (err) {
     const e = err instanceof HttpError ? err : new HttpError(500, 0, String((err as Error)?.message ?? err));
     log.status = e.status;
-    sendJson(res, e.status, { code: e.code, message: e.message });
+    sendJson(res, e.status, { code: e.code, message: e.message, ...(e.errors ? { errors: e.errors } : {}) });
   }
 }
 
@@ -132,6 +133,7 @@ function applyEdit(emu: Emulator, message: StoredMessage, body: ParsedBody): voi
   const j = body.json;
   if (typeof j.content === 'string' || j.content === null) message.content = j.content ?? '';
   if (Array.isArray(j.embeds)) message.embeds = j.embeds;
+  if (Array.isArray(j.components)) message.components = j.components;
   if (Array.isArray(j.attachments) || body.files.length) {
     const keep = ((j.attachments ?? []) as { id: string }[]).map((a) => String(a.id));
     message.attachments = [...message.attachments.filter((a) => keep.includes(a.id)), ...uploads(emu, body)];
@@ -148,10 +150,7 @@ function checkSendable(emu: Emulator, channelId: string): void {
 }
 
 function validateContent(body: ParsedBody): void {
-  const content = body.json.content;
-  if (typeof content === 'string' && content.length > 2000) {
-    throw new HttpError(400, 50035, 'Invalid Form Body: content: Must be 2000 or fewer in length.');
-  }
+  checkMessageBody(body.json);
 }
 
 // --- gateway and application ---
@@ -174,16 +173,7 @@ const putCommands: Handler = ({ emu, params, body }) => {
   const [app, guild] = params;
   if (app !== emu.world.applicationId) throw new HttpError(403, 50001, 'Missing Access');
   const list = body.json as unknown as Record<string, unknown>[];
-  if (!Array.isArray(list)) throw new HttpError(400, 50035, 'Invalid Form Body');
-  const names = new Set<string>();
-  for (const c of list) {
-    const name = String(c.name);
-    if (!/^[-_\p{Ll}\p{N}]{1,32}$/u.test(name) || names.has(name))
-      throw new HttpError(400, 50035, `Invalid Form Body: name "${name}"`);
-    if (String(c.description ?? '').length > 100)
-      throw new HttpError(400, 50035, `Invalid Form Body: description of ${name}`);
-    names.add(name);
-  }
+  checkCommands(list);
   const stored = list.map((c) => ({
     id: snowflake(),
     application_id: app,
@@ -227,6 +217,7 @@ route('POST', '/channels/:channel/messages', true, ({ emu, params, body }) => {
     content: body.json.content ?? '',
     replyTo: ref,
     embeds: body.json.embeds ?? [],
+    components: body.json.components ?? [],
     attachments: uploads(emu, body),
   });
   emu.emit('message', message);
@@ -278,6 +269,7 @@ route('POST', '/interactions/:id/:token/callback', false, ({ emu, params, body, 
   const record = emu.interactions.get(params[1]!);
   if (!record || record.id !== params[0]) throw new HttpError(404, 10062, 'Unknown interaction');
   if (record.acknowledged) throw new HttpError(400, 40060, 'Interaction has already been acknowledged.');
+  checkCallback(record.type, body.json);
   const type = body.json.type as number;
   const data = (body.json.data ?? {}) as Record<string, any>;
   record.acknowledged = true;
@@ -285,13 +277,20 @@ route('POST', '/interactions/:id/:token/callback', false, ({ emu, params, body, 
   if (type === 8) {
     record.choices = data.choices ?? [];
     emu.emit('autocomplete', record);
+  } else if (type === 7 || type === 6) {
+    // a component's message: 7 edits it now, 6 lets the bot edit it later through @original
+    const message = record.messageId ? emu.world.messages.get(record.messageId) : undefined;
+    if (!message) throw new HttpError(404, 10008, 'Unknown Message');
+    record.originalId = message.id;
+    message.interactionToken ??= record.token;
+    if (type === 7) applyEdit(emu, message, { json: data, files: body.files });
   } else if (type === 4 || type === 5) {
-    validateContent({ json: data, files: [] });
     const message = emu.world.newMessage({
       channelId: record.channelId,
       author: emu.world.bot,
       content: type === 4 ? (data.content ?? '') : '',
       embeds: data.embeds ?? [],
+      components: data.components ?? [],
       attachments: uploads(emu, { json: data, files: body.files }),
       flags: (data.flags ?? 0) | (type === 5 ? LOADING : 0),
       webhookId: emu.world.applicationId,
@@ -305,7 +304,7 @@ route('POST', '/interactions/:id/:token/callback', false, ({ emu, params, body, 
     return {
       status: 200,
       body: {
-        interaction: { id: record.id, type: 2 },
+        interaction: { id: record.id, type: record.type },
         resource: { type, ...(original ? { message: wire(original) } : {}) },
       },
     };
@@ -318,7 +317,9 @@ function interactionMessage(emu: Emulator, app: string, token: string, id: strin
   if (app !== emu.world.applicationId || !record) throw new HttpError(404, 10015, 'Unknown Webhook');
   const messageId = id === '@original' ? record.originalId : id;
   const message = messageId ? emu.world.messages.get(messageId) : undefined;
-  if (!message || message.interactionToken !== token) throw new HttpError(404, 10008, 'Unknown Message');
+  // a component interaction's @original is the message the component sits on
+  if (!message || (message.interactionToken !== token && record.originalId !== message.id))
+    throw new HttpError(404, 10008, 'Unknown Message');
   return message;
 }
 
@@ -347,6 +348,7 @@ route('POST', '/webhooks/:app/:token', false, ({ emu, params, body }) => {
     author: emu.world.bot,
     content: body.json.content ?? '',
     embeds: body.json.embeds ?? [],
+    components: body.json.components ?? [],
     attachments: uploads(emu, body),
     flags: body.json.flags ?? 0,
     webhookId: emu.world.applicationId,

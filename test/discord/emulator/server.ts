@@ -8,12 +8,18 @@ import { type ApiAttachment, type ApiUser, type StoredMessage, snowflake, World,
 /** An interaction the emulator sent, and what the bot answered. */
 export interface InteractionRecord {
   id: string;
+  /** Interaction type: 2 command, 3 component, 4 autocomplete. */
+  type: number;
+  /** For a component interaction: the message the component is on. */
+  messageId?: string;
   token: string;
   channelId: string;
   acknowledged: boolean;
   callbacks: { type: number; data: Record<string, any> }[];
   originalId?: string;
   choices?: { name: string; value: string | number }[];
+  /** The INTERACTION_CREATE payload as dispatched (to deliver it again). */
+  payload?: Record<string, unknown>;
 }
 
 /** A slash command option as a user fills it in. */
@@ -159,39 +165,87 @@ export class Emulator extends EventEmitter {
   command(
     name: string,
     options: OptionValue[] = [],
-    opts: { user?: ApiUser; channelId?: string; type?: 2 | 4; attachments?: ApiAttachment[] } = {},
+    opts: { user?: ApiUser; channelId?: string; type?: 2 | 4; attachments?: ApiAttachment[]; locale?: string } = {},
+  ): InteractionRecord {
+    const resolved = opts.attachments?.length
+      ? { attachments: Object.fromEntries(opts.attachments.map((a) => [a.id, a])) }
+      : undefined;
+    return this.interact(opts.type ?? 2, opts, {
+      id: this.registeredCommand(name, 1)?.id ?? snowflake(),
+      name,
+      type: 1,
+      options,
+      ...(resolved ? { resolved } : {}),
+    });
+  }
+
+  /** A user picks a message context-menu command (Apps > `name`) on `target`. */
+  contextMenu(name: string, target: StoredMessage, opts: { user?: ApiUser; locale?: string } = {}): InteractionRecord {
+    return this.interact(
+      2,
+      { ...opts, channelId: target.channel_id },
+      {
+        id: this.registeredCommand(name, 3)?.id ?? snowflake(),
+        name,
+        type: 3,
+        target_id: target.id,
+        resolved: { messages: { [target.id]: wire(target) } },
+      },
+    );
+  }
+
+  /** A user clicks a button (by its custom_id) on a message; 404s like Discord when the button is not there. */
+  click(message: StoredMessage, customId: string, opts: { user?: ApiUser; locale?: string } = {}): InteractionRecord {
+    const current = this.world.messages.get(message.id) ?? message;
+    const buttons = (current.components as { components?: { custom_id?: string; disabled?: boolean }[] }[]).flatMap(
+      (row) => row.components ?? [],
+    );
+    const button = buttons.find((b) => b.custom_id === customId);
+    if (!button) throw new Error(`emulator: message ${message.id} has no button "${customId}"`);
+    if (button.disabled) throw new Error(`emulator: button "${customId}" is disabled`);
+    return this.interact(
+      3,
+      { ...opts, channelId: current.channel_id },
+      { custom_id: customId, component_type: 2 },
+      current,
+    );
+  }
+
+  private registeredCommand(name: string, type: number): Record<string, unknown> | undefined {
+    return [...(this.commands.get(this.world.guildId) ?? []), ...(this.commands.get('global') ?? [])].find(
+      (c) => c.name === name && ((c.type as number | undefined) ?? 1) === type,
+    );
+  }
+
+  /** Dispatches an INTERACTION_CREATE the way Discord shapes it, and records what the bot answers. */
+  private interact(
+    type: number,
+    opts: { user?: ApiUser; channelId?: string; locale?: string },
+    data: Record<string, unknown>,
+    message?: StoredMessage,
   ): InteractionRecord {
     const user = opts.user ?? this.world.alice;
     const channelId = opts.channelId ?? this.world.channelId;
     const channel = this.world.channels.get(channelId)!;
-    const registered = [...(this.commands.get(this.world.guildId) ?? []), ...(this.commands.get('global') ?? [])].find(
-      (c) => c.name === name,
-    );
     const record: InteractionRecord = {
       id: snowflake(),
+      type,
       token: `itoken-${snowflake()}`,
       channelId,
       acknowledged: false,
       callbacks: [],
+      ...(message ? { messageId: message.id } : {}),
     };
     this.interactions.set(record.token, record);
-    const resolved = opts.attachments?.length
-      ? { attachments: Object.fromEntries(opts.attachments.map((a) => [a.id, a])) }
-      : undefined;
     const inGuild = Boolean(channel.guild_id);
     const payload = {
       id: record.id,
       application_id: this.world.applicationId,
-      type: opts.type ?? 2,
+      type,
       token: record.token,
       version: 1,
-      data: {
-        id: (registered?.id as string) ?? snowflake(),
-        name,
-        type: 1,
-        options,
-        ...(resolved ? { resolved } : {}),
-      },
+      data,
+      ...(message ? { message: wire(message) } : {}),
       channel_id: channelId,
       channel,
       ...(inGuild
@@ -202,14 +256,35 @@ export class Emulator extends EventEmitter {
           }
         : { user }),
       app_permissions: '2147483647',
-      locale: 'en-US',
+      locale: opts.locale ?? 'en-US',
       guild_locale: 'en-US',
       entitlements: [],
       authorizing_integration_owners: { 0: channel.guild_id ?? '0' },
       context: inGuild ? 0 : 1,
     };
+    record.payload = payload;
     this.gateway.dispatch('INTERACTION_CREATE', payload, channel.guild_id);
     return record;
+  }
+
+  /** Delivers an interaction's INTERACTION_CREATE again (same id), as Discord occasionally does. */
+  duplicate(record: InteractionRecord): void {
+    const channel = this.world.channels.get(record.channelId);
+    this.gateway.dispatch('INTERACTION_CREATE', record.payload, channel?.guild_id);
+  }
+
+  /** Delivers a user's MESSAGE_CREATE again (same id). */
+  redeliver(message: StoredMessage): void {
+    const channel = this.world.channels.get(message.channel_id);
+    this.gateway.dispatch(
+      'MESSAGE_CREATE',
+      {
+        ...wire(message),
+        channel_type: channel?.type ?? 0,
+        ...(channel?.guild_id ? { member: this.world.member(message.author.id) } : {}),
+      },
+      channel?.guild_id,
+    );
   }
 
   // ---- as Discord ----

@@ -54,6 +54,7 @@ export interface StoredMessage {
   mention_roles: string[];
   attachments: ApiAttachment[];
   embeds: unknown[];
+  components: unknown[];
   pinned: false;
   type: number;
   flags: number;
@@ -215,7 +216,10 @@ export class World {
         },
       ],
       channels: [...this.channels.values()].filter((c) => c.guild_id === this.guildId && c.type === 0),
-      threads: [],
+      // Discord lists the guild's active threads, so a restarted bot knows the threads it owns
+      threads: [...this.channels.values()].filter(
+        (c) => c.guild_id === this.guildId && c.type === 11 && !(c.thread_metadata as { archived?: boolean })?.archived,
+      ),
       members: [this.member(this.bot.id)],
       member_count: 4,
       joined_at: new Date().toISOString(),
@@ -236,6 +240,7 @@ export class World {
     replyTo?: string;
     attachments?: ApiAttachment[];
     embeds?: unknown[];
+    components?: unknown[];
     mentions?: ApiUser[];
     flags?: number;
     webhookId?: string;
@@ -256,6 +261,7 @@ export class World {
       mention_roles: [],
       attachments: fields.attachments ?? [],
       embeds: fields.embeds ?? [],
+      components: fields.components ?? [],
       pinned: false,
       type: fields.replyTo ? 19 : 0,
       flags: fields.flags ?? 0,

@@ -10,6 +10,8 @@ import type { DiscordSettings } from './settings.js';
 /** What the Discord surface needs from a running Hearth: no more, so tests can hand-make it. */
 export type DiscordHearth = Pick<Hearth, 'config' | 'log' | 'registry' | 'engine' | 'knowledge'> & {
   redactor?: Hearth['redactor'];
+  /** The data folder's database: reply chains and feedback persist there (memory only without it). */
+  db?: Hearth['db'];
 };
 
 /** Shared state of one running surface, handed to every handler. */

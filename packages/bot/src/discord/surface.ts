@@ -1,12 +1,14 @@
 import { Client, Events, GatewayIntentBits, Partials } from 'discord.js';
 import { handleInteraction } from './commands/interactions.js';
-import { CommandRegistrar } from './commands/register.js';
+import { CommandRegistrar, type RegistrationResult } from './commands/register.js';
+import { ConnectionMonitor, DEFAULT_READY_TIMEOUT_MS } from './connection/monitor.js';
 import { type DiscordHearth, JobTracker, type SurfaceContext } from './context.js';
 import { ChainIndex } from './conversation/chains.js';
 import { handleMessage } from './conversation/messages.js';
 import { TypingIndicators } from './conversation/typing.js';
 import { ConcurrencyGate, KeyedSerial } from './limits/queue.js';
 import { RateLimiter } from './limits/rate-limit.js';
+import { SeenIds } from './limits/seen.js';
 
 /** Options of {@link startDiscord}. */
 export interface StartDiscordOptions {
@@ -26,15 +28,29 @@ export interface DiscordSurface {
   commands: CommandRegistrar;
   /** In-flight answers and jobs. */
   jobs: JobTracker;
+  /** How slash command registration went at start (one entry per target). */
+  registration: RegistrationResult[];
+  /**
+   * The line to tell the operator once started: who the bot is and how many commands were
+   * registered, or which command and field Discord refused.
+   */
+  readyLine(): string;
   /** Finishes (or, after the grace period, cancels) in-flight work, then disconnects. Idempotent. */
   stop(): Promise<void>;
+}
+
+/** `discord.readyTimeoutMs` (read with a default until the config schema names it). */
+function readyTimeoutMs(settings: SurfaceContext['settings']): number {
+  const value = (settings as { readyTimeoutMs?: unknown }).readyTimeoutMs;
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : DEFAULT_READY_TIMEOUT_MS;
 }
 
 /**
  * Connects Hearth to Discord (or a Discord-compatible server): conversations, slash commands for
  * every registry tool, long jobs and limits. Resolves once the gateway is ready and commands are
- * registered. The surface holds no business logic; it translates to `engine`, `registry` and
- * `knowledge` calls and renders their results.
+ * registered; rejects with the gateway's close codes explained when it is not ready within
+ * `discord.readyTimeoutMs`. The surface holds no business logic; it translates to `engine`,
+ * `registry` and `knowledge` calls and renders their results.
  */
 export async function startDiscord(hearth: DiscordHearth, options: StartDiscordOptions = {}): Promise<DiscordSurface> {
   const settings = hearth.config.discord;
@@ -64,57 +80,76 @@ export async function startDiscord(hearth: DiscordHearth, options: StartDiscordO
     limiter: new RateLimiter({ ...settings.rateLimits, cooldowns: settings.cooldowns }),
     gate: new ConcurrencyGate(settings.maxConcurrent, settings.maxQueue),
     serial: new KeyedSerial(),
-    chains: new ChainIndex(),
+    chains: new ChainIndex(hearth.db),
     jobs: new JobTracker(),
     typing: new TypingIndicators(),
     redact: (text) => (redactor ? redactor.redact(text) : text.split(token).join('[redacted]')),
   };
   const commands = new CommandRegistrar(ctx);
+  const monitor = new ConnectionMonitor(client, log, ctx.redact);
+  // A resumed session replays events, and Discord may deliver one twice: act on each id once.
+  const seen = new SeenIds();
 
   client.on(Events.MessageCreate, (message) => {
+    if (!seen.first(`m:${message.id}`)) return log.debug({ id: message.id }, 'discord: duplicate message ignored');
     const handled = handleMessage(ctx, message).catch((err) =>
       log.error({ err: ctx.redact(String(err?.stack ?? err)) }, 'discord: message handler failed'),
     );
     ctx.jobs.track(handled);
   });
   client.on(Events.InteractionCreate, (interaction) => {
+    if (!seen.first(`i:${interaction.id}`))
+      return log.debug({ id: interaction.id }, 'discord: duplicate interaction ignored');
     const handled = handleInteraction(ctx, commands, interaction).catch((err) =>
       log.error({ err: ctx.redact(String(err?.stack ?? err)) }, 'discord: interaction handler failed'),
     );
     ctx.jobs.track(handled);
   });
   client.on(Events.GuildCreate, (guild) => void commands.onGuildJoined(guild.id));
-  client.on(Events.ShardDisconnect, (event, shard) =>
-    log.warn({ shard, code: event.code }, 'discord: gateway disconnected'),
-  );
-  client.on(Events.ShardReconnecting, (shard) => log.info({ shard }, 'discord: reconnecting'));
-  client.on(Events.ShardResume, (shard, replayed) => log.info({ shard, replayed }, 'discord: session resumed'));
   client.on(Events.Error, (err) => log.error({ err: ctx.redact(err.message) }, 'discord: client error'));
 
-  const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+  const timeoutMs = readyTimeoutMs(settings);
   try {
-    await client.login(token);
-    await ready;
+    const ready = monitor.waitReady(timeoutMs);
+    const login = client.login(token);
+    login.catch(() => {}); // reported through the race below
+    // login may itself hang while the gateway keeps closing: the ready timeout bounds both
+    await Promise.race([login.then(() => ready), ready]);
     await commands.syncAll();
   } catch (err) {
+    monitor.stop();
     commands.stop();
     await client.destroy();
     throw new Error(
       ctx.redact(`Could not connect to Discord${apiUrl ? ` at ${apiUrl}` : ''}: ${(err as Error).message}`),
     );
   }
-  log.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'discord: ready');
+  const registration = commands.status;
+  const registered = Math.max(0, ...registration.map((r) => r.commands));
+  const failed = registration.filter((r) => !r.ok);
+  const line = (): string => {
+    const who = `Hearth is on Discord as ${client.user?.tag}`;
+    if (failed.length)
+      return `${who}, but slash command registration failed (${failed.map((f) => `${f.target}: ${f.error}`).join('; ')}); mentions and DMs still work`;
+    return `${who} with ${registered} slash commands registered (${settings.production ? 'globally' : 'per guild'})`;
+  };
+  const readyFields = { user: client.user?.tag, guilds: client.guilds.cache.size, commands: registered };
+  if (failed.length) log.warn({ ...readyFields, failed: failed.length }, `discord: ready; ${line()}`);
+  else log.info(readyFields, `discord: ready; ${line()}`);
 
   let stopped: Promise<void> | undefined;
   return {
     client: client as Client<true>,
     commands,
     jobs: ctx.jobs,
+    registration,
+    readyLine: line,
     stop: () =>
       (stopped ??= (async () => {
         commands.stop();
         await ctx.jobs.shutdown(settings.shutdownGraceMs);
         await commands.idle();
+        monitor.stop();
         await client.destroy();
         log.info('discord: stopped');
       })()),

@@ -1,7 +1,19 @@
 import type { SurfaceContext } from '../context.js';
 import { buildCommands, type CommandSet } from './definitions.js';
+import { describeRefusal, type RefusedField, refusedFields } from './registration-errors.js';
 
 const DEBOUNCE_MS = 500;
+
+/** How the last registration of one target (`global` or a guild id) went. */
+export interface RegistrationResult {
+  target: string;
+  ok: boolean;
+  /** Commands Discord accepted (0 on failure). */
+  commands: number;
+  /** On failure: one sentence naming the command and field refused. */
+  error?: string;
+  refused?: RefusedField[];
+}
 
 /**
  * Keeps Discord's slash commands in step with the registry: globally in production, per guild in
@@ -14,6 +26,7 @@ export class CommandRegistrar {
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
   private readonly unsubscribe: () => void;
+  private readonly results = new Map<string, RegistrationResult>();
 
   constructor(private readonly ctx: SurfaceContext) {
     this.set = this.build();
@@ -48,6 +61,11 @@ export class CommandRegistrar {
     return this.put(guildId);
   }
 
+  /** The last registration result of every target, for the ready line and `hearth doctor`. */
+  get status(): RegistrationResult[] {
+    return [...this.results.values()];
+  }
+
   /** Waits for registrations in flight (tests, shutdown). */
   idle(): Promise<void> {
     return this.chain;
@@ -75,12 +93,13 @@ export class CommandRegistrar {
         if (target === 'global') await application.commands.set(this.set.commands);
         else await application.commands.set(this.set.commands, target);
         this.sent.set(target, body);
+        this.results.set(target, { target, ok: true, commands: this.set.commands.length });
         this.ctx.log.info({ target, commands: this.set.commands.length }, 'discord: slash commands registered');
       } catch (err) {
-        this.ctx.log.error(
-          { target, err: this.ctx.redact(String((err as Error).message)) },
-          'discord: command registration failed',
-        );
+        const sent = this.set.commands;
+        const error = this.ctx.redact(describeRefusal(err, sent));
+        this.results.set(target, { target, ok: false, commands: 0, error, refused: refusedFields(err, sent) });
+        this.ctx.log.error({ target, err: error }, `discord: command registration failed: ${error}`);
       }
     };
     this.chain = this.chain.then(run, run);
