@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registeredTool } from '@hearth/core';
 import { defineTool, type Logger, PERMISSIONS } from '@hearth/sdk';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { checkDiscord } from '../../packages/bot/src/discord/doctor.js';
 import { startDiscord } from '../../packages/bot/src/discord/index.js';
 import {
   type OpenAiServer,
@@ -178,7 +179,12 @@ describe('diagnosable connections', () => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
-  const start = async (code: number, readyTimeoutMs: number) => {
+  afterEach(() => {
+    emu.gateway.closeWith = undefined;
+    emu.applicationFlags = 1 << 18;
+  });
+
+  const start = async (code: number | undefined, readyTimeoutMs: number) => {
     emu.gateway.closeWith = code;
     const dir = mkdtempSync(join(tmpdir(), 'hearth-gw-'));
     dirs.push(dir);
@@ -213,9 +219,44 @@ describe('diagnosable connections', () => {
     const bad = await start(4004, 15_000);
     expect(bad.error?.message).toMatch(/4004 AuthenticationFailed: the token was rejected\. Fix: reset the token/);
     expect(bad.ms).toBeLessThan(10_000);
-    const intents = await start(4014, 15_000);
+    emu.applicationFlags = 0; // "Message Content Intent" off in the Developer Portal: the gateway refuses it
+    const intents = await start(undefined, 15_000);
     expect(intents.error?.message).toMatch(/4014 DisallowedIntents.*Message Content Intent/);
     expect(intents.ms).toBeLessThan(10_000);
     expect(intents.logs.some((l) => l.includes('gateway closed for good'))).toBe(true);
+  });
+});
+
+describe('checkDiscord (for hearth doctor)', () => {
+  let emu: Emulator;
+  beforeAll(async () => {
+    emu = await startEmulator();
+  });
+  afterAll(async () => emu?.close());
+  const config = (token: string | undefined, apiUrl = emu.apiUrl) =>
+    ({ discord: { apiUrl }, secrets: { discordToken: token } }) as Parameters<typeof checkDiscord>[0];
+
+  it('passes a good token, reports the gateway URL, and catches a missing Message Content intent', async () => {
+    const good = await checkDiscord(config(emu.token));
+    expect(good.map((c) => [c.area, c.status])).toEqual([
+      ['discord token', 'ok'],
+      ['discord gateway', 'ok'],
+      ['discord intents', 'ok'],
+    ]);
+    expect(good[1]!.detail).toContain(emu.gatewayUrl);
+    emu.applicationFlags = 0;
+    const off = await checkDiscord(config(emu.token));
+    emu.applicationFlags = 1 << 18;
+    expect(off[2]).toMatchObject({ status: 'fail', area: 'discord intents' });
+    expect(off[2]!.fix).toMatch(/Message Content Intent/);
+  });
+
+  it('fails a rejected token without echoing it, an unreachable API, and warns when no token is set', async () => {
+    const bad = await checkDiscord(config('not-the-token'));
+    expect(bad).toEqual([expect.objectContaining({ status: 'fail', area: 'discord token' })]);
+    expect(JSON.stringify(bad)).not.toContain('not-the-token');
+    const down = await checkDiscord(config(emu.token, 'http://127.0.0.1:9/api'));
+    expect(down[0]).toMatchObject({ status: 'fail', area: 'discord api' });
+    expect((await checkDiscord(config(undefined)))[0]).toMatchObject({ status: 'warn', area: 'discord' });
   });
 });

@@ -16,7 +16,12 @@ export interface GatewayHost {
   resumeUrl(): string;
   ready(session: { id: string; shard: [number, number] }): unknown;
   guildCreates(shard: [number, number]): unknown[];
+  /** Privileged intents the application may use (bits of the IDENTIFY `intents`). */
+  allowedPrivilegedIntents(): number;
 }
+
+/** Privileged intents: GuildMembers, GuildPresences, MessageContent. */
+const PRIVILEGED_INTENTS = (1 << 1) | (1 << 8) | (1 << 15);
 
 /**
  * Discord's gateway protocol (v10, JSON): HELLO, IDENTIFY -> READY and GUILD_CREATE, heartbeats
@@ -96,7 +101,9 @@ export class Gateway {
         case 2: {
           if (this.closeWith !== undefined) return this.refuse(socket, this.closeWith);
           if (session) return socket.close(4005, 'Already authenticated.');
-          if (msg.d?.token !== this.host.token) return socket.close(4004, 'Authentication failed.');
+          if (msg.d?.token !== this.host.token) return this.refuse(socket, 4004);
+          const privileged = Number(msg.d?.intents ?? 0) & PRIVILEGED_INTENTS;
+          if (privileged & ~this.host.allowedPrivilegedIntents()) return this.refuse(socket, 4014);
           const shard: [number, number] = msg.d.shard ?? [0, 1];
           if (shard[0] >= shard[1]) return socket.close(4010, 'Invalid shard.');
           this.stats.identifies++;

@@ -166,7 +166,7 @@ route('GET', '/gateway', false, ({ emu }) => ({ status: 200, body: { url: emu.ga
 route('GET', '/users/@me', true, ({ emu }) => ({ status: 200, body: emu.world.bot }));
 route('GET', '/applications/@me', true, ({ emu }) => ({
   status: 200,
-  body: { id: emu.world.applicationId, name: 'hearth', flags: 0, bot: emu.world.bot },
+  body: { id: emu.world.applicationId, name: 'hearth', flags: emu.applicationFlags, bot: emu.world.bot },
 }));
 
 const putCommands: Handler = ({ emu, params, body }) => {

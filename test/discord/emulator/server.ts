@@ -47,6 +47,11 @@ export class Emulator extends EventEmitter {
   readonly deniedChannels = new Set<string>();
   readonly gateway: Gateway;
   recommendedShards = 1;
+  /**
+   * The application's flags (GET /applications/@me); default GATEWAY_MESSAGE_CONTENT_LIMITED, as for
+   * a bot in under 100 servers with "Message Content Intent" turned on. 0: the intent is off (4014).
+   */
+  applicationFlags = 1 << 18;
   private server!: Server;
   private port = 0;
 
@@ -63,7 +68,7 @@ export class Emulator extends EventEmitter {
         session_id: session.id,
         resume_gateway_url: this.gatewayUrl,
         shard: session.shard,
-        application: { id: this.world.applicationId, flags: 0 },
+        application: { id: this.world.applicationId, flags: this.applicationFlags },
         private_channels: [],
         relationships: [],
         user_settings: {},
@@ -72,6 +77,11 @@ export class Emulator extends EventEmitter {
         geo_ordered_rtc_regions: [],
         auth: {},
       }),
+      allowedPrivilegedIntents: () => {
+        const f = this.applicationFlags;
+        const on = (full: number, limited: number) => (f & ((1 << full) | (1 << limited))) !== 0;
+        return (on(14, 15) ? 1 << 1 : 0) | (on(12, 13) ? 1 << 8 : 0) | (on(19, 18) ? 1 << 15 : 0);
+      },
       guildCreates: (shard) => (this.ownsGuild(this.world.guildId, shard) ? [this.world.guildCreate()] : []),
     });
   }
