@@ -7,9 +7,17 @@ import { collectFiles, fetchUrl, type LoadedSource, loadBytes, SkipError, type S
 export interface InputLimits {
   maxBytes: number;
   urlTimeoutMs: number;
+  /** Let URL ingest reach loopback, private, link-local and metadata addresses (default off). */
+  allowPrivateUrls?: boolean;
+  /** Hosts (`name` or `name:port`) URL ingest may reach even when they resolve to private addresses. */
+  allowedUrlHosts?: readonly string[];
 }
 
-export const DEFAULT_LIMITS: InputLimits = { maxBytes: 50 * 1024 * 1024, urlTimeoutMs: 15_000 };
+export const DEFAULT_LIMITS: InputLimits = {
+  maxBytes: 50 * 1024 * 1024,
+  urlTimeoutMs: 15_000,
+  allowPrivateUrls: false,
+};
 
 export type LoadResult =
   | { ok: true; uri: string; source: LoadedSource; contentHash: string }
@@ -54,7 +62,13 @@ export async function loadInput(uri: string, limits: InputLimits, signal?: Abort
     let mimeType: string | undefined;
     let name = uri;
     if (isUrl(uri)) {
-      const fetched = await fetchUrl(uri, { timeoutMs: limits.urlTimeoutMs, maxBytes: limits.maxBytes, signal });
+      const fetched = await fetchUrl(uri, {
+        timeoutMs: limits.urlTimeoutMs,
+        maxBytes: limits.maxBytes,
+        signal,
+        allowPrivate: limits.allowPrivateUrls,
+        allowedHosts: limits.allowedUrlHosts,
+      });
       bytes = fetched.bytes;
       mimeType = fetched.mimeType;
       name = fetched.name;

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addressRefusal } from '../../src/knowledge/loaders/address.js';
 import { fetchUrl, loadBytes, SkipError } from '../../src/knowledge/loaders/index.js';
 
 /** A minimal one-page PDF with the given text (valid xref offsets). */
@@ -74,6 +75,17 @@ describe('URL fetching', () => {
       } else if (req.url === '/big') {
         res.writeHead(200, { 'content-type': 'text/plain' });
         res.end('x'.repeat(5000));
+      } else if (req.url === '/hop') {
+        res.writeHead(302, { location: '/page' });
+        res.end();
+      } else if (req.url?.startsWith('/to?')) {
+        res.writeHead(302, { location: decodeURIComponent(req.url.slice(4)) });
+        res.end();
+      } else if (req.url === '/chunked') {
+        // no declared length: the cap applies while streaming
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        for (let i = 0; i < 50; i++) res.write('x'.repeat(100));
+        res.end();
       } else if (req.url === '/slow') {
         setTimeout(() => res.end('late'), 3000);
       } else {
@@ -89,19 +101,92 @@ describe('URL fetching', () => {
     await new Promise((r) => server.close(r));
   });
 
+  const local = { allowPrivate: true };
+
   it('fetches and types a page by its content type', async () => {
-    const page = await fetchUrl(`${base}/page`);
+    const page = await fetchUrl(`${base}/page`, local);
     const source = await loadBytes(page.bytes, page.name, page.mimeType);
     expect(source.title).toBe('Page');
     expect(source.docs[0].text).toContain('Served over HTTP');
   });
 
   it('enforces the size cap, the timeout and HTTP errors as skip reasons', async () => {
-    await expect(fetchUrl(`${base}/big`, { maxBytes: 1000 })).rejects.toMatchObject({ reason: 'too large' });
-    await expect(fetchUrl(`${base}/slow`, { timeoutMs: 200 })).rejects.toMatchObject({
+    await expect(fetchUrl(`${base}/big`, { ...local, maxBytes: 1000 })).rejects.toMatchObject({ reason: 'too large' });
+    await expect(fetchUrl(`${base}/slow`, { ...local, timeoutMs: 200 })).rejects.toMatchObject({
       reason: 'fetch error',
       message: 'timed out after 200 ms',
     });
-    await expect(fetchUrl(`${base}/missing`)).rejects.toMatchObject({ reason: 'fetch error', message: 'HTTP 404' });
+    await expect(fetchUrl(`${base}/missing`, local)).rejects.toMatchObject({
+      reason: 'fetch error',
+      message: 'HTTP 404',
+    });
+  });
+
+  it('follows redirects within the limit and names the final file', async () => {
+    const page = await fetchUrl(`${base}/hop`, local);
+    expect(page.name).toBe('page');
+    await expect(fetchUrl(`${base}/hop`, { ...local, maxRedirects: 0 })).rejects.toMatchObject({
+      message: 'more than 0 redirects',
+    });
+  });
+
+  it('refuses loopback addresses by default, by IP literal and by name', async () => {
+    await expect(fetchUrl(`${base}/page`)).rejects.toMatchObject({
+      reason: 'fetch error',
+      message: expect.stringMatching(/^refused 127\.0\.0\.1:\d+: it resolves to 127\.0\.0\.1, a loopback address/),
+    });
+    const port = new URL(base).port;
+    await expect(fetchUrl(`http://localhost:${port}/page`)).rejects.toMatchObject({
+      message: expect.stringMatching(/^refused localhost:\d+: it resolves to (127\.0\.0\.1|::1), a loopback address/),
+    });
+    await expect(fetchUrl('http://[::ffff:169.254.169.254]/latest/meta-data/')).rejects.toMatchObject({
+      message: expect.stringContaining('link-local (cloud metadata)'),
+    });
+    await expect(fetchUrl('file:///etc/passwd')).rejects.toMatchObject({
+      message: 'refused file: URL: only http and https are fetched',
+    });
+  });
+
+  it('checks every redirect: an allowed host cannot bounce the fetch to a private one', async () => {
+    const other = createServer((_req, res) => res.end('secret'));
+    await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
+    const otherUrl = `http://127.0.0.1:${(other.address() as AddressInfo).port}/admin`;
+    try {
+      const allowedHosts = [new URL(base).host];
+      expect((await fetchUrl(`${base}/hop`, { allowedHosts })).name).toBe('page');
+      await expect(fetchUrl(`${base}/to?${encodeURIComponent(otherUrl)}`, { allowedHosts })).rejects.toMatchObject({
+        message: expect.stringMatching(/^refused 127\.0\.0\.1:\d+: it resolves to 127\.0\.0\.1, a loopback/),
+      });
+      await expect(
+        fetchUrl(`${base}/to?${encodeURIComponent('http://169.254.169.254/latest/meta-data/')}`, { allowedHosts }),
+      ).rejects.toMatchObject({ message: expect.stringContaining('link-local (cloud metadata)') });
+    } finally {
+      other.closeAllConnections();
+      await new Promise((r) => other.close(r));
+    }
+  });
+
+  it('caps a body without a declared length while streaming', async () => {
+    await expect(fetchUrl(`${base}/chunked`, { ...local, maxBytes: 1000 })).rejects.toMatchObject({
+      reason: 'too large',
+    });
+  });
+});
+
+describe('address rules', () => {
+  it('tells private, loopback, link-local and metadata addresses from public ones', () => {
+    expect(addressRefusal('10.1.2.3')).toBe('private');
+    expect(addressRefusal('172.31.0.1')).toBe('private');
+    expect(addressRefusal('192.168.1.1')).toBe('private');
+    expect(addressRefusal('100.100.100.200')).toBe('shared (carrier-grade NAT)');
+    expect(addressRefusal('0.0.0.0')).toBe('unspecified');
+    expect(addressRefusal('::1')).toBe('loopback');
+    expect(addressRefusal('fd00:ec2::254')).toBe('private (unique local)');
+    expect(addressRefusal('fe80::1')).toBe('link-local');
+    expect(addressRefusal('::ffff:7f00:1')).toBe('loopback');
+    expect(addressRefusal('64:ff9b::a9fe:a9fe')).toBe('link-local (cloud metadata)');
+    expect(addressRefusal('93.184.216.34')).toBeUndefined();
+    expect(addressRefusal('2606:4700::1111')).toBeUndefined();
+    expect(addressRefusal('172.32.0.1')).toBeUndefined();
   });
 });
