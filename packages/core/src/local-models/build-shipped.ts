@@ -3,7 +3,8 @@
  *   1. pretrain the `shipped` preset on the Brown Corpus + the repo's docs/*.md,
  *   2. fine-tune it on seeded grounded chat transcripts (answers quoted from numbered sources),
  *   3. export Q8_0 (the default chat model) and F32 (exact weights, for parity and quantization
- *      measurements) GGUF files plus the tokenizer.
+ *      measurements, and the fallback when Q8_0 fails its load-time self-check) GGUF files, each with
+ *      its `.reference.json` (see local-models/gguf/reference.ts), plus the tokenizer.
  * Run: node --conditions=hearth-source --import tsx packages/core/src/local-models/build-shipped.ts [workDir]
  * Each stage resumes from its checkpoint in workDir, so an interrupted build picks up where it stopped.
  */
@@ -13,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { loadModelFolder } from './artifacts.js';
 import { buildGroundedTranscripts } from './data/grounded-chats.js';
 import { writeLlamaGguf } from './gguf/llama-gguf.js';
+import { writeModelReference } from './gguf/reference.js';
 import { finetune, pretrain } from './pretrain.js';
 import type { TrainProgress } from './train/loop.js';
 
@@ -107,6 +109,8 @@ export async function buildShipped(workDir: string, docsDir: string): Promise<vo
     'f32',
     'hearth-local',
   );
+  // Log-probabilities the runtime must reproduce at load (providers/gguf/self-check.ts).
+  for (const f of ['hearth-local-q8_0.gguf', 'hearth-local-f32.gguf']) await writeModelReference(join(SHIPPED_DIR, f));
   writeFileSync(join(SHIPPED_DIR, 'tokenizer.json'), JSON.stringify(model.tokenizer.toJSON()));
   writeFileSync(join(SHIPPED_DIR, 'config.json'), `${JSON.stringify(model.config, null, 2)}\n`);
   for (const f of ['loss.png', 'metrics.json'])

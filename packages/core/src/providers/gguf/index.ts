@@ -4,9 +4,12 @@ import { localModelFile, SHIPPED_MODEL_PATH } from '../local-model-file.js';
 import type { ChatModel } from '../types.js';
 import { ContextPool } from './context-pool.js';
 import { GgufChatModel } from './gguf-chat-model.js';
-import { acquireModel, llamaRuntime, releaseModel } from './runtime.js';
+import { acquireModel, type LoadLog, llamaRuntime, releaseModel } from './runtime.js';
 
 export { GgufChatModel, toHistory } from './gguf-chat-model.js';
+export { type LocalModelRuntimeInfo, localModelRuntimeInfo } from './local-info.js';
+export type { CheckedModel, LoadLog } from './runtime.js';
+export type { SelfCheckResult } from './self-check.js';
 
 /** Options of a `gguf:<path>` chat model. */
 export interface GgufChatModelOptions {
@@ -24,6 +27,8 @@ export interface GgufChatModelOptions {
   maxContexts?: number;
   /** The reference to report (default `gguf:<path>`). */
   ref?: string;
+  /** Where the one load-time line (self-check result, fallback taken) goes; default stderr. */
+  log?: LoadLog;
 }
 
 export { SHIPPED_MODEL_PATH };
@@ -36,7 +41,8 @@ export async function createGgufChatModel(options: GgufChatModelOptions): Promis
     if (!existsSync(file)) throw new Error(`LoRA adapter "${name}" not found: ${file}`);
   }
   const llama = await llamaRuntime();
-  const model = await acquireModel(path);
+  // Self-checked: a file that computes wrong numbers on this CPU is replaced or refused (runtime.ts).
+  const { model } = await acquireModel(path, options.log);
   const trained = model.trainContextSize;
   const contextSize = options.contextSize ?? Math.min(trained, 4096);
   const pool = new ContextPool(model, {
@@ -54,13 +60,13 @@ export async function createGgufChatModel(options: GgufChatModelOptions): Promis
  * the user trained), else the model shipped in this package. Adapters in `<dataDir>/adapters/*.gguf`
  * are available by file name.
  */
-export async function createLocalChatModel(dataDir?: string): Promise<ChatModel> {
+export async function createLocalChatModel(dataDir?: string, log?: LoadLog): Promise<ChatModel> {
   const path = localModelFile(dataDir);
   if (!existsSync(path))
     throw new Error(
       `the shipped local model is missing (${path}); regenerate it with the command in packages/core/assets/models/README.md`,
     );
-  return createGgufChatModel({ path, findAdapter: dataDir ? adaptersIn(dataDir) : undefined, ref: 'local' });
+  return createGgufChatModel({ path, findAdapter: dataDir ? adaptersIn(dataDir) : undefined, ref: 'local', log });
 }
 
 /**
