@@ -93,14 +93,36 @@ export interface KnowledgeApi {
   remove(sourceId: string): Promise<boolean>;
 }
 
-/** Per-plugin, per-guild key-value storage and a private folder; needs `storage`. */
+/**
+ * Per-plugin, per-guild key-value storage and a private folder; needs `storage`. This is what a
+ * host implements; tools see {@link AtomicStorageApi}, which adds `update`.
+ */
 export interface StorageApi {
+  /** The JSON value stored under `key`, or undefined. */
   get<T = unknown>(key: string): Promise<T | undefined>;
+  /** Stores a JSON-serialisable value (at most 1 MiB in Hearth). */
   set(key: string, value: unknown): Promise<void>;
+  /** Removes a key; true when it existed. */
   delete(key: string): Promise<boolean>;
+  /** Keys starting with `prefix`, sorted. */
   keys(prefix?: string): Promise<string[]>;
   /** Absolute path of the plugin's private data folder (created on first use). */
   dir(): Promise<string>;
+}
+
+/** Storage as a tool sees it: {@link StorageApi} plus an atomic read-modify-write. */
+export interface AtomicStorageApi extends StorageApi {
+  /**
+   * Replaces the value of `key` with `fn(current)` and returns it. Updates (and sets) of one key
+   * run one after another in the host, so concurrent updates never lose each other's writes.
+   * @param key - the key to update
+   * @param fn - gets the current value (undefined when unset) and returns the new one
+   * @returns the value written
+   * @throws PermissionDeniedError when `storage` is not granted
+   * @example
+   * const n = await ctx.storage.update<number>('count', (n = 0) => n + 1);
+   */
+  update<T>(key: string, fn: (current: T | undefined) => T | Promise<T>): Promise<T>;
 }
 
 /** Structured log lines, tagged with plugin and tool. */
@@ -121,7 +143,14 @@ export interface ToolContext {
   log: Logger;
   models: ModelsApi;
   knowledge: KnowledgeApi;
-  storage: StorageApi;
-  /** Permissions granted to this plugin. */
+  storage: AtomicStorageApi;
+  /**
+   * `fetch`, allowed when the plugin declares `network`, the operator grants it and the caller has
+   * it; aborted with the call. Plugins are trusted code: this gate covers what Hearth hands out,
+   * not modules a plugin imports itself (see docs/plugins.md, "Trust").
+   * @throws PermissionDeniedError naming which of the three checks failed
+   */
+  fetch: typeof fetch;
+  /** What this call may use: the operator's grant ∩ the declaration ∩ the caller's grants. Read-only. */
   granted: ReadonlySet<Permission>;
 }

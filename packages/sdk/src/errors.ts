@@ -9,17 +9,37 @@ export class HearthError extends Error {
   }
 }
 
+/**
+ * Which of the three permission checks failed: the plugin never declared the permission, the
+ * operator did not grant it to the plugin (`plugins.grants`), or the caller (an MCP principal, a
+ * Discord member) lacks it. `access` is an admin-only tool called by a non-admin.
+ */
+export type PermissionFailure = 'undeclared' | 'not_granted' | 'caller' | 'access';
+
 /** A tool used a capability its plugin was not granted, or the caller may not use the tool. */
 export class PermissionDeniedError extends HearthError {
-  constructor(message: string) {
+  /** Which check failed; undefined for errors built from a message alone. */
+  readonly reason?: PermissionFailure;
+  /** The permission that was missing, when one was. */
+  readonly permission?: string;
+  constructor(message: string, details?: { reason: PermissionFailure; permission?: string }) {
     super('permission_denied', message);
+    this.reason = details?.reason;
+    this.permission = details?.permission;
   }
 }
 
-/** The tool input (or output) did not match its schema. */
+/** The tool input did not match its schema. */
 export class ValidationError extends HearthError {
+  constructor(message: string, code: 'invalid_input' | 'invalid_output' = 'invalid_input') {
+    super(code, message);
+  }
+}
+
+/** The tool returned data that does not match its own output schema: a plugin bug, not the caller's. */
+export class OutputValidationError extends ValidationError {
   constructor(message: string) {
-    super('invalid_input', message);
+    super(message, 'invalid_output');
   }
 }
 

@@ -5,6 +5,7 @@
  */
 
 export type {
+  AtomicStorageApi,
   Caller,
   ChatMessage,
   ChatOptions,
@@ -19,7 +20,9 @@ export type {
 } from './context.js';
 export {
   HearthError,
+  OutputValidationError,
   PermissionDeniedError,
+  type PermissionFailure,
   PluginDefinitionError,
   ToolCancelledError,
   ToolFailedError,
@@ -44,6 +47,13 @@ export { ATTACHMENT_MARKER, type Attachment, attachment, attachmentBytes } from 
 export { pluginDocs } from './schema/docs.js';
 export { type FieldSpec, fieldsFromJsonSchema, type JsonSchema, toJsonSchema } from './schema/fields.js';
 export { DISCORD_LIMITS, surfaceProblems } from './schema/surfaces.js';
-export { type AnyToolDefinition, type AutocompleteHandler, defineTool, type ToolDefinition } from './tool.js';
+export {
+  type AnyToolDefinition,
+  type AutocompleteChoice,
+  type AutocompleteContext,
+  type AutocompleteHandler,
+  defineTool,
+  type ToolDefinition,
+} from './tool.js';
 /** The SDK's version; plugins' `hearth` ranges are checked against the host's version. */
 export const SDK_VERSION = '0.1.0';

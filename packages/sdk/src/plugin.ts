@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Logger, StorageApi } from './context.js';
+import type { AtomicStorageApi, Logger } from './context.js';
 import { PluginDefinitionError } from './errors.js';
 import { PERMISSIONS, type Permission } from './permissions.js';
 import type { AnyToolDefinition } from './tool.js';
@@ -8,7 +8,7 @@ import type { AnyToolDefinition } from './tool.js';
 export interface PluginLifecycleContext {
   log: Logger;
   /** Global (not per-guild) storage of the plugin; present when `storage` is granted. */
-  storage?: StorageApi;
+  storage?: AtomicStorageApi;
   granted: ReadonlySet<Permission>;
   signal: AbortSignal;
 }

@@ -1,9 +1,35 @@
 import type { z } from 'zod';
-import type { Caller, ToolContext } from './context.js';
+import type { AtomicStorageApi, Caller, ToolContext } from './context.js';
 import type { ToolReturn } from './results.js';
 
-/** Suggestions for a field while the user types (Discord autocomplete, MCP completion/complete). */
-export type AutocompleteHandler = (partial: string, caller: Caller) => Promise<string[]> | string[];
+/** What an autocomplete handler gets besides the typed text. */
+export interface AutocompleteContext {
+  /** Who is typing. */
+  caller: Caller;
+  /** The plugin's storage for the caller's guild (needs `storage`). */
+  storage: AtomicStorageApi;
+  /** The other fields filled in so far (unvalidated, may be partial). */
+  input: Record<string, unknown>;
+  /** Aborted when the host's autocomplete time limit (2 s by default) passes. */
+  signal: AbortSignal;
+}
+
+/** One suggestion: a plain value, or a label shown to the user with the value sent to the tool. */
+export type AutocompleteChoice = string | number | { name: string; value: string | number };
+
+/**
+ * Suggestions for a field while the user types (Discord autocomplete, MCP completion/complete,
+ * CLI shell completion). At most 25 are shown; a handler that throws or runs past the limit shows none.
+ * @param partial - what the user has typed in this field
+ * @param ctx - caller, storage, the other fields and a time-limit signal
+ * @returns suggestions, best first
+ * @example
+ * autocomplete: { city: async (partial) => CITIES.filter((c) => c.startsWith(partial)) }
+ */
+export type AutocompleteHandler = (
+  partial: string,
+  ctx: AutocompleteContext,
+) => Promise<AutocompleteChoice[]> | AutocompleteChoice[];
 
 /**
  * One tool of a plugin. Its zod `input` schema is the single source for Discord slash options,

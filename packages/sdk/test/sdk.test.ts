@@ -115,7 +115,7 @@ describe('test host', () => {
   });
   it('denies undeclared permissions and admin-only tools', async () => {
     const host = await createTestHost(plugin, { models: { chat: () => 'hello' } });
-    expect((await host.call('ask', {})).error?.message).toMatch(/needs the "models:chat" permission/);
+    expect((await host.call('ask', {})).error?.message).toMatch(/it does not declare the "models:chat" permission/);
     expect((await host.call('admin', {})).error?.code).toBe('permission_denied');
     expect((await host.call('admin', {}, { caller: { isAdmin: true } })).result?.content[0]).toEqual({
       type: 'text',

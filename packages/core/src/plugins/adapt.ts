@@ -9,7 +9,14 @@ import {
   surfaceProblems,
   toJsonSchema,
 } from '@hearth/sdk';
-import { guardedContext, invokeTool } from '@hearth/sdk/host';
+import {
+  AUTOCOMPLETE_TIMEOUT_MS,
+  guardedContext,
+  guardedStorage,
+  invokeTool,
+  permissionProblem,
+  runAutocomplete,
+} from '@hearth/sdk/host';
 import type { RegisteredTool, ToolOrigin } from './registry.js';
 
 /** What {@link registeredTool} needs to turn an SDK tool definition into a registry entry. */
@@ -20,8 +27,13 @@ export interface AdaptOptions {
   origin: ToolOrigin;
   /** Id used in permission errors (`core` for built-ins). */
   ownerId: string;
+  /** What the operator granted (the host keeps this set; tools only ever see read-only copies). */
   granted: ReadonlySet<Permission>;
+  /** What the plugin declares; default: `granted`. */
+  declared?: readonly Permission[];
   defaultTimeoutMs: number;
+  /** Limit of one autocomplete handler; default {@link AUTOCOMPLETE_TIMEOUT_MS}. */
+  autocompleteTimeoutMs?: number;
   services: (caller: Caller) => HostServices;
   log: (caller: Caller) => Logger;
 }
@@ -42,6 +54,25 @@ export function registeredTool(o: AdaptOptions): RegisteredTool {
   }
   const problems = surfaceProblems(fields);
   if (problems.length) throw new PluginDefinitionError(`${o.ownerId}: tool "${tool.name}" ${problems.join('; ')}`);
+  const suggest: NonNullable<RegisteredTool['suggest']> = async (field, partial, caller, input = {}) => {
+    const handler = tool.autocomplete?.[field];
+    if (!handler) return [];
+    const need = () => {
+      const problem = permissionProblem(
+        { pluginId: o.ownerId, caller, granted: o.granted, declared: o.declared },
+        'storage',
+        'use storage',
+      );
+      if (problem) throw problem;
+    };
+    const storage = guardedStorage(o.services(caller).storage, need);
+    return runAutocomplete(
+      handler,
+      partial,
+      { caller, storage, input },
+      o.autocompleteTimeoutMs ?? AUTOCOMPLETE_TIMEOUT_MS,
+    );
+  };
   return {
     name: o.name,
     shortName: tool.name,
@@ -52,20 +83,11 @@ export function registeredTool(o: AdaptOptions): RegisteredTool {
     fields,
     access: tool.access ?? 'everyone',
     autocomplete: tool.autocomplete
-      ? async (field, partial, caller) => {
-          const handler = tool.autocomplete?.[field];
-          if (!handler) return [];
-          try {
-            return (await handler(partial, caller)).slice(0, 25).map(String);
-          } catch {
-            return [];
-          }
-        }
+      ? async (field, partial, caller, input) =>
+          (await suggest(field, partial, caller, input)).map((c) => String(c.value))
       : undefined,
+    suggest: tool.autocomplete ? suggest : undefined,
     invoke(input, call) {
-      const granted = call.caller.grants
-        ? new Set([...o.granted].filter((p) => call.caller.grants!.includes(p)))
-        : o.granted;
       return invokeTool(tool, input, {
         caller: call.caller,
         displayName: o.name,
@@ -76,7 +98,8 @@ export function registeredTool(o: AdaptOptions): RegisteredTool {
           guardedContext({
             pluginId: o.ownerId,
             caller: call.caller,
-            granted,
+            granted: o.granted,
+            declared: o.declared,
             signal,
             progress,
             log: o.log(call.caller),

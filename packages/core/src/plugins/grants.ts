@@ -1,4 +1,5 @@
-import type { Caller, HostServices, Logger, Permission, PluginDefinition } from '@hearth/sdk';
+import type { AtomicStorageApi, Caller, HostServices, Logger, Permission, PluginDefinition } from '@hearth/sdk';
+import { withAtomicUpdate } from '@hearth/sdk/host';
 import type { HearthConfig } from '../config/schema.js';
 import type { KnowledgeStore } from '../knowledge/types.js';
 import type { HearthLogger } from '../log/logger.js';
@@ -37,12 +38,12 @@ export function servicesFor(
 ): (caller: Caller) => HostServices {
   const models = modelsApi(deps.models);
   // scoped() prepares statements; keep one per guild rather than one per call
-  const storageByGuild = new Map<string, ReturnType<PluginStorage['scoped']>>();
+  const storageByGuild = new Map<string, AtomicStorageApi>();
   return (caller) => {
     const guild = caller.guildId ?? '';
     let storage = storageByGuild.get(guild);
     if (!storage) {
-      storage = deps.storage.scoped(pluginId, guild);
+      storage = scopedStorage(deps.storage, pluginId, guild);
       storageByGuild.set(guild, storage);
     }
     return { models, knowledge: knowledgeApi(deps.knowledge, caller), storage };
@@ -58,4 +59,12 @@ export function callerLogger(base: HearthLogger, caller?: Caller, tool?: string)
     warn: (m, f) => base.warn({ ...extra, ...f }, m),
     error: (m, f) => base.error({ ...extra, ...f }, m),
   };
+}
+
+/**
+ * One plugin's storage for one guild (`''`: global), with `update` serialised per key. The lock id
+ * names the rows, so every object over the same rows (calls, setup, worker RPCs) shares the lock.
+ */
+export function scopedStorage(storage: PluginStorage, pluginId: string, guild = ''): AtomicStorageApi {
+  return withAtomicUpdate(storage.scoped(pluginId, guild), `${pluginId}\u0000${guild}`);
 }

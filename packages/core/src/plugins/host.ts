@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
 import { HearthError, type PluginDefinition, type PluginLifecycleContext } from '@hearth/sdk';
+import { ReadonlyPermissionSet } from '@hearth/sdk/host';
 import { HEARTH_VERSION } from '../version.js';
 import { installCrashGuard } from './crash-guard.js';
-import { callerLogger, grantFor, servicesFor } from './grants.js';
+import { callerLogger, grantFor, scopedStorage, servicesFor } from './grants.js';
 import { runLifecycleHook } from './lifecycle.js';
 import {
   checkCompatibility,
@@ -179,11 +180,12 @@ export class PluginHost {
     const log = this.o.log.child({ plugin: id });
     const lifetime = new AbortController();
     const inflight = new Set<AbortController>();
-    const storage = grant.granted.has('storage') ? this.o.storage.scoped(id) : undefined;
+    const storage = grant.granted.has('storage') ? scopedStorage(this.o.storage, id) : undefined;
     const lifecycle: PluginLifecycleContext = {
       log: callerLogger(log),
       storage,
-      granted: grant.granted,
+      // a copy nobody can add to: the grant itself stays the host's
+      granted: new ReadonlyPermissionSet(grant.granted),
       signal: lifetime.signal,
     };
     const worker = workerForPlugin({

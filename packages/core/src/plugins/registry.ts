@@ -6,6 +6,7 @@ import {
   type ToolResult,
   ValidationError,
 } from '@hearth/sdk';
+import type { Suggestion } from '@hearth/sdk/host';
 
 /** Where a registered tool comes from. */
 export type ToolOrigin =
@@ -33,7 +34,10 @@ export interface RegisteredTool {
   outputSchema?: JsonSchema;
   fields: FieldSpec[];
   access: 'everyone' | 'admin';
-  autocomplete?: (field: string, partial: string, caller: Caller) => Promise<string[]>;
+  /** Suggested values of a field (strings); never throws, answers within the autocomplete limit. */
+  autocomplete?: (field: string, partial: string, caller: Caller, input?: Record<string, unknown>) => Promise<string[]>;
+  /** Suggestions with a label and a value (Discord shows the label, sends the value). */
+  suggest?: (field: string, partial: string, caller: Caller, input?: Record<string, unknown>) => Promise<Suggestion[]>;
   invoke(input: unknown, options: CallOptions): Promise<ToolResult>;
 }
 

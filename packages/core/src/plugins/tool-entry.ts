@@ -42,6 +42,7 @@ export function pluginToolEntry(o: EntryOptions): RegisteredTool {
     origin: { kind: 'plugin', pluginId: plugin.id, version: plugin.version },
     ownerId: plugin.id,
     granted: o.grant.granted,
+    declared: plugin.permissions,
     defaultTimeoutMs: o.defaultTimeoutMs,
     services: o.services,
     log: (caller) => callerLogger(o.log, caller, tool.name),

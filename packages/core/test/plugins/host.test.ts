@@ -183,7 +183,7 @@ describe('PluginHost: calls are contained', () => {
     const err = await errorOf(h.registry.call('echo_chat', { q: 'hi' }, { caller: member }));
     expect(err.code).toBe('permission_denied');
     expect(err.message).toBe(
-      'Plugin "echo" may not use chat models: it needs the "models:chat" permission, which the operator has not granted.',
+      'Plugin "echo" may not use chat models: it needs the "models:chat" permission, which the operator has not granted (plugins.grants.echo).',
     );
     expect(h.host.list()[0]?.withheld).toEqual(['models:chat', 'knowledge:read']);
     expect(h.lines.some((l) => l.msg.includes('plugins.grants.echo does not allow'))).toBe(true);

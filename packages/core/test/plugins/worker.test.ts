@@ -24,7 +24,13 @@ async function errorOf(p: Promise<unknown>): Promise<HearthError> {
 
 describe('PluginHost: worker-thread tools', () => {
   it('runs the tool in another thread that ran its own setup, with progress, logs, storage and binary results', async () => {
-    expect(h.host.list()[0]?.workerTools).toEqual(['heavy_spin', 'heavy_chat', 'heavy_stuck', 'heavy_fail']);
+    expect(h.host.list()[0]?.workerTools).toEqual([
+      'heavy_spin',
+      'heavy_chat',
+      'heavy_stuck',
+      'heavy_bump',
+      'heavy_fail',
+    ]);
     const progress: [number, string | undefined][] = [];
     const result = await h.registry.call(
       'heavy_spin',
@@ -46,7 +52,7 @@ describe('PluginHost: worker-thread tools', () => {
   it('checks permissions in the main thread: an undeclared service is denied', async () => {
     const err = await errorOf(h.registry.call('heavy_chat', {}, { caller: member }));
     expect(err.code).toBe('permission_denied');
-    expect(err.message).toContain('Plugin "heavy" may not use chat models');
+    expect(err.message).toContain('Plugin "heavy" may not use chat models: it does not declare the "models:chat"');
   });
 
   it('maps a throw inside the worker to a tool error', async () => {
@@ -63,6 +69,32 @@ describe('PluginHost: worker-thread tools', () => {
     const result = await h.registry.call('heavy_spin', { ms: 0 }, { caller: member });
     expect((result.data as { thread: number }).thread).not.toBe(threadId);
   }, 120_000); // starts a second thread
+
+  it("after a timeout, the very next call runs on a fresh thread instead of inheriting the old one's end", async () => {
+    const err = await errorOf(h.registry.call('heavy_stuck', {}, { caller: member }));
+    expect(err.code).toBe('timeout');
+    // no pause: before the fix this call queued behind the stuck thread and failed with its termination
+    const result = await h.registry.call('heavy_spin', { ms: 0 }, { caller: member });
+    expect((result.data as { thread: number }).thread).not.toBe(threadId);
+  }, 120_000);
+
+  it('after a cancellation, the next call starts at once on a fresh thread', async () => {
+    const ac = new AbortController();
+    const stuck = h.registry.call('heavy_stuck', {}, { caller: member, signal: ac.signal, timeoutMs: 60_000 });
+    setTimeout(() => ac.abort('user pressed stop'), 50);
+    expect((await errorOf(stuck)).code).toBe('cancelled');
+    const result = await h.registry.call('heavy_spin', { ms: 0 }, { caller: member });
+    expect((result.data as { thread: number }).thread).not.toBe(threadId);
+  }, 120_000);
+
+  it('storage.update from a worker thread is atomic: the lock is held in the main thread', async () => {
+    const runs = await Promise.all(
+      Array.from({ length: 8 }, () => h.registry.call('heavy_bump', {}, { caller: { ...member, guildId: 'g9' } })),
+    );
+    expect(runs.map((r) => Number((r.content[0] as { text: string }).text)).sort((a, b) => a - b)).toEqual([
+      1, 2, 3, 4, 5, 6, 7, 8,
+    ]);
+  }, 120_000);
 
   it('validates input in the main thread before anything reaches the worker', async () => {
     const err = await errorOf(h.registry.call('heavy_spin', { ms: 99999 }, { caller: member }));

@@ -4,5 +4,14 @@
  * @packageDocumentation
  */
 
-export { guardedContext, type HostServices } from './guard.js';
+export { AUTOCOMPLETE_TIMEOUT_MS, runAutocomplete, type Suggestion } from './autocomplete.js';
+export {
+  effectivePermissions,
+  guardedContext,
+  type HostServices,
+  type PermissionSources,
+  permissionProblem,
+  ReadonlyPermissionSet,
+} from './guard.js';
 export { type InvokeOptions, invokeTool } from './invoke.js';
+export { guardedStorage, withAtomicUpdate } from './storage.js';

@@ -1,6 +1,7 @@
 import type { Caller, ToolContext } from '../context.js';
 import {
   HearthError,
+  OutputValidationError,
   PermissionDeniedError,
   ToolCancelledError,
   ToolFailedError,
@@ -34,7 +35,7 @@ export interface InvokeOptions {
 export async function invokeTool(tool: AnyToolDefinition, rawInput: unknown, opts: InvokeOptions): Promise<ToolResult> {
   const name = opts.displayName;
   if (tool.access === 'admin' && !opts.caller.isAdmin) {
-    throw new PermissionDeniedError(`"${name}" is for server admins only.`);
+    throw new PermissionDeniedError(`"${name}" is for server admins only.`, { reason: 'access' });
   }
   const parsed = tool.input.safeParse(rawInput ?? {});
   if (!parsed.success) throw new ValidationError(`Invalid input for "${name}": ${describeIssues(parsed.error.issues)}`);
@@ -81,7 +82,7 @@ export async function invokeTool(tool: AnyToolDefinition, rawInput: unknown, opt
     if (tool.output && result.data !== undefined) {
       const out = tool.output.safeParse(result.data);
       if (!out.success)
-        throw new ValidationError(
+        throw new OutputValidationError(
           `"${name}" returned data that does not match its output schema: ${describeIssues(out.error.issues)}`,
         );
       result.data = out.data;

@@ -3,10 +3,12 @@
  * results, progress and errors without Discord or MCP. It runs the same call wrapper as Hearth.
  * @packageDocumentation
  */
-import type { Caller, Logger } from '../context.js';
-import { HearthError } from '../errors.js';
-import { guardedContext } from '../host/guard.js';
+import type { AtomicStorageApi, Caller, Logger } from '../context.js';
+import { HearthError, PluginDefinitionError } from '../errors.js';
+import { runAutocomplete, type Suggestion } from '../host/autocomplete.js';
+import { guardedContext, permissionProblem, ReadonlyPermissionSet } from '../host/guard.js';
 import { invokeTool } from '../host/invoke.js';
+import { guardedStorage, withAtomicUpdate } from '../host/storage.js';
 import type { Permission } from '../permissions.js';
 import { type PluginDefinition, validatePlugin } from '../plugin.js';
 import type { ToolResult } from '../results.js';
@@ -16,13 +18,24 @@ import { type FakeModels, fakeModels, memoryKnowledge, memoryStorage } from './m
 
 export { type FakeModels, fakeModels, memoryKnowledge, memoryStorage };
 
+/** Hearth's default per-tool time limit (config `plugins.timeoutMs`), used by the test host too. */
+export const DEFAULT_TOOL_TIMEOUT_MS = 60_000;
+
 /** Options of {@link createTestHost}. */
 export interface TestHostOptions {
-  /** Permissions to grant; default: everything the plugin declares. */
+  /**
+   * What the operator grants, as `plugins.grants[id]` would; default: everything the plugin
+   * declares. A permission the plugin does not declare is rejected, as Hearth never grants it.
+   */
   grant?: Permission[];
   models?: FakeModels;
-  /** Per-call time limit, default 5 s. */
+  /**
+   * Caps every call's time limit (a tool's own `timeoutMs` too, when longer). Default: the tool's
+   * `timeoutMs`, else Hearth's 60 s.
+   */
   timeoutMs?: number;
+  /** `fetch` behind `ctx.fetch` (needs `network`); default the global one. */
+  fetch?: typeof fetch;
 }
 
 /** What one call produced: the result or the error, and every progress report. */
@@ -33,12 +46,38 @@ export interface TestCall {
   logs: { level: string; message: string }[];
 }
 
+/** Options of one {@link TestHost.call}. */
+export interface TestCallOptions {
+  /** Merged over {@link testCaller}; `grants` limits the call as an MCP principal's grants do. */
+  caller?: Partial<Caller>;
+  signal?: AbortSignal;
+}
+
 /** A loaded plugin under test. */
 export interface TestHost {
   plugin: PluginDefinition;
   knowledge: ReturnType<typeof memoryKnowledge>;
-  /** Calls a tool by its short name; never throws for tool errors (see `error`). */
-  call(tool: string, input: unknown, options?: { caller?: Partial<Caller>; signal?: AbortSignal }): Promise<TestCall>;
+  /**
+   * Calls a tool by its short name, through the same wrapper, permission checks and time limits
+   * as Hearth.
+   * @param tool - the tool's own name (`greet`, not `my-plugin_greet`)
+   * @param input - the raw input; validated against the tool's zod schema
+   * @returns the result or the error (never throws for tool errors), progress reports and log lines
+   * @throws Error when the plugin has no such tool
+   */
+  call(tool: string, input: unknown, options?: TestCallOptions): Promise<TestCall>;
+  /**
+   * Asks a field's autocomplete handler for suggestions, with Hearth's time limit.
+   * @returns `{ name, value }` suggestions (at most 25); none when the handler fails or is too slow
+   */
+  autocomplete(
+    tool: string,
+    field: string,
+    partial: string,
+    options?: { caller?: Partial<Caller>; input?: Record<string, unknown> },
+  ): Promise<Suggestion[]>;
+  /** The storage of one guild (`''`: the global scope `setup` uses), as the plugin sees it. */
+  storage(guildId?: string): AtomicStorageApi;
   /** Runs `teardown`. */
   close(): Promise<void>;
 }
@@ -55,36 +94,80 @@ export const testCaller: Caller = {
 
 /**
  * Validates the plugin as the Hearth host would (manifest and every surface's limits), runs
- * `setup`, and returns a host to call its tools.
+ * `setup`, and returns a host to call its tools. Storage is per guild, `setup` gets the global
+ * scope, the default time limit is Hearth's (60 s), and permissions are checked in the same three
+ * steps (declared by the plugin, granted by the operator, held by the caller).
+ * @param plugin - the plugin, as `definePlugin` returned it
+ * @param options - grants, scripted models, a time-limit cap
+ * @returns a host whose `call` runs tools like Hearth does
+ * @throws PluginDefinitionError when the manifest or a tool's input schema is invalid, or `grant`
+ * names a permission the plugin does not declare
+ * @example
+ * const host = await createTestHost(plugin, { grant: ['storage'] });
+ * const { result, error } = await host.call('greet', { name: 'Ada' });
  */
 export async function createTestHost(plugin: PluginDefinition, options: TestHostOptions = {}): Promise<TestHost> {
   validatePlugin(plugin);
   for (const tool of plugin.tools) {
     const fields = fieldsFromJsonSchema(toJsonSchema(tool.input), Object.keys(tool.autocomplete ?? {}));
     const problems = surfaceProblems(fields);
-    if (problems.length) throw new Error(`plugin "${plugin.id}", tool "${tool.name}": ${problems.join('; ')}`);
+    if (problems.length)
+      throw new PluginDefinitionError(`plugin "${plugin.id}", tool "${tool.name}": ${problems.join('; ')}`);
   }
-  const granted = new Set<Permission>(
-    (options.grant ?? plugin.permissions).filter((p) => plugin.permissions.includes(p)),
-  );
+  const undeclared = (options.grant ?? []).filter((p) => !plugin.permissions.includes(p));
+  if (undeclared.length) {
+    throw new PluginDefinitionError(
+      `createTestHost: grant lists ${undeclared.map((p) => `"${p}"`).join(', ')}, which plugin "${plugin.id}" does not declare; Hearth never grants an undeclared permission (add it to the plugin's permissions).`,
+    );
+  }
+  const declared = [...new Set(plugin.permissions)];
+  const granted = new ReadonlyPermissionSet(options.grant ?? declared);
   const knowledge = memoryKnowledge();
-  const storage = memoryStorage();
+  const stores = new Map<string, AtomicStorageApi>();
+  const storageOf = (guildId = '') => {
+    let store = stores.get(guildId);
+    if (!store) {
+      store = withAtomicUpdate(memoryStorage());
+      stores.set(guildId, store);
+    }
+    return store;
+  };
   const models = fakeModels(options.models);
-  const lifecycle = { log: silentLog([]), storage, granted, signal: new AbortController().signal };
+  const services = (caller: Caller) => ({
+    models,
+    knowledge,
+    storage: storageOf(caller.guildId),
+    fetch: options.fetch,
+  });
+  const lifecycle = {
+    log: silentLog([]),
+    storage: granted.has('storage') ? storageOf('') : undefined,
+    granted,
+    signal: new AbortController().signal,
+  };
   await plugin.setup?.(lifecycle);
+  const toolOf = (name: string) => {
+    const tool = plugin.tools.find((t) => t.name === name);
+    if (!tool)
+      throw new Error(
+        `plugin "${plugin.id}" has no tool "${name}"; it has ${plugin.tools.map((t) => t.name).join(', ')}`,
+      );
+    return tool;
+  };
   return {
     plugin,
     knowledge,
+    storage: storageOf,
     async call(toolName, input, callOptions = {}) {
-      const tool = plugin.tools.find((t) => t.name === toolName);
-      if (!tool) throw new Error(`plugin "${plugin.id}" has no tool "${toolName}"`);
+      const tool = toolOf(toolName);
       const call: TestCall = { progress: [], logs: [] };
       const caller = { ...testCaller, ...callOptions.caller };
+      const own = tool.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS;
       try {
         call.result = await invokeTool(tool, input, {
           caller,
           displayName: `${plugin.id}_${tool.name}`,
-          timeoutMs: tool.timeoutMs ?? options.timeoutMs ?? 5000,
+          timeoutMs: options.timeoutMs === undefined ? own : Math.min(own, options.timeoutMs),
           signal: callOptions.signal,
           progressIntervalMs: 0,
           onProgress: (fraction, message) => call.progress.push({ fraction, message }),
@@ -92,11 +175,12 @@ export async function createTestHost(plugin: PluginDefinition, options: TestHost
             guardedContext({
               pluginId: plugin.id,
               caller,
+              declared,
               granted,
               signal,
               progress,
               log: silentLog(call.logs),
-              services: { models, knowledge, storage },
+              services: services(caller),
             }),
         });
       } catch (err) {
@@ -104,6 +188,16 @@ export async function createTestHost(plugin: PluginDefinition, options: TestHost
         call.error = err;
       }
       return call;
+    },
+    async autocomplete(toolName, field, partial, o = {}) {
+      const handler = toolOf(toolName).autocomplete?.[field];
+      if (!handler) return [];
+      const caller = { ...testCaller, ...o.caller };
+      const storage = guardedStorage(storageOf(caller.guildId), () => {
+        const problem = permissionProblem({ pluginId: plugin.id, caller, declared, granted }, 'storage', 'use storage');
+        if (problem) throw problem;
+      });
+      return runAutocomplete(handler, partial, { caller, storage, input: o.input ?? {} });
     },
     async close() {
       await plugin.teardown?.(lifecycle);

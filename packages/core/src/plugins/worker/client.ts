@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Permission, StorageApi, ToolContext } from '@hearth/sdk';
+import type { AtomicStorageApi, Permission, ToolContext } from '@hearth/sdk';
 import type { HearthLogger } from '../../log/logger.js';
 import { SOURCE_MODE } from '../loader.js';
 import { type FromWorker, fromWire, type RpcMethod, type ToWorker, toWire, type WorkerInit } from './protocol.js';
@@ -14,7 +14,7 @@ export interface PluginWorkerOptions {
   granted: Permission[];
   log: HearthLogger;
   /** The plugin's global storage for its worker-side `setup`/`teardown` (present when granted). */
-  lifecycleStorage?: StorageApi;
+  lifecycleStorage?: AtomicStorageApi;
   /** How long a cancelled or timed-out call may keep running before the thread is terminated. */
   graceMs: number;
   /** Limit for importing the module and running its `setup` in the thread. */
@@ -23,6 +23,8 @@ export interface PluginWorkerOptions {
 
 interface PendingCall {
   tool: string;
+  /** The thread running it: a retired thread's calls finish there while new calls go to a fresh one. */
+  worker: Worker;
   ctx: ToolContext;
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
@@ -31,15 +33,20 @@ interface PendingCall {
 
 /**
  * One worker thread running a plugin's `worker: true` tools. Started on first use (or by
- * `start()`), restarted after a crash or after a call ignored its cancellation and the thread was
- * terminated. The tool's ctx stays in the main thread: the worker's service calls come back here
- * and run through the same permission-checked ctx as an in-process call.
+ * `start()`). A cancelled or timed-out call retires its thread at once: the next call starts on a
+ * fresh thread, while the retired one gets `graceMs` to stop (then it is terminated, failing only
+ * its own calls) or is closed when its last call ends. The tool's ctx stays in the main thread:
+ * the worker's service calls come back here and run through the same permission-checked ctx.
  */
 export class PluginWorker {
   private worker?: Worker;
   private starting?: Promise<Worker>;
   private readonly calls = new Map<number, PendingCall>();
+  /** Threads that ran a cancelled call: no new calls go there. */
+  private readonly retired = new Set<Worker>();
   private nextCall = 1;
+  /** `storage.update`s waiting for the worker to compute the new value. */
+  private readonly updates = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private closed = false;
 
   constructor(private readonly options: PluginWorkerOptions) {}
@@ -68,16 +75,19 @@ export class PluginWorker {
           callId,
           reason: String((ctx.signal.reason as Error)?.message ?? 'cancelled'),
         } satisfies ToWorker);
-        killTimer = setTimeout(
-          () => this.kill(`tool "${tool}" kept running ${this.options.graceMs} ms after it was stopped`),
-          this.options.graceMs,
-        );
+        // a thread that may be stuck takes no new calls: the next one starts on a fresh thread
+        this.retire(worker);
+        killTimer = setTimeout(() => {
+          if (this.calls.has(callId))
+            this.kill(worker, `tool "${tool}" kept running ${this.options.graceMs} ms after it was stopped`);
+        }, this.options.graceMs);
+        killTimer.unref?.();
       };
       const cleanup = () => {
         ctx.signal.removeEventListener('abort', onAbort);
         clearTimeout(killTimer);
       };
-      this.calls.set(callId, { tool, ctx, resolve, reject, cleanup });
+      this.calls.set(callId, { tool, worker, ctx, resolve, reject, cleanup });
       ctx.signal.addEventListener('abort', onAbort, { once: true });
       const has = { chat: ctx.models.has('chat'), embed: ctx.models.has('embed'), image: ctx.models.has('image') };
       const message: ToWorker = {
@@ -98,7 +108,13 @@ export class PluginWorker {
   async close(timeoutMs: number): Promise<void> {
     this.closed = true;
     const worker = this.worker ?? (await this.starting?.catch(() => undefined));
-    if (!worker) return;
+    const unloaded = new Error(`plugin "${this.options.pluginId}" was unloaded`);
+    await Promise.all([...this.retired].map((w) => this.shutdown(w, timeoutMs, unloaded)));
+    if (worker) await this.shutdown(worker, timeoutMs, unloaded);
+  }
+
+  /** Runs the thread's `teardown` (bounded by `timeoutMs`), then terminates it. */
+  private async shutdown(worker: Worker, timeoutMs: number, error: Error): Promise<void> {
     await new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);
@@ -111,7 +127,20 @@ export class PluginWorker {
       worker.on('exit', done);
       worker.postMessage({ type: 'teardown' } satisfies ToWorker);
     });
-    await this.terminate(new Error(`plugin "${this.options.pluginId}" was unloaded`));
+    await this.terminate(worker, error);
+  }
+
+  /** Stops sending calls to `worker`; it is closed once its last call has ended. */
+  private retire(worker: Worker): void {
+    if (this.retired.has(worker)) return;
+    this.forget(worker);
+    this.retired.add(worker);
+    this.closeIfIdle(worker);
+  }
+
+  private closeIfIdle(worker: Worker): void {
+    if (!this.retired.has(worker) || [...this.calls.values()].some((c) => c.worker === worker)) return;
+    void this.shutdown(worker, this.options.graceMs, new Error('the worker thread was retired'));
   }
 
   private spawn(): Promise<Worker> {
@@ -132,7 +161,7 @@ export class PluginWorker {
             `plugin "${this.options.pluginId}": the worker thread did not start within ${this.options.startTimeoutMs} ms`,
           ),
         );
-        void this.terminate(new Error('worker start timed out'));
+        void this.terminate(worker, new Error('worker start timed out'));
       }, this.options.startTimeoutMs);
       worker.on('message', (m: FromWorker) => {
         if (m.type === 'ready') {
@@ -141,7 +170,7 @@ export class PluginWorker {
         } else if (m.type === 'init-error') {
           clearTimeout(timer);
           reject(new Error(`plugin "${this.options.pluginId}" failed to start in a worker thread: ${m.error.message}`));
-          void this.terminate(new Error('worker failed to start'));
+          void this.terminate(worker, new Error('worker failed to start'));
         } else this.onMessage(worker, m);
       });
       worker.on('error', (err) => {
@@ -151,14 +180,16 @@ export class PluginWorker {
           { err: err.message },
           'plugin worker thread crashed; its running calls failed, the next call starts a new thread',
         );
-        this.failAll(new Error(`the worker thread crashed: ${err.message}`));
+        this.failAll(worker, new Error(`the worker thread crashed: ${err.message}`));
         this.forget(worker);
+        this.retired.delete(worker);
       });
       worker.on('exit', () => {
         clearTimeout(timer);
         reject(new Error('the worker thread exited during start'));
-        this.failAll(new Error('the worker thread exited'));
+        this.failAll(worker, new Error('the worker thread exited'));
         this.forget(worker);
+        this.retired.delete(worker);
       });
     });
   }
@@ -171,6 +202,7 @@ export class PluginWorker {
       call.cleanup();
       if (m.ok) call.resolve(m.value);
       else call.reject(fromWire(m.error));
+      this.closeIfIdle(worker);
     } else if (m.type === 'progress') {
       this.calls.get(m.callId)?.ctx.progress(m.fraction, m.message);
     } else if (m.type === 'log') {
@@ -178,6 +210,11 @@ export class PluginWorker {
       this.options.log[m.level]({ ...m.fields, tool, thread: 'worker' }, m.message);
     } else if (m.type === 'rpc') {
       this.answerRpc(worker, m);
+    } else if (m.type === 'update-next') {
+      const pending = this.updates.get(m.updateId);
+      this.updates.delete(m.updateId);
+      if (m.ok) pending?.resolve(m.value);
+      else pending?.reject(fromWire(m.error));
     }
   }
 
@@ -185,16 +222,29 @@ export class PluginWorker {
     const reply = (r: { ok: true; value: unknown } | { ok: false; error: ReturnType<typeof toWire> }) =>
       worker.postMessage({ type: 'rpc-result', rpcId: m.rpcId, ...r } as ToWorker);
     Promise.resolve()
-      .then(() => this.service(m.callId, m.method, m.args))
+      .then(() => this.service(worker, m.callId, m.method, m.args))
       .then(
         (value) => reply({ ok: true, value }),
         (err) => reply({ ok: false, error: toWire(err) }),
       );
   }
 
-  private service(callId: number | undefined, method: RpcMethod, args: unknown[]): unknown {
+  private service(worker: Worker, callId: number | undefined, method: RpcMethod, args: unknown[]): unknown {
     // biome-ignore lint/suspicious/noExplicitAny: arguments come from the plugin's own typed calls in the worker
     const a = args as any[];
+    if (method === 'storage.update') {
+      const storage = callId === undefined ? this.options.lifecycleStorage : this.calls.get(callId)?.ctx.storage;
+      if (!storage)
+        throw new Error(callId === undefined ? 'setup/teardown may not use storage' : 'the call already ended');
+      // the key stays locked here while the worker computes the new value from the current one
+      return storage.update(a[0], (value) => {
+        const updateId = a[1] as number;
+        return new Promise((resolve, reject) => {
+          this.updates.set(updateId, { resolve, reject });
+          worker.postMessage({ type: 'update-current', updateId, value } satisfies ToWorker);
+        });
+      });
+    }
     if (callId === undefined) {
       const storage = this.options.lifecycleStorage;
       if (!storage || !method.startsWith('storage.')) throw new Error(`setup/teardown may not call ${method}`);
@@ -220,18 +270,17 @@ export class PluginWorker {
     }
   }
 
-  private kill(reason: string): void {
+  private kill(worker: Worker, reason: string): void {
     this.options.log.warn({ reason }, 'terminating plugin worker thread; the next call starts a new one');
-    void this.terminate(new Error(`the worker thread was terminated: ${reason}`));
+    void this.terminate(worker, new Error(`the worker thread was terminated: ${reason}`));
   }
 
-  private async terminate(error: Error): Promise<void> {
-    const worker = this.worker;
-    this.failAll(error);
-    if (worker) {
-      this.forget(worker);
-      await worker.terminate();
-    }
+  /** Ends one thread, failing only the calls that ran on it. */
+  private async terminate(worker: Worker, error: Error): Promise<void> {
+    this.failAll(worker, error);
+    this.forget(worker);
+    this.retired.delete(worker);
+    await worker.terminate();
   }
 
   private forget(worker: Worker): void {
@@ -241,8 +290,11 @@ export class PluginWorker {
     }
   }
 
-  private failAll(error: Error): void {
+  private failAll(worker: Worker, error: Error): void {
+    for (const pending of this.updates.values()) pending.reject(error);
+    this.updates.clear();
     for (const [id, call] of this.calls) {
+      if (call.worker !== worker) continue;
       this.calls.delete(id);
       call.cleanup();
       call.reject(error);
@@ -251,7 +303,7 @@ export class PluginWorker {
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: see service()
-function callStorage(storage: StorageApi, method: RpcMethod, a: any[]): unknown {
+function callStorage(storage: AtomicStorageApi, method: RpcMethod, a: any[]): unknown {
   switch (method) {
     case 'storage.get':
       return storage.get(a[0]);

@@ -6,7 +6,15 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Logger, PluginDefinition, StorageApi, ToolContext } from '@hearth/sdk';
+import {
+  type AtomicStorageApi,
+  type Logger,
+  type Permission,
+  PermissionDeniedError,
+  type PluginDefinition,
+  type ToolContext,
+} from '@hearth/sdk';
+import { ReadonlyPermissionSet } from '@hearth/sdk/host';
 import { pluginFromModule } from '../loader.js';
 import {
   type FromWorker,
@@ -49,8 +57,16 @@ function logger(callId: number | undefined): Logger {
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
-function storage(callId: number | undefined): StorageApi {
+let nextUpdate = 1;
+const updates = new Map<number, (current: unknown) => unknown>();
+
+function storage(callId: number | undefined): AtomicStorageApi {
   return {
+    update: <T>(key: string, fn: (current: T | undefined) => T | Promise<T>): Promise<T> => {
+      const updateId = nextUpdate++;
+      updates.set(updateId, fn as (current: unknown) => unknown);
+      return rpc(callId, 'storage.update', [key, updateId]).finally(() => updates.delete(updateId));
+    },
     get: (k) => rpc(callId, 'storage.get', [k]),
     set: (k, v) => rpc(callId, 'storage.set', [k, v]),
     delete: (k) => rpc(callId, 'storage.delete', [k]),
@@ -65,7 +81,22 @@ function context(msg: Extract<ToWorker, { type: 'call' }>, signal: AbortSignal):
   return {
     caller: msg.caller,
     signal,
-    granted: new Set(msg.granted),
+    granted: new ReadonlyPermissionSet(msg.granted),
+    // the main thread already checked declaration, operator grant and caller: msg.granted is their intersection
+    fetch: (input, options) => {
+      if (!msg.granted.includes('network' as Permission))
+        return Promise.reject(
+          new PermissionDeniedError(
+            `Plugin "${init.pluginId}" may not reach the network: "network" is not granted for this call.`,
+            {
+              reason: 'not_granted',
+              permission: 'network',
+            },
+          ),
+        );
+      const own = options?.signal;
+      return fetch(input, { ...options, signal: own ? AbortSignal.any([own, signal]) : signal });
+    },
     log: logger(callId),
     progress(fraction, message) {
       // throttle here too, so a flooding tool cannot flood the message channel
@@ -132,7 +163,18 @@ port.on('message', (msg: ToWorker) => {
         error: { name: 'Error', message: 'the worker is not ready' },
       });
   } else if (msg.type === 'abort') running.get(msg.callId)?.abort(new Error(msg.reason));
-  else if (msg.type === 'rpc-result') {
+  else if (msg.type === 'update-current') {
+    const fn = updates.get(msg.updateId);
+    Promise.resolve()
+      .then(() => {
+        if (!fn) throw new Error('the update already ended');
+        return fn(msg.value);
+      })
+      .then(
+        (value) => post({ type: 'update-next', updateId: msg.updateId, ok: true, value }),
+        (err) => post({ type: 'update-next', updateId: msg.updateId, ok: false, error: toWire(err) }),
+      );
+  } else if (msg.type === 'rpc-result') {
     const pending = pendingRpc.get(msg.rpcId);
     pendingRpc.delete(msg.rpcId);
     if (msg.ok) pending?.resolve(msg.value);
@@ -152,7 +194,7 @@ async function main(): Promise<void> {
     const loaded = pluginFromModule(await import(init.moduleUrl), init.moduleUrl);
     if (loaded.id !== init.pluginId)
       throw new Error(`the module now exports plugin "${loaded.id}", not "${init.pluginId}"`);
-    const granted = new Set(init.granted);
+    const granted = new ReadonlyPermissionSet(init.granted);
     life = {
       log: logger(undefined),
       storage: granted.has('storage') ? storage(undefined) : undefined,

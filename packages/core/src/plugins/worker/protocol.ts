@@ -22,7 +22,9 @@ export type RpcMethod =
   | 'storage.set'
   | 'storage.delete'
   | 'storage.keys'
-  | 'storage.dir';
+  | 'storage.dir'
+  /** args: [key, updateId]; the main thread holds the key's lock and asks the worker for the new value. */
+  | 'storage.update';
 
 /** An error as it crosses the thread boundary. */
 export interface WireError {
@@ -46,7 +48,9 @@ export type ToWorker =
   | { type: 'abort'; callId: number; reason: string }
   | { type: 'rpc-result'; rpcId: number; ok: true; value: unknown }
   | { type: 'rpc-result'; rpcId: number; ok: false; error: WireError }
-  | { type: 'teardown' };
+  | { type: 'teardown' }
+  /** The current value of a `storage.update` in progress; the worker answers with `update-next`. */
+  | { type: 'update-current'; updateId: number; value: unknown };
 
 /** Worker -> main thread. `callId` undefined means the plugin's setup/teardown. */
 export type FromWorker =
@@ -63,6 +67,8 @@ export type FromWorker =
       fields?: Record<string, unknown>;
     }
   | { type: 'rpc'; rpcId: number; callId?: number; method: RpcMethod; args: unknown[] }
+  | { type: 'update-next'; updateId: number; ok: true; value: unknown }
+  | { type: 'update-next'; updateId: number; ok: false; error: WireError }
   | { type: 'closed' };
 
 export function toWire(err: unknown): WireError {
