@@ -50,7 +50,7 @@ const plugin = definePlugin({
   ],
 });
 
-const text = (r: { result?: { content: unknown[] } }) => (r.result?.content[0] as { text: string }).text;
+const text = (r: { result?: { content: unknown[] } }) => (r.result?.content[0] as { text?: string } | undefined)?.text;
 
 describe('the test host is the host', () => {
   it('keeps storage per guild, like Hearth', async () => {
