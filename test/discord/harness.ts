@@ -28,6 +28,8 @@ export interface RigOptions {
   engine?: ConfigInput['engine'];
   /** Chat model reference; default the scripted server as `openai:test-model@<url>/v1`. */
   chat?: (modelUrl: string) => string;
+  /** Extra `models` settings (e.g. `{ vision: true }`). */
+  models?: Record<string, unknown>;
 }
 
 /** A real Hearth on `dataDir` talking to the emulator and the model server, logging into `logs`. */
@@ -46,7 +48,7 @@ export async function rigHearth(
   const parsed = configSchema.parse({
     dataDir,
     logLevel: 'debug',
-    models: { chat: options.chat?.(model.url) ?? `openai:test-model@${model.url}/v1`, retries: 0 },
+    models: { chat: options.chat?.(model.url) ?? `openai:test-model@${model.url}/v1`, retries: 0, ...options.models },
     plugins: { firstParty: false, load: [TEST_PLUGIN] },
     knowledge: { ingestDocsOnStart: false },
     engine: options.engine,

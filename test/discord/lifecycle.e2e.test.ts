@@ -156,7 +156,7 @@ describe('registration that reports', () => {
     try {
       const sent = emu.commands.get(emu.world.guildId)!;
       expect(bot.readyLine()).toBe(
-        `Hearth is on Discord as hearth with ${sent.length} slash commands registered (per guild)`,
+        `Hearth is on Discord as hearth with ${sent.length} commands registered per guild (${sent.length - 1} slash, 1 message)`,
       );
     } finally {
       await bot.stop();

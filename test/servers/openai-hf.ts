@@ -64,8 +64,52 @@ export interface OpenAiServer {
   close(): Promise<void>;
 }
 
-/** Starts the server on a free port of 127.0.0.1. */
-export async function startOpenAiServer(options: { script?: Script; model?: string } = {}): Promise<OpenAiServer> {
+/** An image a chat request carried as an OpenAI `image_url` part (a base64 data URL), decoded. */
+export interface SeenImage {
+  mimeType: string;
+  bytes: Buffer;
+  /** From the PNG header, for PNGs. */
+  width?: number;
+  height?: number;
+}
+
+/** The images of a chat request's user messages, in order. Remote (http) image URLs are not fetched. */
+export function imagesOf(request: RecordedRequest): SeenImage[] {
+  const out: SeenImage[] = [];
+  for (const m of (request.body?.messages ?? []) as { role: string; content: unknown }[]) {
+    if (m.role !== 'user' || !Array.isArray(m.content)) continue;
+    for (const part of m.content as { type?: string; image_url?: { url?: string } }[]) {
+      const match = part.type === 'image_url' ? /^data:([^;,]+);base64,(.*)$/s.exec(part.image_url?.url ?? '') : null;
+      if (!match) continue;
+      const bytes = Buffer.from(match[2]!, 'base64');
+      const png = bytes.subarray(1, 4).toString('latin1') === 'PNG';
+      out.push({
+        mimeType: match[1]!,
+        bytes,
+        ...(png ? { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) } : {}),
+      });
+    }
+  }
+  return out;
+}
+
+/** A message's text: a string, or the text parts of an OpenAI content array. */
+export function textOf(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return (content as { type?: string; text?: string }[])
+    .filter((p) => p.type === 'text')
+    .map((p) => p.text ?? '')
+    .join('\n');
+}
+
+/**
+ * Starts the server on a free port of 127.0.0.1. `vision: false` answers a request with image
+ * parts with 400, as a text-only model server does.
+ */
+export async function startOpenAiServer(
+  options: { script?: Script; model?: string; vision?: boolean } = {},
+): Promise<OpenAiServer> {
   const queue: ScriptedReply[] = Array.isArray(options.script) ? [...options.script] : [];
   const scriptFn = typeof options.script === 'function' ? options.script : undefined;
   const requests: RecordedRequest[] = [];
@@ -111,6 +155,15 @@ export async function startOpenAiServer(options: { script?: Script; model?: stri
       res.end(
         JSON.stringify({
           error: { message: reply.message ?? defaultMessage(reply.status), type: 'error', code: reply.status },
+        }),
+      );
+      return;
+    }
+    if (path.endsWith('/chat/completions') && options.vision === false && imagesOf(request).length) {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          error: { message: 'This model does not support image input.', type: 'invalid_request_error', code: 400 },
         }),
       );
       return;
@@ -229,8 +282,8 @@ function completion(request: RecordedRequest, reply: ScriptedReply, res: ServerR
 }
 
 function lastUser(body: any): string {
-  const messages: { role: string; content: string }[] = body?.messages ?? [];
-  return [...messages].reverse().find((m) => m.role === 'user')?.content ?? '';
+  const messages: { role: string; content: unknown }[] = body?.messages ?? [];
+  return textOf([...messages].reverse().find((m) => m.role === 'user')?.content);
 }
 
 function defaultMessage(status: number): string {

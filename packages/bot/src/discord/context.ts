@@ -1,6 +1,7 @@
 import type { Hearth } from '@hearth/core';
 import { HearthError } from '@hearth/sdk';
 import type { Client } from 'discord.js';
+import type { AnswerStore } from './answers/store.js';
 import type { ChainIndex } from './conversation/chains.js';
 import type { TypingIndicators } from './conversation/typing.js';
 import type { ConcurrencyGate, KeyedSerial } from './limits/queue.js';
@@ -12,6 +13,8 @@ export type DiscordHearth = Pick<Hearth, 'config' | 'log' | 'registry' | 'engine
   redactor?: Hearth['redactor'];
   /** The data folder's database: reply chains and feedback persist there (memory only without it). */
   db?: Hearth['db'];
+  /** The models: the surface asks whether the chat model can see images. */
+  models?: Hearth['models'];
 };
 
 /** Shared state of one running surface, handed to every handler. */
@@ -24,6 +27,8 @@ export interface SurfaceContext {
   gate: ConcurrencyGate;
   serial: KeyedSerial;
   chains: ChainIndex;
+  /** Answers by the message their buttons are on, and the feedback given to them. */
+  answers: AnswerStore;
   jobs: JobTracker;
   typing: TypingIndicators;
   /** Redacts secrets from text shown to users. */

@@ -1,4 +1,5 @@
-import { Client, Events, GatewayIntentBits, Partials } from 'discord.js';
+import { ApplicationCommandType, Client, Events, GatewayIntentBits, Partials } from 'discord.js';
+import { AnswerStore } from './answers/store.js';
 import { handleInteraction } from './commands/interactions.js';
 import { CommandRegistrar, type RegistrationResult } from './commands/register.js';
 import { ConnectionMonitor, DEFAULT_READY_TIMEOUT_MS } from './connection/monitor.js';
@@ -81,6 +82,7 @@ export async function startDiscord(hearth: DiscordHearth, options: StartDiscordO
     gate: new ConcurrencyGate(settings.maxConcurrent, settings.maxQueue),
     serial: new KeyedSerial(),
     chains: new ChainIndex(hearth.db),
+    answers: new AnswerStore(hearth.db),
     jobs: new JobTracker(),
     typing: new TypingIndicators(),
     redact: (text) => (redactor ? redactor.redact(text) : text.split(token).join('[redacted]')),
@@ -131,7 +133,9 @@ export async function startDiscord(hearth: DiscordHearth, options: StartDiscordO
     const who = `Hearth is on Discord as ${client.user?.tag}`;
     if (failed.length)
       return `${who}, but slash command registration failed (${failed.map((f) => `${f.target}: ${f.error}`).join('; ')}); mentions and DMs still work`;
-    return `${who} with ${registered} slash commands registered (${settings.production ? 'globally' : 'per guild'})`;
+    const message = commands.registered.filter((c) => c.type === ApplicationCommandType.Message).length;
+    const where = settings.production ? 'globally' : 'per guild';
+    return `${who} with ${registered} commands registered ${where} (${registered - message} slash, ${message} message)`;
   };
   const readyFields = { user: client.user?.tag, guilds: client.guilds.cache.size, commands: registered };
   if (failed.length) log.warn({ ...readyFields, failed: failed.length }, `discord: ready; ${line()}`);

@@ -1,11 +1,13 @@
-import type { ChatMessage } from '@hearth/sdk';
 import { ProviderError } from './errors.js';
-import type { ChatRequest, ChatResponse, ToolCall } from './types.js';
+import type { ChatRequest, ChatResponse, ProviderMessage, ToolCall } from './types.js';
+
+/** A part of a user message's content: text, or an image as a data URL. */
+export type WireContentPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string } };
 
 /** OpenAI chat message as sent on the wire. */
 export interface WireMessage {
   role: string;
-  content: string | null;
+  content: string | null | WireContentPart[];
   tool_call_id?: string;
   tool_calls?: { id: string; type: 'function'; function: { name: string; arguments: string } }[];
 }
@@ -33,8 +35,18 @@ export function chatBody(request: ChatRequest): Record<string, unknown> {
   return body;
 }
 
-function toWire(m: ChatMessage): WireMessage {
+function toWire(m: ProviderMessage): WireMessage {
   const wire: WireMessage = { role: m.role, content: m.content };
+  if (m.role === 'user' && m.images?.length) {
+    // OpenAI's vision format: the text, then each image as a base64 data URL
+    wire.content = [
+      ...(m.content ? [{ type: 'text' as const, text: m.content }] : []),
+      ...m.images.map((img) => ({
+        type: 'image_url' as const,
+        image_url: { url: `data:${img.mimeType};base64,${img.data}` },
+      })),
+    ];
+  }
   if (m.role === 'tool' && m.toolCallId) wire.tool_call_id = m.toolCallId;
   if (m.role === 'assistant' && m.toolCalls?.length) {
     wire.tool_calls = m.toolCalls.map((c) => ({

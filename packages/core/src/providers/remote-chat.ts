@@ -17,7 +17,7 @@ export function createRemoteChatModel(target: RemoteTarget): ChatModel {
 
   async function chat(request: ChatRequest): Promise<ChatResponse> {
     const call = remoteCall(target);
-    const args = { model: target.model, ...chatBody(request) } as unknown as Args;
+    const args = { model: target.model, ...chatBody(visible(request)) } as unknown as Args;
     const raw = await withRetries((signal) => call.client.chatCompletion(args, call.options(signal)), policy, {
       signal: request.signal,
       mapError: call.mapError,
@@ -29,7 +29,7 @@ export function createRemoteChatModel(target: RemoteTarget): ChatModel {
 
   async function* stream(request: ChatRequest): AsyncGenerator<ChatChunk> {
     const call = remoteCall(target);
-    const args = { model: target.model, ...chatBody(request) } as unknown as Args;
+    const args = { model: target.model, ...chatBody(visible(request)) } as unknown as Args;
     let yielded = false;
     for (let n = 0; ; n++) {
       if (request.signal?.aborted) throw cancelledError(ref);
@@ -95,7 +95,22 @@ export function createRemoteChatModel(target: RemoteTarget): ChatModel {
     return out.generated_text;
   }
 
-  return { ref, supportsTools: true, chat, stream, complete, countTokens: approxTokens };
+  /** Images reach only a model configured as vision-capable: others would answer 400 or ignore them. */
+  function visible(request: ChatRequest): ChatRequest {
+    if (target.vision) return request;
+    if (!request.messages.some((m) => m.images?.length)) return request;
+    return { ...request, messages: request.messages.map(({ images: _drop, ...m }) => m) };
+  }
+
+  return {
+    ref,
+    supportsTools: true,
+    supportsImages: target.vision === true,
+    chat,
+    stream,
+    complete,
+    countTokens: approxTokens,
+  };
 }
 
 function delay(ms: number, signal: AbortSignal | undefined, ref: string): Promise<void> {

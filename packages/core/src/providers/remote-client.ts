@@ -16,6 +16,8 @@ export interface RemoteTarget {
   tokenName: string;
   policy: RetryPolicy;
   redactor?: Redactor;
+  /** The model sees images (OpenAI-compatible `image_url` parts); set from configuration. */
+  vision?: boolean;
 }
 
 /** One remote call's client plus the hooks the retry loop needs. */

@@ -10,9 +10,19 @@ export interface ToolSpec {
   parameters: JsonSchema;
 }
 
+/** An image given to a vision-capable model with a user message. */
+export interface ImageInput {
+  mimeType: string;
+  /** Base64 of the image bytes. */
+  data: string;
+}
+
+/** A chat message as providers take it: a user message may carry images for vision-capable models. */
+export type ProviderMessage = ChatMessage & { images?: ImageInput[] };
+
 /** One chat request to a provider. */
 export interface ChatRequest {
-  messages: ChatMessage[];
+  messages: ProviderMessage[];
   tools?: ToolSpec[];
   temperature?: number;
   maxTokens?: number;
@@ -53,6 +63,11 @@ export interface ChatModel {
   readonly ref: string;
   /** True when the provider takes `tools` natively; otherwise the engine uses a parsed fallback. */
   readonly supportsTools: boolean;
+  /**
+   * True when the model sees images given with user messages (OpenAI-compatible `image_url` parts);
+   * a model without it must not be sent any. Absent: false.
+   */
+  readonly supportsImages?: boolean;
   chat(request: ChatRequest): Promise<ChatResponse>;
   stream(request: ChatRequest): AsyncIterable<ChatChunk>;
   /** Plain text completion of a prompt. */

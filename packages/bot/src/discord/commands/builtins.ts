@@ -1,12 +1,11 @@
 import type { ConversationKey } from '@hearth/core';
-import { type ChatInputCommandInteraction, MessageFlags } from 'discord.js';
+import { type ChatInputCommandInteraction, MessageFlags, type RepliableInteraction } from 'discord.js';
 import { callerFromInteraction } from '../access.js';
+import { runAnswer } from '../answers/run.js';
 import { describeFailure, type SurfaceContext } from '../context.js';
 import { conversationForAsk } from '../conversation/keys.js';
 import { interactionTarget } from '../conversation/targets.js';
-import { renderToolResult } from '../render/results.js';
 import { splitMessage } from '../render/split.js';
-import { StreamedAnswer } from '../render/stream.js';
 import { fetchAttachment } from './inputs.js';
 import type { CommandRegistrar } from './register.js';
 import { runToolJob } from './tool-job.js';
@@ -34,24 +33,11 @@ export async function runBuiltin(
 }
 
 async function ask(ctx: SurfaceContext, interaction: ChatInputCommandInteraction): Promise<void> {
-  const stream = new StreamedAnswer(interactionTarget(interaction), ctx.settings.editIntervalMs, (err) =>
-    ctx.log.warn({ err: String((err as Error)?.message ?? err) }, 'discord: edit failed'),
-  );
-  await ctx.jobs.run(ctx.settings.jobTimeoutMs, async (signal) => {
-    try {
-      const turn = await ctx.hearth.engine.turn({
-        conversation: conversationForAsk(interaction),
-        text: interaction.options.getString('question', true),
-        caller: callerFromInteraction(ctx.settings, interaction),
-        signal,
-        onToken: (delta) => stream.token(delta),
-      });
-      const files = turn.attachments.filter((p) => p.type !== 'text');
-      const last = files.length ? renderToolResult({ content: files }, 'Attachments').at(-1) : undefined;
-      await stream.finish(turn.text, turn.citations, last ? { files: last.files } : {});
-    } catch (err) {
-      await stream.fail(describeFailure(ctx, err, signal)).catch(() => {});
-    }
+  await runAnswer(ctx, {
+    target: interactionTarget(interaction),
+    conversation: conversationForAsk(interaction),
+    question: interaction.options.getString('question', true),
+    caller: callerFromInteraction(ctx.settings, interaction),
   });
 }
 
@@ -147,11 +133,7 @@ function helpText(registrar: CommandRegistrar): string {
 }
 
 /** A plain reply, split under the limit (the first part replies, the rest follow up). */
-export async function reply(
-  interaction: ChatInputCommandInteraction,
-  content: string,
-  ephemeral: boolean,
-): Promise<void> {
+export async function reply(interaction: RepliableInteraction, content: string, ephemeral: boolean): Promise<void> {
   const parts = splitMessage(content);
   const flags = ephemeral ? (MessageFlags.Ephemeral as const) : undefined;
   for (const [i, part] of parts.entries()) {

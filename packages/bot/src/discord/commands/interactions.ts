@@ -9,6 +9,8 @@ import { describeFailure, type SurfaceContext } from '../context.js';
 import { BusyError } from '../limits/queue.js';
 import { limitMessage } from '../limits/rate-limit.js';
 import { reply, runBuiltin } from './builtins.js';
+import { handleButton } from './buttons.js';
+import { ASK_HEARTH, askAboutMessage } from './context-menu.js';
 import { BUILTIN_COMMANDS } from './definitions.js';
 import { toolInput } from './inputs.js';
 import type { CommandRegistrar } from './register.js';
@@ -24,9 +26,13 @@ export async function handleInteraction(
   interaction: Interaction,
 ): Promise<void> {
   if (interaction.isAutocomplete()) return autocomplete(ctx, registrar, interaction);
-  if (!interaction.isChatInputCommand()) return;
+  if (!interaction.isChatInputCommand() && !interaction.isButton() && !interaction.isMessageContextMenuCommand())
+    return;
   try {
-    await command(ctx, registrar, interaction);
+    if (interaction.isButton()) await handleButton(ctx, interaction);
+    else if (interaction.isMessageContextMenuCommand()) {
+      if (interaction.commandName === ASK_HEARTH) await askAboutMessage(ctx, interaction);
+    } else await command(ctx, registrar, interaction);
   } catch (err) {
     const content = err instanceof BusyError ? `⏳ ${err.message}` : describeFailure(ctx, err);
     if (interaction.deferred || interaction.replied) await interaction.editReply({ content }).catch(() => {});

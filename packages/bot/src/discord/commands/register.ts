@@ -1,5 +1,8 @@
+import type { RESTPutAPIApplicationCommandsJSONBody } from 'discord.js';
 import type { SurfaceContext } from '../context.js';
+import { contextMenuCommands } from './context-menu.js';
 import { buildCommands, type CommandSet } from './definitions.js';
+import { localizeCommands } from './localize.js';
 import { describeRefusal, type RefusedField, refusedFields } from './registration-errors.js';
 
 const DEBOUNCE_MS = 500;
@@ -22,6 +25,8 @@ export interface RegistrationResult {
  */
 export class CommandRegistrar {
   private set: CommandSet;
+  /** What is sent: the slash commands and the message commands, localised. */
+  private payload: RESTPutAPIApplicationCommandsJSONBody = [];
   private readonly sent = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
@@ -77,26 +82,33 @@ export class CommandRegistrar {
   }
 
   private build(): CommandSet {
-    const set = buildCommands(this.ctx.hearth.registry, this.ctx.settings);
-    for (const s of set.skipped)
-      this.ctx.log.warn({ tool: s.tool, reason: s.reason }, 'discord: tool has no slash command');
+    const { settings, log } = this.ctx;
+    const set = buildCommands(this.ctx.hearth.registry, settings);
+    for (const s of set.skipped) log.warn({ tool: s.tool, reason: s.reason }, 'discord: tool has no slash command');
+    const warn = (message: string) => log.warn(`discord: ${message}; translation left out`);
+    this.payload = localizeCommands([...set.commands, ...contextMenuCommands(settings)], settings, warn);
     return set;
+  }
+
+  /** Every command sent to Discord: slash commands and message commands. */
+  get registered(): RESTPutAPIApplicationCommandsJSONBody {
+    return this.payload;
   }
 
   private put(target: string): Promise<void> {
     const run = async () => {
-      const body = JSON.stringify(this.set.commands);
+      const sent = this.payload;
+      const body = JSON.stringify(sent);
       if (this.sent.get(target) === body) return;
       const application = this.ctx.client.application;
       if (!application) return;
       try {
-        if (target === 'global') await application.commands.set(this.set.commands);
-        else await application.commands.set(this.set.commands, target);
+        if (target === 'global') await application.commands.set(sent);
+        else await application.commands.set(sent, target);
         this.sent.set(target, body);
-        this.results.set(target, { target, ok: true, commands: this.set.commands.length });
-        this.ctx.log.info({ target, commands: this.set.commands.length }, 'discord: slash commands registered');
+        this.results.set(target, { target, ok: true, commands: sent.length });
+        this.ctx.log.info({ target, commands: sent.length }, 'discord: commands registered');
       } catch (err) {
-        const sent = this.set.commands;
         const error = this.ctx.redact(describeRefusal(err, sent));
         this.results.set(target, { target, ok: false, commands: 0, error, refused: refusedFields(err, sent) });
         this.ctx.log.error({ target, err: error }, `discord: command registration failed: ${error}`);

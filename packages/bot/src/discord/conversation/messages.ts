@@ -1,13 +1,14 @@
 import type { ConversationKey } from '@hearth/core';
 import { type Message, MessageType } from 'discord.js';
 import { callerFromMessage, channelAllowed } from '../access.js';
+import { questionImages } from '../answers/images.js';
+import { runAnswer } from '../answers/run.js';
 import { describeFailure, type SurfaceContext } from '../context.js';
 import { BusyError } from '../limits/queue.js';
 import { limitMessage } from '../limits/rate-limit.js';
-import { renderToolResult } from '../render/results.js';
-import { StreamedAnswer } from '../render/stream.js';
 import { repliesInThread } from '../settings.js';
 import { messageTarget } from './targets.js';
+import { threadTitle } from './thread-title.js';
 
 /** Why the bot answers a message, or undefined when it stays quiet. */
 type Trigger = 'dm' | 'mention' | 'reply' | 'thread';
@@ -40,6 +41,10 @@ function conversationOf(ctx: SurfaceContext, message: Message, trigger: Trigger)
   return { ...base, channelId: message.channelId, chainId: root };
 }
 
+function hasImage(message: Message): boolean {
+  return message.attachments.some((a) => (a.contentType ?? '').startsWith('image/'));
+}
+
 /** The question without the bot's mention. */
 function questionText(ctx: SurfaceContext, message: Message): string {
   const me = ctx.client.user!.id;
@@ -55,7 +60,8 @@ export async function handleMessage(ctx: SurfaceContext, message: Message): Prom
   if (!trigger || !ctx.jobs.accepting) return;
   const parentId = message.channel.isThread() ? message.channel.parentId : null;
   if (!channelAllowed(ctx.settings, { guildId: message.guildId, channelId: message.channelId, parentId })) return;
-  const text = questionText(ctx, message);
+  // an image alone is a question too: about the image
+  const text = questionText(ctx, message) || (hasImage(message) ? 'What is in this image?' : '');
   const decision = ctx.limiter.take(message.author.id, message.guildId ?? undefined);
   if (!decision.ok) {
     await message
@@ -92,45 +98,29 @@ async function answer(
 ): Promise<void> {
   let thread = undefined as Awaited<ReturnType<Message['startThread']>> | undefined;
   if (trigger === 'mention' && !message.channel.isThread() && repliesInThread(ctx.settings, message.guildId)) {
-    thread = await message
-      .startThread({ name: text.slice(0, 90) || 'Hearth', autoArchiveDuration: 1440 })
-      .catch((err) => {
-        warn(ctx, err);
-        return undefined;
-      });
+    thread = await message.startThread({ name: threadTitle(text), autoArchiveDuration: 1440 }).catch((err) => {
+      warn(ctx, err);
+      return undefined;
+    });
   }
   const key: ConversationKey = thread
     ? { surface: 'discord', guildId: message.guildId ?? undefined, channelId: message.channelId, threadId: thread.id }
     : conversation;
-  const target = messageTarget(message, thread);
-  const stream = new StreamedAnswer(target, ctx.settings.editIntervalMs, (err) => warn(ctx, err));
   const channel = thread ?? message.channel;
-  const stopTyping = 'sendTyping' in channel ? ctx.typing.start(channel) : () => {};
+  const { images, note } = await questionImages(ctx, message.attachments);
+  let sent: string[] = [];
   try {
-    await ctx.jobs.run(ctx.settings.jobTimeoutMs, async (signal) => {
-      try {
-        const turn = await ctx.hearth.engine.turn({
-          conversation: key,
-          text,
-          caller: callerFromMessage(ctx.settings, message),
-          signal,
-          onToken: (delta) => {
-            stopTyping();
-            stream.token(delta);
-          },
-        });
-        stopTyping();
-        const files = turn.attachments.filter((p) => p.type !== 'text');
-        const extra = files.length ? renderToolResult({ content: files }, 'Attachments').at(-1) : undefined;
-        await stream.finish(turn.text, turn.citations, extra ? { files: extra.files } : {});
-      } catch (err) {
-        stopTyping();
-        await stream.fail(describeFailure(ctx, err, signal));
-      }
+    sent = await runAnswer(ctx, {
+      target: messageTarget(message, thread),
+      conversation: key,
+      question: text,
+      caller: callerFromMessage(ctx.settings, message),
+      images,
+      ...(note ? { note } : {}),
+      ...('sendTyping' in channel ? { typing: channel } : {}),
     });
   } finally {
-    stopTyping();
-    if (key.chainId) ctx.chains.link(key.chainId, message.id, ...stream.messageIds);
+    if (key.chainId) ctx.chains.link(key.chainId, message.id, ...sent);
   }
 }
 

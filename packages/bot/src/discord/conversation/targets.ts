@@ -1,4 +1,4 @@
-import { type ChatInputCommandInteraction, DiscordAPIError, type Message, type ThreadChannel } from 'discord.js';
+import { DiscordAPIError, type Message, type RepliableInteraction, type ThreadChannel } from 'discord.js';
 import type { Payload, ReplyTarget } from '../render/stream.js';
 
 const UNKNOWN_MESSAGE = 10008;
@@ -15,6 +15,7 @@ export function messageTarget(message: Message, thread?: ThreadChannel): ReplyTa
       content: payload.content,
       files: payload.files ?? [],
       embeds: payload.embeds ?? [],
+      components: payload.components ?? [],
       allowedMentions: { parse: [], repliedUser: false },
     };
     if (thread) return thread.send(body);
@@ -42,13 +43,14 @@ export function messageTarget(message: Message, thread?: ThreadChannel): ReplyTa
 }
 
 /** Answers a deferred interaction: its reply is the primary message, follow-ups come after it. */
-export function interactionTarget(interaction: ChatInputCommandInteraction): ReplyTarget {
+export function interactionTarget(interaction: RepliableInteraction): ReplyTarget {
   return {
     async primary(payload) {
       const sent = await interaction.editReply({
         content: payload.content,
         files: payload.files ?? [],
         embeds: payload.embeds ?? [],
+        components: payload.components ?? [],
         allowedMentions: { parse: [] },
       });
       return sent.id;
@@ -58,6 +60,7 @@ export function interactionTarget(interaction: ChatInputCommandInteraction): Rep
         content: payload.content,
         files: payload.files ?? [],
         embeds: payload.embeds ?? [],
+        components: payload.components ?? [],
         allowedMentions: { parse: [] },
       });
       return sent.id;
@@ -71,6 +74,7 @@ function messageBody(payload: Payload) {
   return {
     content: payload.content,
     embeds: payload.embeds ?? [],
+    components: payload.components ?? [],
     ...(payload.files?.length ? { files: payload.files } : {}),
   };
 }

@@ -1,4 +1,4 @@
-import type { AttachmentBuilder, EmbedBuilder } from 'discord.js';
+import type { APIActionRowComponent, APIButtonComponent, AttachmentBuilder, EmbedBuilder } from 'discord.js';
 import { type SourceRef, sourcesBlock } from './results.js';
 import { MESSAGE_LIMIT, splitMessage } from './split.js';
 import { EditThrottle } from './throttle.js';
@@ -8,6 +8,8 @@ export interface Payload {
   content: string;
   files?: AttachmentBuilder[];
   embeds?: EmbedBuilder[];
+  /** Buttons under the message (the answer's last message carries them). */
+  components?: APIActionRowComponent<APIButtonComponent>[];
 }
 
 /**
