@@ -1,5 +1,14 @@
-import { attachment, attachmentBytes, defineTool } from '@hearth/sdk';
+import {
+  type Attachment,
+  attachment,
+  attachmentBytes,
+  defineTool,
+  PermissionDeniedError,
+  ValidationError,
+} from '@hearth/sdk';
 import { z } from 'zod';
+import { canAddKnowledge, canModifySource, canReadSource, readScopeOf, writeScopeOf } from '../access/knowledge.js';
+import { loadBytes, SkipError } from '../knowledge/loaders/index.js';
 import type { KnowledgeStore } from '../knowledge/types.js';
 import { requireCaller } from './access.js';
 
@@ -26,7 +35,7 @@ export function searchKnowledgeTool(store: KnowledgeStore) {
       requireCaller(ctx.caller, 'knowledge:read', 'search the knowledge base');
       const hits = await store.search(input.query, {
         k: input.k,
-        scope: { guildId: ctx.caller.guildId, channelId: ctx.caller.channelId },
+        scope: readScopeOf(ctx.caller),
         signal: ctx.signal,
       });
       const data = hits.map((h, i) => ({
@@ -63,16 +72,20 @@ export function addKnowledgeTool(store: KnowledgeStore) {
     output: z.object({ sourceId: z.string(), chunks: z.number(), status: z.string() }),
     async run(input, ctx) {
       requireCaller(ctx.caller, 'knowledge:write', 'add knowledge');
-      if (!input.text && !input.file) throw new Error('give either text or a file');
-      const text = input.text ?? Buffer.from(attachmentBytes(input.file!)).toString('utf8');
+      if (!input.text && !input.file) throw new ValidationError('give either text or a file');
+      const scope = writeScopeOf(ctx.caller);
+      if (!scope || !canAddKnowledge(ctx.caller)) {
+        throw new PermissionDeniedError('You may not add knowledge here: only server admins may, in their own server.');
+      }
+      const doc = input.file ? await uploadText(input.file) : { text: input.text!, mimeType: undefined };
       const r = await store.addText(
         {
           title: input.title,
-          text,
+          text: doc.text,
           uri: input.file ? `upload:${input.file.name}` : undefined,
-          mimeType: input.file?.mimeType,
+          mimeType: doc.mimeType,
         },
-        { scope: { guildId: ctx.caller.guildId } },
+        { scope },
       );
       return {
         content: [
@@ -87,6 +100,29 @@ export function addKnowledgeTool(store: KnowledgeStore) {
   });
 }
 
+/**
+ * An upload's text through the same loaders as `hearth ingest` (PDF text, HTML without tags, JSON and
+ * CSV records), never its raw bytes. Several records become Markdown sections of one source.
+ */
+async function uploadText(file: Attachment): Promise<{ text: string; mimeType: string }> {
+  try {
+    const source = await loadBytes(attachmentBytes(file), file.name, file.mimeType);
+    if (source.docs.length === 1) {
+      const [doc] = source.docs;
+      return { text: doc.text, mimeType: doc.markdown ? 'text/markdown' : 'text/plain' };
+    }
+    const text = source.docs
+      .map((d) => `## ${d.title.replace(/\s+/g, ' ').trim() || 'Untitled'}\n\n${d.text}`)
+      .join('\n\n');
+    return { text, mimeType: 'text/markdown' };
+  } catch (error) {
+    if (error instanceof SkipError) {
+      throw new ValidationError(`Could not read "${file.name}" (${error.reason}): ${error.message}.`);
+    }
+    throw error;
+  }
+}
+
 /** `remove_knowledge`: removes one source the caller may change. */
 export function removeKnowledgeTool(store: KnowledgeStore) {
   return defineTool({
@@ -97,13 +133,21 @@ export function removeKnowledgeTool(store: KnowledgeStore) {
     async run(input, ctx) {
       requireCaller(ctx.caller, 'knowledge:write', 'remove knowledge');
       const info = await store.getSource(input.source_id);
-      if (info && info.scope !== 'global' && info.guildId !== ctx.caller.guildId) {
+      // another guild's source is reported as absent: its id says nothing to this caller
+      if (!info || !canReadSource(info, ctx.caller)) {
         return {
           content: [{ type: 'text', text: `No source "${input.source_id}" in this server.` }],
           data: { removed: false },
         };
       }
-      const removed = info ? await store.removeSource(input.source_id) : false;
+      if (!canModifySource(info, ctx.caller)) {
+        throw new PermissionDeniedError(
+          info.scope === 'global'
+            ? `You may not remove "${input.source_id}": it is global knowledge, shared by every server; only the operator may remove it.`
+            : `You may not remove "${input.source_id}": only admins of its server may.`,
+        );
+      }
+      const removed = await store.removeSource(input.source_id);
       return {
         content: [{ type: 'text', text: removed ? `Removed ${input.source_id}.` : `No source "${input.source_id}".` }],
         data: { removed },

@@ -5,7 +5,7 @@ import type { HearthLogger } from '../log/logger.js';
 import type { Redactor } from '../log/redact.js';
 import { ProviderError } from './errors.js';
 import { localModelFile } from './local-model-file.js';
-import { formatModelRef, type ModelRef, parseModelRef, safeRef } from './refs.js';
+import { formatModelRef, type ModelRef, parseModelRef, safeRef, safeUrl } from './refs.js';
 import { createRemoteChatModel } from './remote-chat.js';
 import type { RemoteTarget } from './remote-client.js';
 import { createHfImageModel } from './remote-image.js';
@@ -17,9 +17,19 @@ import type { ChatModel, Embedder, ImageModel, ModelRegistry, ModelTask } from '
  */
 export async function createModelRegistry(
   config: HearthConfig,
-  deps: { log: HearthLogger; redactor: Redactor },
+  deps: { log: HearthLogger; redactor: Redactor; trustedEndpoints?: readonly string[] },
 ): Promise<ModelRegistry> {
   const { models, secrets } = config;
+  const trusted = trustedOrigins(config, deps.trustedEndpoints);
+  /** The secret, only for an endpoint the operator configured or the provider's own host. */
+  const secretFor = (url: string | undefined, secret: string | undefined, name: string): string | undefined => {
+    if (!secret || url === undefined || isTrusted(url, trusted)) return secret;
+    deps.log.warn(
+      { endpoint: safeUrl(url) },
+      `not sending ${name} to an endpoint that is not configured (models.chat, models.embed, models.image)`,
+    );
+    return undefined;
+  };
   const chats = new Map<string, Promise<ChatModel>>();
   const embedders = new Map<string, Promise<Embedder>>();
   const images = new Map<string, Promise<ImageModel>>();
@@ -32,7 +42,7 @@ export async function createModelRegistry(
         ref: shown,
         model: ref.model,
         endpointUrl: ref.baseUrl,
-        token: secrets.openaiApiKey,
+        token: secretFor(ref.baseUrl, secrets.openaiApiKey, 'OPENAI_API_KEY'),
         tokenName: 'OPENAI_API_KEY',
         policy,
         redactor: deps.redactor,
@@ -48,7 +58,7 @@ export async function createModelRegistry(
       ref: shown,
       model: ref.model,
       endpointUrl: ref.endpointUrl,
-      token: secrets.hfToken,
+      token: secretFor(ref.endpointUrl, secrets.hfToken, 'HF_TOKEN'),
       tokenName: 'HF_TOKEN',
       policy,
       redactor: deps.redactor,
@@ -93,7 +103,7 @@ export async function createModelRegistry(
           const at = text.startsWith('hf:') ? text.search(/@https?:\/\//) : -1;
           const [name, endpointUrl] = at < 0 ? [text, undefined] : [text.slice(0, at), text.slice(at + 1)];
           return createEmbedder(name, {
-            hfToken: secrets.hfToken,
+            hfToken: secretFor(endpointUrl, secrets.hfToken, 'HF_TOKEN'),
             endpointUrl,
             timeoutMs: models.timeoutMs,
             maxRetries: models.retries,
@@ -163,4 +173,42 @@ export async function createModelRegistry(
  */
 function localModelExists(dataDir: string): boolean {
   return existsSync(localModelFile(dataDir));
+}
+
+/** Hosts of the providers themselves: their own token may always go there. */
+const PROVIDER_HOSTS = [/^api\.openai\.com$/, /(^|\.)huggingface\.co$/, /\.huggingface\.cloud$/, /\.hf\.space$/];
+
+/**
+ * Origins (scheme, host, port, path prefix) the operator chose: the endpoints of the configured
+ * models plus any extra the caller names. A model reference naming another address gets no token.
+ */
+function trustedOrigins(config: HearthConfig, extra: readonly string[] = []): string[] {
+  const out: string[] = [];
+  for (const ref of [config.models.chat, config.models.embed, config.models.image, ...extra]) {
+    const at = ref?.search(/https?:\/\//) ?? -1;
+    if (ref && at >= 0) {
+      const base = endpointKey(ref.slice(at));
+      if (base) out.push(base);
+    }
+  }
+  return out;
+}
+
+/** `scheme://host:port/path` without credentials, query or trailing slash; undefined when not a URL. */
+function endpointKey(url: string): string | undefined {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`;
+  } catch {
+    return undefined;
+  }
+}
+
+function isTrusted(url: string, trusted: string[]): boolean {
+  const key = endpointKey(url);
+  if (!key) return false;
+  const u = new URL(url);
+  if (u.protocol === 'https:' && PROVIDER_HOSTS.some((re) => re.test(u.hostname))) return true;
+  // the configured endpoint or a path below it (an HF endpoint serves several routes)
+  return trusted.some((t) => key === t || key.startsWith(`${t}/`));
 }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type OpenAiServer, startOpenAiServer } from '../../../../test/servers/openai-hf.js';
 import { createModelRegistry } from '../../src/providers/registry.js';
+import { modelsApi } from '../../src/services/plugin-services.js';
 import { memoryLogger, testConfig } from './helpers.js';
 
 const HF = 'hf_abcdefghijklmnopqrstuvwxyz012345';
@@ -71,5 +72,58 @@ describe('model registry', () => {
     expect(png.slice(1, 4)).toEqual(new Uint8Array([0x50, 0x4e, 0x47]));
     expect(server.requests[0]).toMatchObject({ path: '/img', body: { inputs: 'a red square' } });
     expect(server.requests[0]?.headers.authorization).toBe(`Bearer ${HF}`);
+  });
+
+  it('sends the API token only to a configured endpoint, never to one a reference names', async () => {
+    server = await startOpenAiServer({ script: [{ text: 'configured' }] });
+    const elsewhere = await startOpenAiServer({ script: [{ text: 'elsewhere' }] });
+    try {
+      const { log, lines, redactor } = memoryLogger();
+      const key = 'sk-operator-secret-0123456789';
+      redactor.add(key);
+      const models = await createModelRegistry(
+        testConfig({ models: { chat: `openai:m@${server.url}/v1` } }, { openaiApiKey: key, hfToken: HF }),
+        { log, redactor },
+      );
+      await (await models.chat()).chat({ messages: [{ role: 'user', content: 'x' }] });
+      expect(server.requests[0]?.headers.authorization).toBe(`Bearer ${key}`);
+      await (await models.chat(`openai:x@${elsewhere.url}/v1`)).chat({ messages: [{ role: 'user', content: 'x' }] });
+      expect(elsewhere.requests[0]?.headers.authorization).toBeUndefined();
+      await (await models.image(`hf:org/img@${elsewhere.url}/img`)).textToImage({ prompt: 'p' }).catch(() => {});
+      expect(elsewhere.requests.map((r) => r.headers.authorization)).toEqual([undefined, undefined]);
+      expect(lines.join('')).toContain('not sending OPENAI_API_KEY to an endpoint that is not configured');
+      expect(lines.join('')).not.toContain(key);
+      await models.close();
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
+  it('lets a plugin use only the operator’s models (or allowed refs)', async () => {
+    server = await startOpenAiServer({ script: [{ text: 'ok' }, { text: 'ok' }] });
+    const { log, redactor } = memoryLogger();
+    const configured = `openai:m@${server.url}/v1`;
+    const models = await createModelRegistry(testConfig({ models: { chat: configured } }, { openaiApiKey: 'sk-x' }), {
+      log,
+      redactor,
+    });
+    const api = modelsApi(models);
+    const messages = [{ role: 'user' as const, content: 'x' }];
+    expect((await api.chat({ messages })).text).toBe('ok');
+    expect((await api.chat({ messages, model: configured })).text).toBe('ok');
+    await expect(api.chat({ messages, model: 'openai:x@https://elsewhere.example/v1' })).rejects.toThrow(
+      /Plugins may use only the operator's chat model \(openai:m@http:\/\/127\.0\.0\.1:\d+\/v1\), not "openai:x@https:\/\/elsewhere\.example\/v1"/,
+    );
+    await expect(api.chat({ messages, model: 'gguf:/etc/passwd' })).rejects.toThrow(/Plugins may use only/);
+    await expect(api.embed(['x'], { model: 'hf:org/embed@https://elsewhere.example' })).rejects.toThrow(
+      /operator's embed model \(local\)/,
+    );
+    await expect(api.textToImage({ prompt: 'p', model: 'hf:org/img' })).rejects.toThrow(/operator's image model, not/);
+    const allowed = modelsApi(models, { allowedModels: ['hf:org/img'] });
+    await expect(allowed.textToImage({ prompt: 'p', model: 'hf:org/img' })).rejects.toThrow(
+      /needs a Hugging Face token/,
+    );
+    expect(server.requests).toHaveLength(2);
+    await models.close();
   });
 });
