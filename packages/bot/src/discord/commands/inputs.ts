@@ -20,20 +20,43 @@ export function checkAttachment(
     throw new ValidationError(`"${file.name}" is ${type || 'an unknown type'}; accepted here: ${types.join(', ')}.`);
 }
 
-/** Downloads an upload (after the limit check) as a tool attachment value. */
+/**
+ * Downloads an upload (after the limit check) as a tool attachment value. The size Discord reported
+ * is checked first, then the declared Content-Length, then the bytes as they stream in, so a large
+ * or lying download is cut off at the limit instead of being held in memory whole.
+ */
 export async function fetchAttachment(
   settings: DiscordSettings,
-  file: Attachment,
+  file: Pick<Attachment, 'name' | 'size' | 'contentType' | 'url'>,
   signal?: AbortSignal,
 ): Promise<ToolAttachment> {
   checkAttachment(settings, file);
+  const { maxBytes } = settings.attachments;
+  const tooLarge = () => new ValidationError(`"${file.name}" is larger than ${formatBytes(maxBytes)}.`);
   const res = await fetch(file.url, { signal });
-  if (!res.ok)
+  if (!res.ok) {
+    await res.body?.cancel().catch(() => {});
     throw new ValidationError(`Could not download "${file.name}" (HTTP ${res.status}); please upload it again.`);
-  const bytes = Buffer.from(await res.arrayBuffer());
-  if (bytes.byteLength > settings.attachments.maxBytes) {
-    throw new ValidationError(`"${file.name}" is larger than ${formatBytes(settings.attachments.maxBytes)}.`);
   }
+  const declared = Number(res.headers.get('content-length') ?? 0);
+  if (declared > maxBytes) {
+    await res.body?.cancel().catch(() => {});
+    throw tooLarge();
+  }
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  const reader = res.body?.getReader();
+  while (reader) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    parts.push(value);
+  }
+  const bytes = Buffer.concat(parts, size);
   return { name: file.name, mimeType: file.contentType ?? guessType(file.name), data: bytes.toString('base64') };
 }
 
