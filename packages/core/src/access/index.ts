@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 export { type ArtifactOwner, canReadArtifact } from './artifacts.js';
+export { ownConversationId } from './conversations.js';
 export {
   canAddKnowledge,
   canModifySource,
@@ -14,3 +15,4 @@ export {
 } from './knowledge.js';
 export { canUseModel, type ModelPolicy, type ModelTask } from './models.js';
 export { hasGrant, type Party, partyOf } from './parties.js';
+export { canCallTool } from './tools.js';
