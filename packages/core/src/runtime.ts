@@ -1,13 +1,13 @@
 import { join } from 'node:path';
-import { type LoadConfigOptions, loadConfig } from './config/load.js';
+import { defaultLogFile, type LoadConfigOptions, loadConfig } from './config/load.js';
 import type { HearthConfig } from './config/schema.js';
 import type { Engine } from './engine/types.js';
 import type { KnowledgeStore } from './knowledge/types.js';
-import { createLogger, type HearthLogger } from './log/logger.js';
+import { type ConsoleLogMode, createLogger, type HearthLogger } from './log/logger.js';
 import { Redactor } from './log/redact.js';
 import type { McpServers } from './mcp-client/index.js';
 import type { PluginHost } from './plugins/host.js';
-import { ToolRegistry } from './plugins/registry.js';
+import { type RegisteredTool, ToolRegistry } from './plugins/registry.js';
 import type { ModelRegistry } from './providers/types.js';
 import { type HearthDatabase, openDatabase } from './storage/database.js';
 import { PluginStorage } from './storage/plugin-storage.js';
@@ -18,6 +18,13 @@ export interface Hearth {
   log: HearthLogger;
   /** Redacts secrets from any text shown to users or written to logs. */
   redactor: Redactor;
+  /** The log file every line goes to (unless a `logger` was passed in). */
+  logFile: string;
+  /**
+   * Resolves true once no tool call is in flight, or false after `timeoutMs`: a server waits on it
+   * after a stop signal so accepted work finishes before it closes.
+   */
+  idle(timeoutMs: number): Promise<boolean>;
   db: HearthDatabase;
   registry: ToolRegistry;
   plugins: PluginHost;
@@ -37,6 +44,13 @@ export interface CreateHearthOptions extends LoadConfigOptions {
   config?: HearthConfig;
   /** Replace the logger (tests capture lines with it). */
   logger?: HearthLogger;
+  /**
+   * The redactor to fill with the config's secrets and use everywhere; pass the one your crash
+   * handler uses so both know the same secrets. Default: a new one.
+   */
+  redactor?: Redactor;
+  /** What the terminal gets of the log (the log file gets every line); default `json` on stderr. */
+  console?: ConsoleLogMode;
   /** Skip loading plugins and connecting external MCP servers (e.g. `hearth ingest`). Default false. */
   skipPlugins?: boolean;
   /**
@@ -53,11 +67,15 @@ export interface CreateHearthOptions extends LoadConfigOptions {
  */
 export async function createHearth(options: CreateHearthOptions = {}): Promise<Hearth> {
   const config = options.config ?? (await loadConfig(options));
-  const redactor = new Redactor();
-  redactor.add(...Object.values(config.secrets));
-  const log = options.logger ?? createLogger({ level: config.logLevel, redactor });
+  const redactor = options.redactor ?? new Redactor();
+  redactor.addSecrets(config.secrets);
+  const logFile = config.logFile ?? defaultLogFile(config.dataDir);
+  const log =
+    options.logger ??
+    createLogger({ level: config.logLevel, redactor, file: logFile, console: options.console ?? 'json' });
   const db = openDatabase(config.dataDir);
-  const registry = new ToolRegistry();
+  const work = new WorkTracker();
+  const registry = new TrackedRegistry(work);
   const storage = new PluginStorage(db, config.dataDir);
   const closers: (() => Promise<void> | void)[] = [() => void db.close()];
   try {
@@ -106,7 +124,9 @@ export async function createHearth(options: CreateHearthOptions = {}): Promise<H
       await plugins.loadConfigured();
       if (config.mcp.servers.length > 0) {
         const { connectMcpServers } = await import('./mcp-client/index.js');
-        mcpServers = await connectMcpServers({ config, registry, log });
+        // envFrom and tokenEnv may be set in .env, like every other secret
+        const env = { ...process.env, ...config.secrets.named };
+        mcpServers = await connectMcpServers({ config, registry, log, env });
         const servers = mcpServers;
         closers.unshift(() => servers.close());
       }
@@ -117,6 +137,8 @@ export async function createHearth(options: CreateHearthOptions = {}): Promise<H
       config,
       log,
       redactor,
+      logFile,
+      idle: (timeoutMs) => work.idle(timeoutMs),
       db,
       registry,
       plugins,
@@ -140,5 +162,46 @@ async function runClosers(closers: (() => Promise<void> | void)[]): Promise<void
     } catch {
       // keep closing the rest
     }
+  }
+}
+
+/** Counts tool calls in flight so a stopping server can wait for them. */
+class WorkTracker {
+  private running = 0;
+  private waiters: (() => void)[] = [];
+
+  track<T>(promise: Promise<T>): Promise<T> {
+    this.running++;
+    return promise.finally(() => {
+      if (--this.running === 0) for (const w of this.waiters.splice(0)) w();
+    });
+  }
+
+  idle(timeoutMs: number): Promise<boolean> {
+    if (this.running === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      this.waiters.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+}
+
+/** The registry, with every tool's calls counted by a {@link WorkTracker} (whichever surface calls it). */
+class TrackedRegistry extends ToolRegistry {
+  constructor(private readonly work: WorkTracker) {
+    super();
+  }
+
+  override add(tools: RegisteredTool[]): void {
+    super.add(
+      tools.map((tool) => ({
+        ...tool,
+        invoke: (input: unknown, options: Parameters<RegisteredTool['invoke']>[1]) =>
+          this.work.track(tool.invoke(input, options)),
+      })),
+    );
   }
 }

@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { HearthError } from '@hearth/sdk';
-import { parse as parseDotenv } from 'dotenv';
 import type { z } from 'zod';
 import { type ConfigInput, configSchema, type HearthConfig } from './schema.js';
+import { collectSecrets, readEnvironment } from './secrets.js';
 
 /** A config problem: the message names the key and the fix. */
 export class ConfigError extends HearthError {
@@ -17,6 +17,7 @@ export class ConfigError extends HearthError {
 export const ENV_KEYS = {
   HEARTH_DATA_DIR: 'dataDir',
   HEARTH_LOG_LEVEL: 'logLevel',
+  HEARTH_LOG_FILE: 'logFile',
   HEARTH_CHAT_MODEL: 'models.chat',
   HEARTH_EMBED_MODEL: 'models.embed',
   HEARTH_IMAGE_MODEL: 'models.image',
@@ -42,27 +43,20 @@ export interface LoadConfigOptions {
  */
 export async function loadConfig(options: LoadConfigOptions = {}): Promise<HearthConfig> {
   const cwd = resolve(options.cwd ?? process.cwd());
-  const env = { ...readDotenv(cwd), ...(options.env ?? process.env) };
+  const env = readEnvironment(cwd, options.env ?? process.env);
   const file = await readConfigFile(cwd, options.configPath);
   const merged: Record<string, unknown> = deepMerge(file.value, envValues(env));
   const parsed = configSchema.safeParse(deepMerge(merged, (options.overrides ?? {}) as Record<string, unknown>));
   if (!parsed.success) throw new ConfigError(formatIssues(parsed.error.issues, file.path));
   const config = parsed.data;
   config.dataDir = isAbsolute(config.dataDir) ? config.dataDir : resolve(cwd, config.dataDir);
-  return {
-    ...config,
-    secrets: {
-      hfToken: env.HF_TOKEN || undefined,
-      openaiApiKey: env.OPENAI_API_KEY || undefined,
-      discordToken: env.DISCORD_TOKEN || undefined,
-      mcpToken: env.HEARTH_MCP_TOKEN || undefined,
-    },
-  };
+  config.logFile = config.logFile ? resolve(cwd, config.logFile) : defaultLogFile(config.dataDir);
+  return { ...config, secrets: collectSecrets(env, config) };
 }
 
-function readDotenv(cwd: string): Record<string, string> {
-  const path = resolve(cwd, '.env');
-  return existsSync(path) ? parseDotenv(readFileSync(path)) : {};
+/** Where logs go unless `logFile` says otherwise. */
+export function defaultLogFile(dataDir: string): string {
+  return join(dataDir, 'logs', 'hearth.log');
 }
 
 async function readConfigFile(

@@ -88,6 +88,12 @@ export const mcpSchema = z
     /** How many generated images/files are kept under <dataDir>/artifacts for resources/read. */
     keepArtifacts: z.number().int().min(0).default(200),
     servers: z.array(serverSchema).default([]).describe('external MCP servers whose tools join the registry'),
+    shutdownGraceMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(10_000)
+      .describe('on SIGTERM/Ctrl-C, time in-flight tool calls get to finish before the server closes'),
   })
   .strict()
   .prefault({});

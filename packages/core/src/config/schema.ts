@@ -9,6 +9,8 @@ export const secretsSchema = z.object({
   openaiApiKey: z.string().optional(),
   discordToken: z.string().optional(),
   mcpToken: z.string().optional(),
+  /** Other secret variables by name (see config/secrets.ts); never shown, only redacted. */
+  named: z.record(z.string(), z.string()).optional(),
 });
 
 /** The whole Hearth configuration, after defaults. */
@@ -22,6 +24,11 @@ export const configSchema = z
     knowledge: knowledgeSchema,
     discord: discordSchema,
     mcp: mcpSchema,
+    logFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('log file (size-capped, rotated once); default <dataDir>/logs/hearth.log'),
   })
   .strict();
 

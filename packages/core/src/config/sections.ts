@@ -1,14 +1,13 @@
 import { PERMISSIONS } from '@hearth/sdk';
 import { z } from 'zod';
+import { modelRefSchema } from './model-refs.js';
 
 /** Model references per task (`hf:<repo>`, `openai:<model>@<base url>`, `gguf:<path>`, `local`). */
 export const modelsSchema = z
   .object({
-    chat: z.string().min(1).optional().describe('chat model reference; default: the embedded local model'),
-    embed: z.string().min(1).default('local').describe('embedding model reference'),
-    image: z
-      .string()
-      .min(1)
+    chat: modelRefSchema('chat').optional().describe('chat model reference; default: the embedded local model'),
+    embed: modelRefSchema('embed').default('local').describe('embedding model reference'),
+    image: modelRefSchema('image')
       .optional()
       .describe('text-to-image model reference; default: plugins use their local model'),
     timeoutMs: z.number().int().positive().default(60_000).describe('per remote call'),

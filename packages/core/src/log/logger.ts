@@ -1,25 +1,68 @@
 import type { Logger } from '@hearth/sdk';
 import pino from 'pino';
+import { type ConsoleLogMode, readableDestination } from './console.js';
+import { fileDestination } from './file.js';
 import type { Redactor } from './redact.js';
+
+export type { ConsoleLogMode } from './console.js';
 
 /** Hearth's structured logger: pino, with every line passed through the redactor. */
 export type HearthLogger = pino.Logger;
 
-/** Creates the process logger. Lines go to stderr so stdout stays clean for CLI output and MCP stdio. */
-export function createLogger(options: {
+/** Options of {@link createLogger}. */
+export interface LoggerOptions {
+  /** Lowest level logged (to the file, and to the terminal in `json` and `verbose` modes). */
   level: string;
   redactor: Redactor;
+  /** One destination for every line (tests); when set, `file` and `console` are ignored. */
   destination?: pino.DestinationStream;
-}): HearthLogger {
-  const destination = options.destination ?? pino.destination({ fd: 2, sync: true });
-  return pino(
-    {
-      level: options.level,
-      base: undefined,
-      hooks: { streamWrite: (line) => options.redactor.redact(line) },
-    },
-    destination,
+  /** Log file (size-capped, rotated once); every line at `level` goes there. */
+  file?: string;
+  /** What the terminal (stderr) gets; default `json`. stdout never gets log lines (CLI output, MCP stdio). */
+  console?: ConsoleLogMode;
+  /** Size of the log file before it is rotated; default 5 MiB. */
+  fileMaxBytes?: number;
+}
+
+/**
+ * Creates the process logger. With `file`, every line goes to the log file; the terminal (stderr)
+ * gets JSON (`json`, servers), one readable line per warning or error (`quiet`), every line
+ * readable (`verbose`) or nothing (`none`). Without `file` and `destination`: JSON on stderr.
+ */
+export function createLogger(options: LoggerOptions): HearthLogger {
+  const hooks = { streamWrite: (line: string) => options.redactor.redact(line) };
+  if (options.destination) return pino({ level: options.level, base: undefined, hooks }, options.destination);
+  const mode = options.console ?? 'json';
+  const levelValue = (name: string) => pino.levels.values[name] ?? Number.POSITIVE_INFINITY;
+  const streams: pino.StreamEntry[] = [];
+  if (options.file && options.level !== 'silent') {
+    const file = fileDestination(options.file, {
+      maxBytes: options.fileMaxBytes,
+      onError: (err) =>
+        process.stderr.write(
+          `hearth: cannot write the log file ${options.file} (${err.message}); logs go to the terminal only\n`,
+        ),
+    });
+    streams.push({ level: options.level as pino.Level, stream: file });
+  }
+  if (mode === 'json' && options.level !== 'silent')
+    streams.push({ level: options.level as pino.Level, stream: pino.destination({ fd: 2, sync: true }) });
+  if (mode === 'quiet' || mode === 'verbose') {
+    // quiet shows warnings and errors whatever the level; verbose what the level allows
+    const consoleLevel =
+      mode === 'verbose' ? options.level : levelValue(options.level) > levelValue('warn') ? options.level : 'warn';
+    if (consoleLevel !== 'silent')
+      streams.push({
+        level: consoleLevel as pino.Level,
+        stream: readableDestination({ mode, logFile: options.file }),
+      });
+  }
+  if (!streams.length) return pino({ level: 'silent', base: undefined });
+  const lowest = streams.reduce(
+    (a, s) => (levelValue(s.level as string) < levelValue(a) ? (s.level as string) : a),
+    'fatal',
   );
+  return pino({ level: lowest, base: undefined, hooks }, pino.multistream(streams));
 }
 
 /** Adapts a pino child to the SDK's small Logger interface. */

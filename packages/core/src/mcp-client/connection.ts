@@ -5,6 +5,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { type Tool, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { McpServerConfig } from '../config/mcp.js';
 import type { HearthLogger } from '../log/logger.js';
+import { Redactor } from '../log/redact.js';
 import type { ToolRegistry } from '../plugins/registry.js';
 import { HEARTH_VERSION } from '../version.js';
 import { remoteTool, type SkippedTool } from './convert.js';
@@ -16,6 +17,11 @@ export interface ConnectionDeps {
   env: NodeJS.ProcessEnv;
   /** First reconnect delay; doubles up to a minute. */
   retryMs: number;
+  /**
+   * The runtime's redactor: this server's tokens (`tokenEnv`, `envFrom` values) are added to it, so
+   * no log line or error anywhere shows them. Without one, only this connection's own output is redacted.
+   */
+  redactor?: Redactor;
 }
 
 /** One external server's state, for `hearth doctor` and tests. */
@@ -37,6 +43,8 @@ export class ServerConnection {
   private timer: NodeJS.Timeout | undefined;
   private attempt = 0;
   private closing = false;
+  /** Redacts this server's own tokens (and the runtime's secrets) from its stderr and errors. */
+  private readonly redactor: Redactor;
   readonly status: ServerStatus;
 
   constructor(
@@ -44,6 +52,9 @@ export class ServerConnection {
     private readonly deps: ConnectionDeps,
   ) {
     this.status = { name: cfg.name, connected: false, tools: [], skipped: [] };
+    const tokens = [cfg.tokenEnv, ...Object.values(cfg.envFrom)].map((name) => (name ? deps.env[name] : undefined));
+    this.redactor = deps.redactor ?? new Redactor();
+    this.redactor.add(...tokens);
   }
 
   /** Connects once; on failure logs and keeps retrying in the background. Never throws. */
@@ -76,11 +87,11 @@ export class ServerConnection {
       this.client = undefined;
       this.fail(new Error('connection closed'));
     };
-    client.onerror = (err) => this.log.debug({ err: err.message }, 'MCP server transport error');
+    client.onerror = (err) => this.log.debug({ err: this.redact(err.message) }, 'MCP server transport error');
     client.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
       if (this.client === client)
         await this.refresh(client).catch((err) =>
-          this.log.warn({ err: (err as Error).message }, 'tool refresh failed'),
+          this.log.warn({ err: this.redact((err as Error).message) }, 'tool refresh failed'),
         );
     });
     await client.connect(transport, { timeout: this.cfg.timeoutMs });
@@ -100,9 +111,27 @@ export class ServerConnection {
       for (const [name, from] of Object.entries(cfg.envFrom))
         if (deps.env[from] !== undefined) env[name] = deps.env[from]!;
       const t = new StdioClientTransport({ command: cfg.command, args: cfg.args, env, cwd: cfg.cwd, stderr: 'pipe' });
-      t.stderr?.on('data', (chunk: Buffer) =>
-        this.log.debug({ stderr: chunk.toString().trimEnd().slice(0, 2000) }, 'MCP server stderr'),
-      );
+      // whole lines only: a token split across two chunks would escape redaction
+      let pending = '';
+      const flush = (text: string) => {
+        if (text.trim()) this.log.debug({ stderr: this.redact(text).trimEnd().slice(0, 2000) }, 'MCP server stderr');
+      };
+      t.stderr?.on('data', (chunk: Buffer) => {
+        pending += chunk.toString();
+        const end = pending.lastIndexOf('\n');
+        if (end >= 0) {
+          flush(pending.slice(0, end));
+          pending = pending.slice(end + 1);
+        }
+        if (pending.length > 8192) {
+          flush(pending);
+          pending = '';
+        }
+      });
+      t.stderr?.on('end', () => {
+        flush(pending);
+        pending = '';
+      });
       return t;
     }
     const token = cfg.tokenEnv ? deps.env[cfg.tokenEnv] : undefined;
@@ -142,6 +171,10 @@ export class ServerConnection {
     this.status.skipped = skipped;
   }
 
+  private redact(text: string): string {
+    return this.redactor.redact(text);
+  }
+
   private removeTools(): void {
     const name = this.cfg.name;
     this.deps.registry.remove((t) => t.origin.kind === 'mcp' && t.origin.server === name);
@@ -152,7 +185,7 @@ export class ServerConnection {
   private fail(err: unknown): void {
     this.removeTools();
     if (this.closing) return;
-    const message = (err as Error)?.message ?? String(err);
+    const message = this.redact((err as Error)?.message ?? String(err));
     this.status.error = message;
     const delay = Math.min(60_000, this.deps.retryMs * 2 ** this.attempt++);
     this.log.warn(

@@ -20,6 +20,10 @@ export class ModelRefError extends HearthError {
 
 const FORMS = 'hf:<repo id>, openai:<model>@<base url>, gguf:<path> or local';
 
+/** The accepted forms of a model reference, as shown in errors. */
+export const MODEL_REF_FORMS =
+  'local, hf:<repo id>, openai:<model>@<base url> (e.g. openai:llama3@http://127.0.0.1:8080/v1), gguf:<path to a .gguf file>';
+
 /**
  * Parses a model reference as written in config or in HEARTH_CHAT_MODEL / HEARTH_EMBED_MODEL /
  * HEARTH_IMAGE_MODEL. Throws {@link ModelRefError} naming the accepted forms.
@@ -50,7 +54,7 @@ export function parseModelRef(ref: string): ModelRef {
       return { kind: 'openai', model: name, baseUrl: url };
     }
     case 'gguf':
-      if (!rest) throw new ModelRefError(`Model reference "${text}": expected gguf:<path to a .gguf file>.`);
+      if (!rest) throw new ModelRefError(`Model reference "${safeRef(text)}": expected gguf:<path to a .gguf file>.`);
       return { kind: 'gguf', path: rest };
     default:
       throw new ModelRefError(`Unknown model reference "${safeRef(text)}": use ${FORMS}.`);
