@@ -1,37 +1,29 @@
 #!/usr/bin/env node
-import { Redactor } from '@hearth/core';
-import { HearthError } from '@hearth/sdk';
+import { cliRedactor, formatFailure } from './context.js';
 import { buildProgram } from './program.js';
 
-/** Entry of the `hearth` binary: run one command, print errors plainly, always close the runtime. */
+const verboseFlag = process.argv.includes('--verbose') || process.argv.includes('-v');
+
+/** Anything that escapes a command (a stray rejection, a crash) is printed redacted, then exit 1. */
+function crash(err: unknown): never {
+  process.stderr.write(formatFailure(err, cliRedactor(), verboseFlag));
+  process.exit(1);
+}
+process.on('uncaughtException', crash);
+process.on('unhandledRejection', crash);
+
+/** Entry of the `hearth` binary: run one command, print errors plainly (redacted), always close the runtime. */
 async function main(): Promise<number> {
   const { program, ctx } = await buildProgram();
   try {
     await program.parseAsync(process.argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
-    const verbose = Boolean(program.opts().verbose);
-    const message =
-      err instanceof HearthError || !(err instanceof Error) ? String((err as Error).message ?? err) : err.message;
-    const redactor = new Redactor();
-    redactor.add(
-      process.env.HF_TOKEN,
-      process.env.OPENAI_API_KEY,
-      process.env.DISCORD_TOKEN,
-      process.env.HEARTH_MCP_TOKEN,
-    );
-    process.stderr.write(`hearth: ${redactor.redact(message)}\n`);
-    if (verbose && err instanceof Error && err.stack) process.stderr.write(`${redactor.redact(err.stack)}\n`);
+    process.stderr.write(formatFailure(err, ctx.redactor, Boolean(program.opts().verbose)));
     return 1;
   } finally {
     await ctx.close();
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err) => {
-    process.stderr.write(`hearth: ${(err as Error).message}\n`);
-    process.exit(1);
-  },
-);
+main().then((code) => process.exit(code), crash);

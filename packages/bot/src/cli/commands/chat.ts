@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -5,12 +6,12 @@ import { createInterface } from 'node:readline/promises';
 import type { Hearth, RegisteredTool, TurnResult } from '@hearth/core';
 import { type Caller, type ResultPart, resultText } from '@hearth/sdk';
 import type { Command } from 'commander';
-import type { CliContext } from '../context.js';
+import { type CliContext, onInterrupt } from '../context.js';
 
 interface ChatFlags {
   once?: string;
   showPrompt?: boolean;
-  session: string;
+  session?: string;
   persona?: string;
   json?: boolean;
   retrieval: boolean;
@@ -25,10 +26,14 @@ const CONFIGURE_HINT = [
   'Add knowledge with `hearth ingest <path>`.',
 ].join('\n');
 
+/** The session an interactive chat continues when `--session` is not given. */
+const DEFAULT_SESSION = 'default';
+
 /**
  * `hearth chat`: interactive terminal chat through the same engine as Discord and MCP, with
  * streamed output, `/commands` mirroring the registry's tools, and history kept per `--session`
- * across runs. `--once "<q>"` prints one answer and its sources; `--show-prompt` prints the prompt.
+ * across runs (default "default"). `--once "<q>"` prints one answer and its sources and is
+ * stateless (no history read or kept) unless `--session` names one; `--show-prompt` prints the prompt.
  */
 export function register(program: Command, ctx: CliContext): void {
   program
@@ -36,7 +41,10 @@ export function register(program: Command, ctx: CliContext): void {
     .description('chat with Hearth in the terminal (streamed answers, /commands for tools, history across runs)')
     .option('--once <question>', 'print one answer and its sources, then exit')
     .option('--show-prompt', 'print the exact prompt the model gets (with --once: instead of answering)')
-    .option('--session <name>', 'conversation to continue (history is kept per session)', 'default')
+    .option(
+      '--session <id>',
+      `conversation to continue; history is kept per session (default "${DEFAULT_SESSION}"; with --once: none, the question is answered on its own)`,
+    )
     .option('--persona <name>', 'persona to use (see /personas)')
     .option('--no-retrieval', 'do not search the knowledge base')
     .option('--json', 'with --once: print {answer, sources, notCovered, model, toolCalls} as JSON')
@@ -49,12 +57,20 @@ export function register(program: Command, ctx: CliContext): void {
         roles: [],
         isAdmin: true,
       };
-      const chat = new ChatSession(hearth, ctx, caller, flags);
+      // --once without --session: a throwaway conversation, forgotten after the answer, so one
+      // run's turns never leak into the next run's prompt
+      const ephemeral = flags.once !== undefined && flags.session === undefined;
+      const session = flags.session ?? (ephemeral ? `once-${randomUUID()}` : DEFAULT_SESSION);
+      const chat = new ChatSession(hearth, ctx, caller, { ...flags, session });
       const usable = await chat.modelNotice();
       if (flags.once !== undefined) {
         if (!usable && !flags.json) process.stderr.write(`${CONFIGURE_HINT}\n\n`);
-        if (flags.showPrompt) return chat.printPrompt(flags.once);
-        return void (await chat.ask(flags.once, { stream: !flags.json }));
+        try {
+          if (flags.showPrompt) return await chat.printPrompt(flags.once);
+          return void (await chat.ask(flags.once, { stream: !flags.json }));
+        } finally {
+          if (ephemeral) await hearth.engine.reset(chat.conversationKey);
+        }
       }
       if (!usable) process.stderr.write(`${CONFIGURE_HINT}\n\n`);
       await chat.repl();
@@ -68,22 +84,32 @@ class ChatSession {
     private readonly hearth: Hearth,
     private readonly ctx: CliContext,
     private readonly caller: Caller,
-    private readonly flags: ChatFlags,
+    private readonly flags: ChatFlags & { session: string },
   ) {
     this.persona = flags.persona;
   }
 
-  private get conversation() {
+  /** The conversation this chat reads and extends. */
+  get conversationKey() {
     return { surface: 'cli' as const, sessionId: this.flags.session };
   }
 
-  /** True when a generative chat model can be created. */
+  /**
+   * True when a generative chat model can be created; false when none is configured and none is
+   * installed (answers are then extractive). A model the user configured that cannot be created
+   * is an error: the command stops instead of quietly answering some other way.
+   */
   async modelNotice(): Promise<boolean> {
     if (!this.hearth.models.has('chat')) return false;
     try {
       await this.hearth.models.chat();
       return true;
     } catch (err) {
+      const configured = this.hearth.config.models.chat;
+      if (configured)
+        throw new Error(
+          `models.chat (HEARTH_CHAT_MODEL) "${this.hearth.models.describe().chat ?? ''}" cannot be used: ${this.hearth.redactor.redact((err as Error).message)}`,
+        );
       process.stderr.write(`hearth: ${this.hearth.redactor.redact((err as Error).message)}\n`);
       return false;
     }
@@ -96,7 +122,7 @@ class ChatSession {
 
   private turnBase(text: string) {
     return {
-      conversation: this.conversation,
+      conversation: this.conversationKey,
       text,
       caller: this.caller,
       persona: this.persona,
@@ -108,8 +134,7 @@ class ChatSession {
   async ask(text: string, options: { stream: boolean }): Promise<TurnResult | undefined> {
     if (this.flags.showPrompt && !this.flags.once) await this.printPrompt(text);
     this.abort = new AbortController();
-    const onInt = () => this.abort?.abort('interrupted (Ctrl-C)');
-    process.once('SIGINT', onInt);
+    const stopListening = onInterrupt(() => this.abort?.abort('interrupted (Ctrl-C)'));
     try {
       const result = await this.hearth.engine.turn({
         ...this.turnBase(text),
@@ -143,7 +168,7 @@ class ChatSession {
       for (const path of saved) this.ctx.print(`saved ${path}`);
       return result;
     } finally {
-      process.removeListener('SIGINT', onInt);
+      stopListening();
     }
   }
 
@@ -209,7 +234,7 @@ class ChatSession {
         );
         return;
       case 'reset':
-        await this.hearth.engine.reset(this.conversation);
+        await this.hearth.engine.reset(this.conversationKey);
         this.ctx.print('(conversation forgotten)');
         return;
       case 'prompt':
@@ -238,8 +263,7 @@ class ChatSession {
   private async callTool(tool: RegisteredTool, args: string): Promise<void> {
     const bar = this.ctx.progress(tool.name);
     this.abort = new AbortController();
-    const onInt = () => this.abort?.abort('interrupted (Ctrl-C)');
-    process.once('SIGINT', onInt);
+    const stopListening = onInterrupt(() => this.abort?.abort('interrupted (Ctrl-C)'));
     try {
       const result = await this.hearth.registry.call(tool.name, toolInput(tool, args), {
         caller: this.caller,
@@ -251,7 +275,7 @@ class ChatSession {
       if (text) this.ctx.print(text);
       for (const path of this.saveFiles(result.content)) this.ctx.print(`saved ${path}`);
     } finally {
-      process.removeListener('SIGINT', onInt);
+      stopListening();
     }
   }
 }

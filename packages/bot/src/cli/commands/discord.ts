@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { CliContext } from '../context.js';
+import { type CliContext, watchShutdown } from '../context.js';
 
 /** Parses `--shards`: `auto` or a positive integer. */
 export function parseShards(value: string): 'auto' | number {
@@ -7,21 +7,6 @@ export function parseShards(value: string): 'auto' | number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new Error(`--shards must be "auto" or a positive integer, not "${value}"`);
   return n;
-}
-
-/** Resolves when the process is asked to stop (Ctrl-C or SIGTERM). */
-function untilSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    const done = (signal: string) => {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-      resolve(signal);
-    };
-    const onInt = () => done('SIGINT');
-    const onTerm = () => done('SIGTERM');
-    process.once('SIGINT', onInt);
-    process.once('SIGTERM', onTerm);
-  });
 }
 
 /**
@@ -35,35 +20,47 @@ export function register(program: Command, ctx: CliContext): void {
     .description('run the Discord bot (needs DISCORD_TOKEN; DISCORD_API_URL for a Discord-compatible server)')
     .option('--shards <auto|N>', 'run shards in separate processes through the ShardingManager', parseShards)
     .action(async (options: { shards?: 'auto' | number }) => {
-      const config = await ctx.config();
-      const token = config.secrets.discordToken;
-      if (!token) {
-        throw new Error(
-          'DISCORD_TOKEN is not set. Create a bot at https://discord.com/developers/applications, then export DISCORD_TOKEN=<token>.',
-        );
+      // listening from the start: a stop signal during startup stops right after it
+      const shutdown = watchShutdown({
+        onForce: (signal) => process.stderr.write(`${signal} again: stopping without waiting\n`),
+      });
+      try {
+        await run(options, shutdown.stopped);
+      } finally {
+        shutdown.release();
       }
-      if (options.shards !== undefined) {
-        const { startSharded } = await import('../../discord/shards.js');
-        const g = ctx.globals();
-        const shardArgs = [...(g.config ? ['--config', g.config] : []), '--data-dir', config.dataDir];
-        const sharded = await startSharded({
-          token,
-          apiUrl: config.discord.apiUrl,
-          shards: options.shards,
-          shardArgs,
-          spawnDelayMs: config.discord.shardSpawnDelayMs,
-        });
-        process.stderr.write(`Hearth is on Discord with ${sharded.total} shard(s). Press Ctrl-C to stop.\n`);
-        await untilSignal();
-        await sharded.stop();
-        return;
-      }
-      const { startDiscord } = await import('../../discord/surface.js');
-      const hearth = await ctx.hearth();
-      const surface = await startDiscord(hearth, { token });
-      process.stderr.write(`Hearth is on Discord as ${surface.client.user.tag}. Press Ctrl-C to stop.\n`);
-      const signal = await untilSignal();
-      process.stderr.write(`${signal}: finishing in-flight work, then disconnecting...\n`);
-      await surface.stop();
     });
+
+  async function run(options: { shards?: 'auto' | number }, stopped: Promise<NodeJS.Signals>): Promise<void> {
+    const config = await ctx.config();
+    const token = config.secrets.discordToken;
+    if (!token) {
+      throw new Error(
+        'DISCORD_TOKEN is not set. Create a bot at https://discord.com/developers/applications, then export DISCORD_TOKEN=<token>.',
+      );
+    }
+    if (options.shards !== undefined) {
+      const { startSharded } = await import('../../discord/shards.js');
+      const g = ctx.globals();
+      const shardArgs = [...(g.config ? ['--config', g.config] : []), '--data-dir', config.dataDir];
+      const sharded = await startSharded({
+        token,
+        apiUrl: config.discord.apiUrl,
+        shards: options.shards,
+        shardArgs,
+        spawnDelayMs: config.discord.shardSpawnDelayMs,
+      });
+      process.stderr.write(`Hearth is on Discord with ${sharded.total} shard(s). Press Ctrl-C to stop.\n`);
+      await stopped;
+      await sharded.stop();
+      return;
+    }
+    const { startDiscord } = await import('../../discord/surface.js');
+    const hearth = await ctx.hearth({ logs: 'server' });
+    const surface = await startDiscord(hearth, { token });
+    process.stderr.write(`Hearth is on Discord as ${surface.client.user.tag}. Press Ctrl-C to stop.\n`);
+    const signal = await stopped;
+    process.stderr.write(`${signal}: finishing in-flight work, then disconnecting...\n`);
+    await surface.stop();
+  }
 }

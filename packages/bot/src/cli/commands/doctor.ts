@@ -34,6 +34,7 @@ export async function runDoctor(ctx: CliContext): Promise<Check[]> {
   }
   checks.push(dataFolder(config.dataDir));
   if (checks.at(-1)?.status === 'fail') return checks;
+  checks.push(logs(config));
 
   let hearth: Hearth;
   try {
@@ -47,8 +48,47 @@ export async function runDoctor(ctx: CliContext): Promise<Check[]> {
     });
     return checks;
   }
-  checks.push(...plugins(hearth), ...(await providers(hearth)), await knowledge(hearth), secrets(hearth.config));
+  checks.push(...plugins(hearth), ...(await providers(hearth)));
+  const runtime = await localRuntime(hearth);
+  if (runtime) checks.push(runtime);
+  checks.push(await knowledge(hearth), secrets(hearth.config));
   return checks;
+}
+
+function logs(config: HearthConfig): Check {
+  return {
+    status: 'ok',
+    area: 'logs',
+    detail: `${config.logFile ?? join(config.dataDir, 'logs', 'hearth.log')} (level ${config.logLevel}; --verbose shows them on the terminal)`,
+  };
+}
+
+/**
+ * ggml CPU variant the local model runs on. LOCAL MODEL RUNTIME INFO: reported by
+ * `localModelRuntimeInfo()` of @hearth/core/providers/gguf once that function exists; until then
+ * this check is skipped. Only asked when the chat model is local or GGUF (it loads llama.cpp).
+ */
+async function localRuntime(hearth: Hearth): Promise<Check | undefined> {
+  const ref = hearth.models.describe().chat;
+  if (!ref || !(ref === 'local' || ref.startsWith('gguf:'))) return undefined;
+  try {
+    const gguf = (await import('@hearth/core/providers/gguf')) as Record<string, unknown>;
+    const info = gguf.localModelRuntimeInfo;
+    if (typeof info !== 'function') return undefined;
+    const value: unknown = await info();
+    return {
+      status: 'ok',
+      area: 'local model runtime',
+      detail: typeof value === 'string' ? value : JSON.stringify(value),
+    };
+  } catch (err) {
+    return {
+      status: 'warn',
+      area: 'local model runtime',
+      detail: `unknown: ${message(err)}`,
+      fix: 'run with --verbose and see the log file for the llama.cpp load lines',
+    };
+  }
 }
 
 function dataFolder(dir: string): Check {

@@ -1,7 +1,7 @@
 import type { IngestReport } from '@hearth/core';
 import { parseScope } from '@hearth/core/knowledge';
 import type { Command } from 'commander';
-import type { CliContext } from '../context.js';
+import { type CliContext, onInterrupt } from '../context.js';
 
 /** A short human summary of an ingest: counts, then each skipped input and why. */
 export function formatIngestReport(report: IngestReport): string {
@@ -27,8 +27,10 @@ export function register(program: Command, ctx: CliContext): void {
       const scope = parseScope(flags.scope);
       const hearth = await ctx.hearth({ skipPlugins: true });
       const abort = new AbortController();
-      const onSigint = () => abort.abort(new Error('cancelled'));
-      process.once('SIGINT', onSigint);
+      // first Ctrl-C: stop after the current source; second: leave now
+      const stopListening = onInterrupt(() =>
+        abort.signal.aborted ? process.exit(130) : abort.abort(new Error('cancelled')),
+      );
       const bar = ctx.progress('ingest');
       try {
         const report = await hearth.knowledge.ingest(inputs, {
@@ -42,7 +44,7 @@ export function register(program: Command, ctx: CliContext): void {
         const stored = report.added.length + report.changed.length + report.unchanged.length;
         if (stored === 0 && report.skipped.length > 0) process.exitCode = 1;
       } finally {
-        process.off('SIGINT', onSigint);
+        stopListening();
       }
     });
 }

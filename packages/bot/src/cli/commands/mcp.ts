@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
 import { resolvePrincipal, serveStdio, startMcpHttp } from '../../mcp/index.js';
-import type { CliContext } from '../context.js';
+import { type CliContext, watchShutdown } from '../context.js';
+
+/** After the last in-flight call finishes: time for its response to reach the client before connections close. */
+const FLUSH_MS = 200;
 
 interface McpFlags {
   http?: string;
@@ -18,7 +21,8 @@ export function parseListen(value: string): { host: string; port: number } {
 /**
  * `hearth mcp [--http host:port] [--principal name]`: serves Hearth's tools, knowledge and prompts to
  * AI agents. Stdio by default (stdout carries only the protocol; logs go to stderr); `--http` serves
- * Streamable HTTP at /mcp until Ctrl-C.
+ * Streamable HTTP at /mcp until Ctrl-C or SIGTERM. On a stop signal, tool calls in flight get
+ * `mcp.shutdownGraceMs` to finish and answer before the server closes.
  */
 export function register(program: Command, ctx: CliContext): void {
   program
@@ -36,17 +40,29 @@ export function register(program: Command, ctx: CliContext): void {
       const listen = flags.http ? parseListen(flags.http) : undefined;
       // stdout is the protocol in stdio mode: anything a plugin prints goes to stderr instead
       if (!listen) console.log = console.error;
-      const hearth = await ctx.hearth();
-      if (!listen) {
-        await serveStdio(hearth, resolvePrincipal(hearth.config.mcp, flags.principal));
-        return;
-      }
-      const server = await startMcpHttp(hearth, { ...listen, principal: flags.principal });
-      process.stderr.write(`Hearth MCP server at ${server.url} (Ctrl-C stops it)\n`);
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
+      const shutdown = watchShutdown({
+        onForce: (signal) => process.stderr.write(`${signal} again: stopping without waiting\n`),
       });
-      await server.close();
+      try {
+        const hearth = await ctx.hearth({ logs: 'server' });
+        const finishInFlight = async (signal: string) => {
+          const graceMs = hearth.config.mcp.shutdownGraceMs;
+          process.stderr.write(`${signal}: finishing in-flight calls (up to ${graceMs / 1000} s), then closing...\n`);
+          if (await hearth.idle(graceMs)) await new Promise((r) => setTimeout(r, FLUSH_MS));
+          else hearth.log.warn({ graceMs }, 'mcp: in-flight calls did not finish in time; closing anyway');
+        };
+        if (!listen) {
+          const principal = resolvePrincipal(hearth.config.mcp, flags.principal);
+          const ended = await Promise.race([serveStdio(hearth, principal).then(() => undefined), shutdown.stopped]);
+          if (ended) await finishInFlight(ended);
+          return;
+        }
+        const server = await startMcpHttp(hearth, { ...listen, principal: flags.principal });
+        process.stderr.write(`Hearth MCP server at ${server.url} (Ctrl-C stops it)\n`);
+        await finishInFlight(await shutdown.stopped);
+        await server.close();
+      } finally {
+        shutdown.release();
+      }
     });
 }

@@ -29,7 +29,10 @@ export function register(program: Command, ctx: CliContext): void {
     .description('run Hearth: the Discord bot when DISCORD_TOKEN is set, otherwise a local chat (offline defaults)')
     .option('--no-docs', "skip ingesting Hearth's own docs")
     .action(async (options: { docs: boolean }) => {
-      const hearth = await ctx.hearth();
+      const config = await ctx.config();
+      const next = config.secrets.discordToken ? 'discord' : 'chat';
+      // the bot is a server (structured logs on stderr); the local chat keeps the terminal quiet
+      const hearth = await ctx.hearth({ logs: next === 'discord' ? 'server' : 'quiet' });
       if (options.docs && hearth.config.knowledge.ingestDocsOnStart) {
         const docs = bundledDocs();
         if (docs.length) {
@@ -42,7 +45,6 @@ export function register(program: Command, ctx: CliContext): void {
           );
         }
       }
-      const next = hearth.config.secrets.discordToken ? 'discord' : 'chat';
       const command = program.commands.find((c) => c.name() === next);
       if (!command) throw new Error(`the "${next}" command is not available in this build`);
       if (next === 'chat')

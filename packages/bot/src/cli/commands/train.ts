@@ -10,7 +10,7 @@ import {
   writeLlamaGguf,
 } from '@hearth/core/local-models';
 import type { Command } from 'commander';
-import type { CliContext } from '../context.js';
+import { type CliContext, onInterrupt } from '../context.js';
 
 export function int(flag: string, min = 1) {
   return (value: string) => {
@@ -51,8 +51,8 @@ export interface TrainingUi {
 export function trainingUi(ctx: CliContext, title: string): TrainingUi {
   const bar = ctx.progress(title);
   const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once('SIGINT', onSigint);
+  // first Ctrl-C: stop after a checkpoint; second: leave now
+  const stopListening = onInterrupt(() => (controller.signal.aborted ? process.exit(130) : controller.abort()));
   return {
     signal: controller.signal,
     onProgress: (p: TrainProgress) =>
@@ -62,7 +62,7 @@ export function trainingUi(ctx: CliContext, title: string): TrainingUi {
         `loss ${p.loss.toFixed(3)}${p.valLoss ? ` val ${p.valLoss.toFixed(3)}` : ''} ${p.tokensPerSecond.toFixed(0)} tok/s`,
       ),
     done(message: string) {
-      process.off('SIGINT', onSigint);
+      stopListening();
       bar.done(controller.signal.aborted ? `${message} (interrupted; rerun the same command to resume)` : message);
     },
   };
