@@ -44,7 +44,7 @@ describe('Discord bot against the API emulator (real discord.js client, real Hea
       script: model,
       discord: {
         rateLimits: { user: { max: 5, windowMs: 60_000 } },
-        cooldowns: { echo: 60_000 },
+        cooldowns: { echo: 60_000, 'testkit echo': 60_000 },
         shutdownGraceMs: 20_000,
       },
     });
@@ -60,22 +60,12 @@ describe('Discord bot against the API emulator (real discord.js client, real Hea
 
   it('registers the built-ins and one command per plugin tool, with typed options', () => {
     const commands = rig.emu.commands.get(rig.emu.world.guildId)!;
-    const byName = new Map(commands.map((c) => [c.name as string, c as any]));
-    for (const name of [
-      'ask',
-      'knowledge',
-      'persona',
-      'plugins',
-      'help',
-      'reset',
-      'paint',
-      'echo',
-      'count_bytes',
-      'hang',
-      'purge',
-    ]) {
-      expect(byName.has(name), name).toBe(true);
-    }
+    const names = new Set(commands.map((c) => c.name as string));
+    for (const name of ['ask', 'knowledge', 'persona', 'plugins', 'help', 'reset'])
+      expect(names.has(name), name).toBe(true);
+    for (const tool of ['paint', 'echo', 'count_bytes', 'hang', 'purge'])
+      expect(rig.emu.toolSpec(tool), tool).toBeDefined();
+    const byName = { get: (tool: string) => rig.emu.toolSpec(tool)!.spec };
     const paint = byName.get('paint').options as any[];
     expect(paint.map((o) => o.name)).toEqual(['color', 'size', 'steps', 'label']);
     expect(paint[0]).toMatchObject({
@@ -92,7 +82,9 @@ describe('Discord bot against the API emulator (real discord.js client, real Hea
     expect(paint[3]).toMatchObject({ type: 3, required: false, max_length: 50 });
     expect(byName.get('echo').options[0]).toMatchObject({ name: 'text', autocomplete: true, min_length: 1 });
     expect(byName.get('count_bytes').options[0]).toMatchObject({ name: 'file', type: 11, required: true });
-    expect(byName.get('purge').default_member_permissions).toBe('32');
+    const purge = rig.emu.toolSpec('purge')!;
+    const purgeCommand = commands.find((c) => c.name === purge.command) as any;
+    if (!purge.sub) expect(purgeCommand.default_member_permissions).toBe('32');
     expect(rig.emu.commands.has('global')).toBe(false); // development: per guild only
   });
 
@@ -151,7 +143,7 @@ describe('Discord bot against the API emulator (real discord.js client, real Hea
 
   it('runs a plugin tool from its slash command with options, and autocompletes', async () => {
     const user = rig.emu.world.addUser('fay');
-    const run = rig.emu.command(
+    const run = rig.emu.tool(
       'echo',
       [
         { name: 'text', type: 3, value: 'hi' },
@@ -166,13 +158,13 @@ describe('Discord bot against the API emulator (real discord.js client, real Hea
     );
     expect(run.callbacks[0]!.type).toBe(5); // deferred first
     expect(done.flags & 128).toBe(0);
-    const ac = rig.emu.command('echo', [{ name: 'text', type: 3, value: 'he', focused: true }], { user, type: 4 });
+    const ac = rig.emu.tool('echo', [{ name: 'text', type: 3, value: 'he', focused: true }], { user, type: 4 });
     const choices = await rig.emu.waitFor(() => ac.choices, 5_000, 'autocomplete');
     expect(choices.map((c) => c.value)).toEqual(['hello', 'help']);
   });
 
   it('runs a long job: deferred reply, throttled progress edits, then a PNG attachment and a data embed', async () => {
-    const run = rig.emu.command(
+    const run = rig.emu.tool(
       'paint',
       [
         { name: 'color', type: 3, value: 'red' },
@@ -203,7 +195,7 @@ describe('Discord bot against the API emulator (real discord.js client, real Hea
     const pixels = inflateSync(file.data.subarray(idat + 4, file.data.length - 16));
     expect([...pixels.subarray(1, 4)]).toEqual([255, 0, 0]);
     const embed = original.embeds[0] as { title: string; fields: { name: string; value: string }[] };
-    expect(embed.title).toBe('/paint');
+    expect(embed.title).toMatch(/^\/(testkit )?paint$/);
     expect(embed.fields).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ name: 'color', value: 'red' }),
@@ -213,7 +205,7 @@ describe('Discord bot against the API emulator (real discord.js client, real Hea
   });
 
   it('ends a hanging plugin call with a clear timeout message instead of "thinking" forever', async () => {
-    const run = rig.emu.command('hang', [], { user: rig.emu.world.addUser('hal') });
+    const run = rig.emu.tool('hang', [], { user: rig.emu.world.addUser('hal') });
     const m = await rig.emu.waitFor(
       () => rig.emu.interactionMessages(run).find((x) => x.content.startsWith('⌛')),
       15_000,
@@ -224,7 +216,7 @@ describe('Discord bot against the API emulator (real discord.js client, real Hea
   });
 
   it('refuses admin-only work to a non-admin and allows it to a Manage Guild member', async () => {
-    const denied = rig.emu.command('purge', [], { user: rig.emu.world.addUser('ivy') });
+    const denied = rig.emu.tool('purge', [], { user: rig.emu.world.addUser('ivy') });
     await rig.emu.waitFor(() => denied.callbacks[0], 5_000, 'denial');
     expect(denied.callbacks[0]).toMatchObject({ type: 4, data: { flags: 64 } });
     expect(denied.callbacks[0]!.data.content).toMatch(/admins only/);
@@ -250,7 +242,7 @@ describe('Discord bot against the API emulator (real discord.js client, real Hea
       'knowledge refusal',
     );
     expect(refusal.content).toMatch(/only server admins may change the knowledge base/);
-    const allowed = rig.emu.command('purge', [], { user: rig.emu.world.addUser('kim', { admin: true }) });
+    const allowed = rig.emu.tool('purge', [], { user: rig.emu.world.addUser('kim', { admin: true }) });
     await rig.emu.waitFor(
       () => rig.emu.interactionMessages(allowed).find((m) => m.content === 'purged'),
       10_000,
@@ -291,7 +283,7 @@ describe('Discord bot against the API emulator (real discord.js client, real Hea
     const sources = await rig.hearth.knowledge.listSources({ guildId: rig.emu.world.guildId });
     expect(sources.map((s) => s.title)).toContain('FAQ');
     const exe = rig.emu.storeFile('tool.exe', Buffer.alloc(10), 'application/x-msdownload');
-    const bad = rig.emu.command('count_bytes', [{ name: 'file', type: 11, value: exe.id }], {
+    const bad = rig.emu.tool('count_bytes', [{ name: 'file', type: 11, value: exe.id }], {
       user: admin,
       attachments: [exe],
     });
@@ -314,8 +306,8 @@ describe('Discord bot against the API emulator (real discord.js client, real Hea
       'first five answered',
     );
     const carl = rig.emu.world.addUser('carl');
-    rig.emu.command('echo', [{ name: 'text', type: 3, value: 'one' }], { user: carl });
-    const again = rig.emu.command('echo', [{ name: 'text', type: 3, value: 'two' }], { user: carl });
+    rig.emu.tool('echo', [{ name: 'text', type: 3, value: 'one' }], { user: carl });
+    const again = rig.emu.tool('echo', [{ name: 'text', type: 3, value: 'two' }], { user: carl });
     await rig.emu.waitFor(() => again.callbacks[0], 5_000, 'cooldown reply');
     expect(again.callbacks[0]!.data.content).toMatch(/cooling down/);
   });
@@ -379,11 +371,7 @@ describe('Discord bot against the API emulator (real discord.js client, real Hea
         log: () => silent,
       }),
     ]);
-    const late = await rig.emu.waitFor(
-      () => rig.emu.commands.get(rig.emu.world.guildId)?.find((c) => c.name === 'late'),
-      10_000,
-      're-registration',
-    );
+    const late = await rig.emu.waitFor(() => rig.emu.toolSpec('late')?.spec, 10_000, 're-registration');
     expect((late.options as any[])[0]).toMatchObject({ name: 'n', type: 4, required: true });
   });
 
@@ -411,7 +399,7 @@ describe('Discord bot against the API emulator (real discord.js client, real Hea
         `/${name}`,
       );
     };
-    expect(await texts('help')).toContain('`/paint`');
+    expect(await texts('help')).toMatch(/`\/(testkit )?paint`/);
     expect(await texts('plugins')).toContain('testkit');
     expect(await texts('knowledge', [{ name: 'list', type: 1 }])).toContain('Hearth setup guide');
     expect(
@@ -457,7 +445,7 @@ describe('Discord bot against the API emulator (real discord.js client, real Hea
   });
 
   it('shuts down gracefully: in-flight work finishes before the client disconnects', async () => {
-    const run = rig.emu.command(
+    const run = rig.emu.tool(
       'paint',
       [
         { name: 'color', type: 3, value: 'blue' },

@@ -189,6 +189,30 @@ export class Emulator extends EventEmitter {
     });
   }
 
+  /**
+   * The registered slash command, or subcommand, for a tool: `/paint` when tools are top-level
+   * commands, the `paint` subcommand of `/testkit` when they are grouped by plugin. Undefined if none.
+   */
+  toolSpec(tool: string): { command: string; sub?: string; spec: Record<string, any> } | undefined {
+    const chat = [...(this.commands.get(this.world.guildId) ?? []), ...(this.commands.get('global') ?? [])].filter(
+      (c) => ((c.type as number | undefined) ?? 1) === 1,
+    ) as Record<string, any>[];
+    const top = chat.find((c) => c.name === tool && !(c.options ?? []).some((o: any) => o.type === 1));
+    if (top) return { command: tool, spec: top };
+    for (const c of chat) {
+      const sub = (c.options ?? []).find((o: any) => o.type === 1 && o.name === tool);
+      if (sub && !['knowledge'].includes(c.name)) return { command: c.name, sub: tool, spec: sub };
+    }
+    return undefined;
+  }
+
+  /** A user runs a tool's command, whichever way tools are registered (see {@link toolSpec}). */
+  tool(tool: string, options: OptionValue[] = [], opts: Parameters<Emulator['command']>[2] = {}): InteractionRecord {
+    const found = this.toolSpec(tool);
+    if (!found?.sub) return this.command(tool, options, opts);
+    return this.command(found.command, [{ name: found.sub, type: 1, options }], opts);
+  }
+
   /** A user picks a message context-menu command (Apps > `name`) on `target`. */
   contextMenu(name: string, target: StoredMessage, opts: { user?: ApiUser; locale?: string } = {}): InteractionRecord {
     return this.interact(

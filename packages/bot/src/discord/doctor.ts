@@ -108,7 +108,7 @@ async function intents(
   get: (path: string) => Promise<{ status: number; body: Record<string, unknown> }>,
 ): Promise<DiscordCheck> {
   const app = await get('/applications/@me').catch(() => undefined);
-  if (!app || app.status !== 200 || typeof app.body.flags !== 'number') {
+  if (app?.status !== 200 || typeof app.body.flags !== 'number') {
     return {
       status: 'warn',
       area: 'discord intents',

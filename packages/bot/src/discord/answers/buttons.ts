@@ -13,11 +13,11 @@ export const BUTTONS = {
 
 /** The row under an answer: regenerate, show sources (when it cites any), 👍, 👎. */
 export function answerButtons(hasSources: boolean): APIActionRowComponent<APIButtonComponent>[] {
-  const button = (custom_id: string, label: string, style = ButtonStyle.Secondary): APIButtonComponent => ({
+  const button = (custom_id: string, label: string): APIButtonComponent => ({
     type: ComponentType.Button,
     custom_id,
     label,
-    style,
+    style: ButtonStyle.Secondary,
   });
   return [
     {

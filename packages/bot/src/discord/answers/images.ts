@@ -47,7 +47,7 @@ export async function questionImages(
   for (const file of list.slice(0, MAX_IMAGES)) {
     try {
       const got = await fetchAttachment(ctx.settings, file, signal);
-      images.push({ name: got.name, mimeType: got.mimeType, data: got.data });
+      images.push({ name: got.name, mimeType: got.mimeType ?? file.contentType ?? 'image/png', data: got.data });
     } catch (err) {
       skipped.push(`${file.name} (${(err as Error).message})`);
     }

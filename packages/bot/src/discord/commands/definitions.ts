@@ -1,5 +1,6 @@
 import type { RegisteredTool, ToolRegistry } from '@hearth/core';
 import {
+  type APIApplicationCommandSubcommandOption,
   ApplicationCommandOptionType,
   ApplicationCommandType,
   PermissionFlagsBits,
@@ -15,46 +16,79 @@ export const BUILTIN_COMMANDS = ['ask', 'knowledge', 'persona', 'plugins', 'help
 const COMMAND_NAME = /^[-_\p{Ll}\p{N}]{1,32}$/u;
 const S = ApplicationCommandOptionType;
 
-/** Slash commands and, for each generated one, the registry tool it runs. */
+/** Slash commands and, for each generated subcommand, the registry tool it runs. */
 export interface CommandSet {
   commands: CommandJson[];
+  /** Keyed by {@link commandKey}: `poll create`. */
   tools: Map<string, RegisteredTool>;
   /** Tools left out, with the reason (logged). */
   skipped: { tool: string; reason: string }[];
 }
 
 /**
- * Every command the bot offers: the built-ins, then one command per registry tool (built-in
- * tools are already covered by `/ask`, `/knowledge` and `/plugins`). Names come from the
- * registry's display name, falling back to the unique full name on a clash.
+ * The key of a generated command in {@link CommandSet.tools}: `poll create` for `/poll create`.
+ * Pass `interaction.commandName` and `interaction.options.getSubcommand(false)`.
+ */
+export function commandKey(commandName: string, subcommand?: string | null): string {
+  return subcommand ? `${commandName} ${subcommand}` : commandName;
+}
+
+const MAX_SUBCOMMANDS = 25;
+
+/**
+ * Every command the bot offers: the built-ins, then one top-level command per plugin (or external
+ * MCP server) with one subcommand per tool, named by the SDK's one naming rule (`toolNames`):
+ * `/poll create` here, `poll_create` on MCP, `hearth poll create` on the CLI. Built-in tools are
+ * already covered by `/ask`, `/knowledge` and `/plugins`.
  */
 export function buildCommands(registry: ToolRegistry, settings: DiscordSettings): CommandSet {
   const commands = builtinCommands(settings);
   const tools = new Map<string, RegisteredTool>();
   const skipped: CommandSet['skipped'] = [];
-  const taken = new Set<string>(BUILTIN_COMMANDS);
+  const groups = new Map<string, RegisteredTool[]>();
   for (const tool of registry.list()) {
     if (tool.origin.kind === 'builtin') continue;
-    const preferred = registry.displayName(tool).toLowerCase();
-    const name = [preferred, tool.name.toLowerCase()].find((n) => COMMAND_NAME.test(n) && !taken.has(n));
-    if (!name) {
-      skipped.push({ tool: tool.name, reason: 'no free command name of at most 32 lower-case characters' });
+    const { command } = registry.names(tool).discord;
+    groups.set(command, [...(groups.get(command) ?? []), tool]);
+  }
+  for (const [command, members] of groups) {
+    if (!COMMAND_NAME.test(command) || (BUILTIN_COMMANDS as readonly string[]).includes(command)) {
+      for (const t of members) skipped.push({ tool: t.name, reason: `"${command}" is not a free slash command name` });
       continue;
     }
     if (commands.length >= 100) {
-      skipped.push({ tool: tool.name, reason: 'Discord allows at most 100 slash commands' });
+      for (const t of members) skipped.push({ tool: t.name, reason: 'Discord allows at most 100 slash commands' });
       continue;
     }
-    taken.add(name);
-    tools.set(name, tool);
+    const subcommands: APIApplicationCommandSubcommandOption[] = [];
+    for (const tool of members) {
+      const sub = registry.names(tool).discord.subcommand ?? tool.shortName;
+      if (!COMMAND_NAME.test(sub)) {
+        skipped.push({ tool: tool.name, reason: `"${sub}" is not a valid subcommand name` });
+        continue;
+      }
+      if (subcommands.length >= MAX_SUBCOMMANDS) {
+        skipped.push({ tool: tool.name, reason: `Discord allows at most ${MAX_SUBCOMMANDS} subcommands per command` });
+        continue;
+      }
+      tools.set(commandKey(command, sub), tool);
+      subcommands.push({
+        type: S.Subcommand,
+        name: sub,
+        description: clip(tool.description, 100),
+        options: optionsFromFields(tool.fields),
+      });
+    }
+    if (!subcommands.length) continue;
+    // Hidden from non-admins only when every tool is admin-only; the surface checks each call again.
+    const allAdmin = members.every((t) => t.access === 'admin');
     commands.push({
       type: ApplicationCommandType.ChatInput,
-      name,
-      description: clip(tool.description, 100),
-      options: optionsFromFields(tool.fields),
+      name: command,
+      description: clip(`${command}: ${subcommands.map((c) => c.name).join(', ')}`, 100),
+      options: subcommands,
       dm_permission: settings.allowDMs,
-      // Hidden from non-admins by default; the surface checks again at run time (configured roles too).
-      ...(tool.access === 'admin' && !settings.adminRoles.length
+      ...(allAdmin && !settings.adminRoles.length
         ? { default_member_permissions: String(PermissionFlagsBits.ManageGuild) }
         : {}),
     });

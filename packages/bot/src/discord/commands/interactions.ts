@@ -57,13 +57,21 @@ async function command(
     );
   }
   const builtin = (BUILTIN_COMMANDS as readonly string[]).includes(name);
-  const tool = builtin ? undefined : registrar.commands.tools.get(name);
+  const tool = builtin ? undefined : toolFor(registrar, interaction);
   if (!builtin && !tool)
-    return reply(interaction, `The command /${name} is no longer available; its plugin may have been unloaded.`, true);
+    return reply(
+      interaction,
+      `The command /${commandLabel(interaction)} is no longer available; its plugin may have been unloaded.`,
+      true,
+    );
   if (tool?.access === 'admin' && !callerFromInteraction(ctx.settings, interaction).isAdmin) {
-    return reply(interaction, `🔒 /${name} is for server admins only (Manage Server or an admin role).`, true);
+    return reply(
+      interaction,
+      `🔒 /${commandLabel(interaction)} is for server admins only (Manage Server or an admin role).`,
+      true,
+    );
   }
-  const decision = ctx.limiter.take(interaction.user.id, interaction.guildId ?? undefined, name);
+  const decision = ctx.limiter.take(interaction.user.id, interaction.guildId ?? undefined, commandLabel(interaction));
   if (!decision.ok) return reply(interaction, `⏳ ${limitMessage(decision)}`, true);
   if (builtin && INSTANT.has(name)) return runBuiltin(ctx, registrar, interaction);
   // Defer before queueing, so the user sees "thinking" at once and the token stays valid for 15 minutes.
@@ -86,7 +94,7 @@ async function runTool(
     interaction,
     tool,
     (signal) => toolInput(ctx.settings, tool, interaction, signal),
-    `/${interaction.commandName}`,
+    `/${commandLabel(interaction)}`,
   );
 }
 
@@ -110,13 +118,29 @@ async function autocomplete(
       );
       return;
     } else {
-      const tool = registrar.commands.tools.get(interaction.commandName);
+      const tool = toolFor(registrar, interaction);
       values = (await tool?.autocomplete?.(focused.name, partial, caller)) ?? [];
     }
   } catch (err) {
     ctx.log.warn({ err: String((err as Error)?.message ?? err) }, 'discord: autocomplete failed');
   }
   await interaction.respond(values.slice(0, 25).map((v) => ({ name: clip(v), value: clip(v) }))).catch(() => {});
+}
+
+/**
+ * The registry tool behind a generated command: `/poll create` is keyed `poll create` when tools are
+ * subcommands of their plugin's command, `/poll_create` by its name otherwise.
+ */
+function toolFor(registrar: CommandRegistrar, interaction: ChatInputCommandInteraction | AutocompleteInteraction) {
+  const tools = registrar.commands.tools;
+  const sub = interaction.options.getSubcommand(false);
+  return (sub ? tools.get(`${interaction.commandName} ${sub}`) : undefined) ?? tools.get(interaction.commandName);
+}
+
+/** The command as typed: `poll create` or `echo`. */
+function commandLabel(interaction: ChatInputCommandInteraction): string {
+  const sub = interaction.options.getSubcommand(false);
+  return sub ? `${interaction.commandName} ${sub}` : interaction.commandName;
 }
 
 function clip(text: string): string {

@@ -78,8 +78,6 @@ const CHAT_NAME = /^[-_\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u;
 interface LocalizableCommand {
   type?: number;
   name: string;
-  name_localizations?: Record<string, string> | null;
-  description_localizations?: Record<string, string> | null;
 }
 
 /**
@@ -123,6 +121,6 @@ export function localizeCommands<T extends LocalizableCommand>(
       ...command,
       ...(Object.keys(names).length ? { name_localizations: names } : {}),
       ...(Object.keys(descriptions).length ? { description_localizations: descriptions } : {}),
-    };
+    } as T;
   });
 }
