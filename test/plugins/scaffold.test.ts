@@ -29,7 +29,7 @@ describe('a plugin scaffolded as its own package, end to end', () => {
 
   beforeAll(async () => {
     const parent = mkdtempSync(join(tmpdir(), 'hearth-scaffold-'));
-    pkgDir = scaffoldPlugin('hello', { dir: parent }).dir;
+    pkgDir = scaffoldPlugin('hello', { dir: parent, sdk: '^0.1.0' }).dir;
     deps = (await import(join(pkgDir, 'package.json'), { with: { type: 'json' } })).default.dependencies;
     install(pkgDir, deps);
   });
@@ -80,7 +80,8 @@ describe('a plugin scaffolded as its own package, end to end', () => {
     });
     const tool = hearth.registry.get('hello_greet');
     expect(tool?.origin).toEqual({ kind: 'plugin', pluginId: 'hello', version: '0.1.0' });
-    expect(hearth.registry.displayName(tool!)).toBe('greet');
+    expect(hearth.registry.commandName(tool!)).toBe('/hello greet');
+    expect(hearth.registry.resolveCommand('/hello greet name=Ada')).toEqual({ tool, rest: 'name=Ada' });
     expect(tool?.fields.map((f) => [f.name, f.type, f.required])).toEqual([
       ['name', 'string', true],
       ['times', 'integer', false],

@@ -46,7 +46,15 @@ export {
 export { ATTACHMENT_MARKER, type Attachment, attachment, attachmentBytes } from './schema/attachment.js';
 export { pluginDocs } from './schema/docs.js';
 export { type FieldSpec, fieldsFromJsonSchema, type JsonSchema, toJsonSchema } from './schema/fields.js';
-export { DISCORD_LIMITS, surfaceProblems } from './schema/surfaces.js';
+export {
+  DISCORD_LIMITS,
+  groupClash,
+  HOST_COMMANDS,
+  HOST_TOOLS,
+  surfaceProblems,
+  type ToolNames,
+  toolNames,
+} from './schema/surfaces.js';
 export {
   type AnyToolDefinition,
   type AutocompleteChoice,

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { HearthError, type PluginDefinition, type PluginLifecycleContext } from '@hearth/sdk';
+import { groupClash, HearthError, type PluginDefinition, type PluginLifecycleContext, toolNames } from '@hearth/sdk';
 import { ReadonlyPermissionSet } from '@hearth/sdk/host';
 import { HEARTH_VERSION } from '../version.js';
 import { installCrashGuard } from './crash-guard.js';
@@ -241,7 +241,7 @@ export class PluginHost {
       tools: entries.map((e) => e.name),
       granted: [...grant.granted],
       withheld: grant.withheld,
-      workerTools: worker ? definition.tools.filter((t) => t.worker).map((t) => `${id}_${t.name}`) : [],
+      workerTools: worker ? definition.tools.filter((t) => t.worker).map((t) => toolNames(id, t.name).mcp) : [],
       source,
       origin: candidate.origin,
     };
@@ -257,6 +257,8 @@ export class PluginHost {
       });
     }
     logLoaded(log, info, grant);
+    const renamed = groupClash(id);
+    if (renamed) log.warn({ plugin: id }, `plugin "${id}": ${renamed} on Discord, MCP and the CLI`);
     this.emit({ kind: 'loaded', id });
     return info;
   }

@@ -3,7 +3,9 @@ import {
   type FieldSpec,
   HearthError,
   type JsonSchema,
+  type ToolNames,
   type ToolResult,
+  toolNames,
   ValidationError,
 } from '@hearth/sdk';
 import type { Suggestion } from '@hearth/sdk/host';
@@ -90,13 +92,47 @@ export class ToolRegistry {
     return byShort.length === 1 ? byShort[0] : undefined;
   }
 
-  /** The name a surface shows: the short name when unique (and not another tool's full name), else the full name. */
+  /** Every surface's name of a tool (see {@link surfaceNames}). */
+  names(tool: RegisteredTool): ToolNames {
+    return surfaceNames(tool);
+  }
+
+  /**
+   * The command a person types, with the slash: `/poll create` for a plugin's (or external MCP
+   * server's) tool, `/ask` for a built-in. The same words follow `hearth` on the CLI and name the
+   * Discord command and subcommand. Chat's `/tools` lists these; {@link resolveCommand} reads them.
+   */
+  commandName(tool: RegisteredTool): string {
+    return surfaceNames(tool).slash;
+  }
+
+  /**
+   * The older short display name: the tool's own name when unique, else its full name.
+   * @deprecated one name per surface now; use {@link commandName}.
+   */
   displayName(tool: RegisteredTool): string {
     if (tool.shortName === tool.name) return tool.name;
     const taken = [...this.tools.values()].some(
       (t) => t !== tool && (t.shortName === tool.shortName || t.name === tool.shortName),
     );
     return taken ? tool.name : tool.shortName;
+  }
+
+  /**
+   * Resolves a typed command line (`poll create text=hi`, `poll_create text=hi` or `ask why?`) to
+   * its tool and the rest of the line; undefined when no tool matches.
+   */
+  resolveCommand(line: string): { tool: RegisteredTool; rest: string } | undefined {
+    const words = line.trim().replace(/^\//, '').split(/\s+/);
+    const [first = '', second = ''] = words;
+    for (const tool of this.tools.values()) {
+      const n = surfaceNames(tool);
+      if (n.cli.length === 2 && n.cli[0] === first && n.cli[1] === second) {
+        return { tool, rest: restAfter(line, 2) };
+      }
+    }
+    const tool = this.tools.get(first);
+    return tool ? { tool, rest: restAfter(line, 1) } : undefined;
   }
 
   /** Calls a tool by name; unknown names fail with a clear error. */
@@ -133,4 +169,31 @@ function describeOrigin(origin: ToolOrigin): string {
   if (origin.kind === 'plugin') return `plugin "${origin.pluginId}"`;
   if (origin.kind === 'mcp') return `MCP server "${origin.server}"`;
   return 'a built-in tool';
+}
+
+/**
+ * Every surface's name of a registered tool, from the one rule in the SDK ({@link toolNames}):
+ * plugin and external MCP tools are grouped under their owner (`/poll create`); built-ins keep
+ * their own name everywhere.
+ */
+export function surfaceNames(tool: Pick<RegisteredTool, 'name' | 'shortName' | 'origin'>): ToolNames {
+  if (tool.origin.kind === 'plugin') return toolNames(tool.origin.pluginId, tool.shortName);
+  if (tool.origin.kind === 'mcp') return toolNames(tool.origin.server, tool.shortName);
+  return {
+    group: tool.name,
+    mcp: tool.name,
+    discord: { command: tool.name },
+    cli: [tool.name],
+    slash: `/${tool.name}`,
+  };
+}
+
+function restAfter(line: string, words: number): string {
+  return line
+    .trim()
+    .replace(/^\//, '')
+    .split(/(\s+)/)
+    .slice(words * 2)
+    .join('')
+    .trim();
 }

@@ -1,3 +1,4 @@
+import { toolNames } from '@hearth/sdk';
 import type { HearthLogger } from '../log/logger.js';
 import type { EscapedFailure } from './crash-guard.js';
 import type { Grant } from './grants.js';
@@ -35,7 +36,7 @@ export function logEscaped(log: HearthLogger, failure: EscapedFailure, redact: (
   const what = failure.kind === 'unhandled-rejection' ? 'a promise rejection unhandled' : 'an exception uncaught';
   const scope = failure.scope;
   if (scope) {
-    const where = scope.tool ? `tool "${scope.pluginId}_${scope.tool}"` : `its ${scope.phase}`;
+    const where = scope.tool ? `tool "${toolNames(scope.pluginId, scope.tool).mcp}"` : `its ${scope.phase}`;
     log.error(
       { plugin: scope.pluginId, tool: scope.tool, phase: scope.phase, kind: failure.kind },
       `Plugin "${scope.pluginId}" (${where}) left ${what}: ${text}. Hearth keeps running; the plugin should await or catch it.`,

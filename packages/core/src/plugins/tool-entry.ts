@@ -1,5 +1,5 @@
 import type { AnyToolDefinition, Caller, HostServices, PluginDefinition } from '@hearth/sdk';
-import { HearthError } from '@hearth/sdk';
+import { HearthError, toolNames } from '@hearth/sdk';
 import type { HearthLogger } from '../log/logger.js';
 import { registeredTool } from './adapt.js';
 import { pluginScope } from './crash-guard.js';
@@ -38,7 +38,7 @@ export function pluginToolEntry(o: EntryOptions): RegisteredTool {
       : (input, ctx) => tool.run(input, ctx);
   const entry = registeredTool({
     tool: { ...tool, run: (input, ctx) => pluginScope.run(scope, () => run(input, ctx)) },
-    name: `${plugin.id}_${tool.name}`,
+    name: toolNames(plugin.id, tool.name).mcp,
     origin: { kind: 'plugin', pluginId: plugin.id, version: plugin.version },
     ownerId: plugin.id,
     granted: o.grant.granted,

@@ -60,7 +60,7 @@ describe('PluginHost: load', () => {
     expect(h.registry.get('future_x')).toBeUndefined();
   });
 
-  it('refuses a tool name taken by a built-in, keeps the built-in and never runs setup', async () => {
+  it('moves a plugin whose id clashes with a built-in to <id>-plugin on every surface, and says so', async () => {
     h = await createHarness();
     const builtin = defineTool({
       name: 'search_knowledge',
@@ -80,17 +80,42 @@ describe('PluginHost: load', () => {
         log: () => ({ debug() {}, info() {}, warn() {}, error() {} }),
       }),
     ]);
-    const err = await errorOf(h.host.load(fixture('clash.ts')));
-    expect(err.code).toBe('name_collision');
-    expect(err.message).toBe(
-      'Tool name "search_knowledge" of plugin "search" is already taken by a built-in tool; rename the tool or the plugin id.',
-    );
+    const info = await h.host.load(fixture('clash.ts'));
+    expect(info.tools).toEqual(['search-plugin_knowledge']);
+    const moved = h.registry.get('search-plugin_knowledge')!;
+    expect(h.registry.commandName(moved)).toBe('/search-plugin knowledge');
+    expect(h.registry.names(moved).cli).toEqual(['search-plugin', 'knowledge']);
+    expect(
+      h.lines.some((l) => l.msg.includes('"search" is a built-in command, so its tools are under "search-plugin"')),
+    ).toBe(true);
     expect((await h.registry.call('search_knowledge', {}, { caller: member })).content[0]).toEqual({
       type: 'text',
       text: 'builtin',
     });
+  });
+
+  it('refuses a tool name another owner already holds, before setup runs', async () => {
+    h = await createHarness();
+    const taken = defineTool({ name: 'knowledge', description: 'b', input: z.object({}), run: async () => 'mcp' });
+    h.registry.add([
+      registeredTool({
+        tool: taken,
+        name: 'search-plugin_knowledge',
+        origin: { kind: 'mcp', server: 'search-plugin' },
+        ownerId: 'search-plugin',
+        granted: new Set(),
+        defaultTimeoutMs: 1000,
+        services: () => ({}) as never,
+        log: () => ({ debug() {}, info() {}, warn() {}, error() {} }),
+      }),
+    ]);
+    const err = await errorOf(h.host.load(fixture('clash.ts')));
+    expect(err.code).toBe('name_collision');
+    expect(err.message).toBe(
+      'Tool name "search-plugin_knowledge" of plugin "search" is already taken by MCP server "search-plugin"; rename the tool or the plugin id.',
+    );
     const { setupCount } = await import('./fixtures/clash.js');
-    expect(setupCount()).toBe(0);
+    expect(setupCount()).toBe(1); // only the load of the test above ran setup
   });
 
   it('refuses to load the same plugin id twice', async () => {

@@ -1,5 +1,6 @@
 import type { PluginDefinition } from '../plugin.js';
 import { fieldsFromJsonSchema, toJsonSchema } from './fields.js';
+import { groupClash, toolNames } from './surfaces.js';
 
 /** Markdown reference of a plugin's tools, generated from the same schemas the surfaces use. */
 export function pluginDocs(plugin: PluginDefinition): string {
@@ -11,8 +12,11 @@ export function pluginDocs(plugin: PluginDefinition): string {
     `Permissions: ${plugin.permissions.join(', ') || 'none'}`,
     '',
   ];
+  const clash = groupClash(plugin.id);
+  if (clash) lines.push(`Note: ${clash} on every surface.`, '');
   for (const tool of plugin.tools) {
-    const name = `${plugin.id}_${tool.name}`;
+    const names = toolNames(plugin.id, tool.name);
+    const name = names.mcp;
     lines.push(
       `## \`${name}\``,
       '',
@@ -33,7 +37,7 @@ export function pluginDocs(plugin: PluginDefinition): string {
     }
     lines.push(
       '',
-      `Discord: \`/${plugin.id} ${tool.name}\` · MCP: \`${name}\` · CLI: \`hearth ${plugin.id} ${tool.name}\``,
+      `Discord: \`${names.slash}\` · MCP: \`${names.mcp}\` · CLI: \`hearth ${names.cli.join(' ')}\` · chat: \`${names.slash}\``,
       '',
     );
   }

@@ -1,5 +1,7 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as sdk from '@hearth/sdk';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
@@ -11,8 +13,14 @@ export interface ScaffoldOptions {
   /** Parent folder; the plugin goes to `<dir>/<name>`. Default `./plugins`. */
   dir?: string;
   cwd?: string;
-  /** Version spec of `@hearth/sdk`; default `workspace:^` inside a pnpm workspace that covers the folder, else `^<sdk version>`. */
+  /**
+   * Version spec of `@hearth/sdk`. Default: `workspace:^` inside a pnpm workspace that lists the
+   * folder; else a tarball of this checkout's SDK packed into `<plugin>/vendor/` (`file:vendor/...`),
+   * so `npm install` works before the SDK is published; `^<version>` when no checkout is at hand.
+   */
   sdk?: string;
+  /** Where the SDK package is (default: resolved from this process); tests point it elsewhere. */
+  sdkDir?: string;
 }
 
 /**
@@ -32,12 +40,16 @@ export function scaffoldPlugin(name: string, options: ScaffoldOptions = {}): { d
   }
   // The SDK re-exporting zod keeps a plugin's only dependency @hearth/sdk (and one zod instance).
   const zodFromSdk = 'z' in sdk;
+  mkdirSync(dir, { recursive: true });
+  const spec = options.sdk ?? sdkSpec(dir) ?? packSdk(dir, options.sdkDir ?? sdkPackageDir());
   const files: Record<string, string> = {
-    'package.json': `${JSON.stringify(packageJson(name, options.sdk ?? sdkSpec(dir), zodFromSdk), null, 2)}\n`,
+    'package.json': `${JSON.stringify(packageJson(name, spec, zodFromSdk), null, 2)}\n`,
     'tsconfig.json': `${JSON.stringify(tsconfig, null, 2)}\n`,
+    'vitest.config.ts': vitestConfig,
+    '.gitignore': 'node_modules/\ndist/\n',
     'src/index.ts': indexTemplate(name, zodFromSdk),
     'test/plugin.test.ts': testTemplate(name),
-    'README.md': readmeTemplate(name),
+    'README.md': readmeTemplate(name, spec),
   };
   for (const [file, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, file)), { recursive: true });
@@ -57,8 +69,70 @@ function packageJson(name: string, sdkVersion: string, zodFromSdk: boolean) {
     files: ['dist'],
     scripts: { build: 'tsc -p tsconfig.json', test: 'vitest run' },
     dependencies: { '@hearth/sdk': sdkVersion, ...(zodFromSdk ? {} : { zod: '^4.1.12' }) },
-    devDependencies: { typescript: '^5.9.3', vitest: '^4.1.12' },
+    devDependencies: { '@types/node': '^20.19.0', typescript: '^5.9.3', vitest: '^4.1.12' },
+    engines: { node: '>=20' },
   };
+}
+
+/** The plugin's own vitest config: without one, vitest would pick up a config of a folder above. */
+const vitestConfig = `import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: { include: ['test/**/*.test.ts'] },
+});
+`;
+
+/** The folder of the @hearth/sdk package this process runs with (source checkout or installed build). */
+function sdkPackageDir(): string | undefined {
+  try {
+    let dir = dirname(fileURLToPath(import.meta.resolve('@hearth/sdk')));
+    for (; dir !== dirname(dir); dir = dirname(dir)) {
+      const pkg = join(dir, 'package.json');
+      if (existsSync(pkg) && JSON.parse(readFileSync(pkg, 'utf8')).name === '@hearth/sdk') return dir;
+    }
+  } catch {
+    // not resolvable from here: fall back to the registry range
+  }
+  return undefined;
+}
+
+/**
+ * Packs this checkout's SDK into `<plugin>/vendor/` and returns `file:vendor/<tarball>`; builds
+ * the SDK first when its dist/ is missing or older than its sources. Without a checkout (an
+ * installed Hearth), returns the registry range.
+ */
+function packSdk(pluginDir: string, sdkDir: string | undefined): string {
+  if (!sdkDir || !existsSync(join(sdkDir, 'src'))) return `^${sdk.SDK_VERSION}`;
+  if (distStale(sdkDir)) {
+    execFileSync('corepack', ['pnpm', 'run', 'build'], {
+      cwd: sdkDir,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, COREPACK_ENABLE_DOWNLOAD_PROMPT: '0' },
+    });
+  }
+  const vendor = join(pluginDir, 'vendor');
+  mkdirSync(vendor, { recursive: true });
+  const out = execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', vendor], {
+    cwd: sdkDir,
+    encoding: 'utf8',
+  });
+  const tarball = out.trim().split('\n').at(-1)!;
+  return `file:vendor/${tarball}`;
+}
+
+function newest(dir: string): number {
+  let latest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    latest = Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+  }
+  return latest;
+}
+
+function distStale(sdkDir: string): boolean {
+  const dist = join(sdkDir, 'dist');
+  if (!existsSync(join(dist, 'index.js')) || !existsSync(join(dist, 'testing', 'index.js'))) return true;
+  return newest(join(sdkDir, 'src')) > newest(dist);
 }
 
 const tsconfig = {
@@ -75,19 +149,20 @@ const tsconfig = {
   include: ['src'],
 };
 
-/** `workspace:^` when a pnpm workspace above the folder lists it, else the SDK's semver range. */
-function sdkSpec(dir: string): string {
+/** `workspace:^` when a pnpm workspace above the folder lists it; undefined otherwise. */
+function sdkSpec(dir: string): string | undefined {
   for (let d = dirname(dir); d !== dirname(d); d = dirname(d)) {
     const file = join(d, 'pnpm-workspace.yaml');
     if (!existsSync(file)) continue;
     const rel = relative(d, dirname(dir)).split('\\').join('/');
     const globs = [...readFileSync(file, 'utf8').matchAll(/^\s*-\s*['"]?([^'"\n]+?)\/\*['"]?\s*$/gm)].map((m) => m[1]);
-    return globs.includes(rel) ? 'workspace:^' : `^${sdk.SDK_VERSION}`;
+    return globs.includes(rel) ? 'workspace:^' : undefined;
   }
-  return `^${sdk.SDK_VERSION}`;
+  return undefined;
 }
 
 function indexTemplate(name: string, zodFromSdk: boolean): string {
+  const n = sdk.toolNames(name, 'greet');
   const imports = zodFromSdk
     ? `import { definePlugin, defineTool, z } from '@hearth/sdk';`
     : `import { definePlugin, defineTool } from '@hearth/sdk';\nimport { z } from 'zod';`;
@@ -95,7 +170,8 @@ function indexTemplate(name: string, zodFromSdk: boolean): string {
 
 /**
  * One tool. Its zod input schema becomes Discord slash-command options, the MCP inputSchema and CLI
- * flags; \`.describe()\` texts are what users see. On every surface it is called \`${name}_greet\`.
+ * flags; \`.describe()\` texts are what users see. Its names: Discord and chat \`${n.slash}\`,
+ * MCP \`${n.mcp}\`, CLI \`hearth ${n.cli.join(' ')} --name Ada\`.
  */
 const greet = defineTool({
   name: 'greet',
@@ -119,7 +195,7 @@ export default definePlugin({
   hearth: '^0.1.0',
   description: 'Says hello',
   // Declare what the tools use: 'models:chat', 'models:embed', 'models:image', 'knowledge:read',
-  // 'knowledge:write', 'storage', 'network'. The operator may grant less.
+  // 'knowledge:write', 'storage', 'network' (for ctx.fetch). The operator may grant less.
   permissions: [],
   tools: [greet],
 });
@@ -151,14 +227,28 @@ describe('${name}', () => {
 `;
 }
 
-function readmeTemplate(name: string): string {
+function readmeTemplate(name: string, spec: string): string {
+  const n = sdk.toolNames(name, 'greet');
+  const vendored = spec.startsWith('file:vendor/')
+    ? `\n\`@hearth/sdk\` comes from \`${spec.slice(5)}\`, packed from the Hearth checkout that created this folder\n(the SDK is not on the npm registry yet). To update it: \`hearth plugins new\` again elsewhere and copy\nits vendor/ tarball, or \`npm pack\` Hearth's built packages/sdk into vendor/ and fix package.json.\n`
+    : '';
   return `# hearth-plugin-${name}
 
-A Hearth plugin. \`npm test\` runs its tests on the SDK's test host; \`npm run build\` compiles it.
-
+A Hearth plugin. \`npm install && npm test\` runs its tests on the SDK's test host; \`npm run build\`
+compiles it.
+${vendored}
 Load it: add its folder (or package name) to \`plugins.load\` in hearth.config.json, or put it in the
-plugins folder (\`<dataDir>/plugins\`). Its tool appears as \`/${name} greet\` on Discord and \`${name}_greet\`
-over MCP. See Hearth's docs/plugins.md.
+plugins folder (\`<dataDir>/plugins\`). Its tool \`greet\` is:
+
+| surface | name |
+| --- | --- |
+| Discord | \`${n.slash}\` |
+| MCP | \`${n.mcp}\` |
+| CLI | \`hearth ${n.cli.join(' ')} --name Ada\` |
+| \`hearth chat\` | \`${n.slash} name=Ada\` |
+
+See Hearth's
+docs/plugins.md.
 `;
 }
 
@@ -197,7 +287,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--dir <dir>', 'parent folder', 'plugins')
     .option(
       '--sdk <spec>',
-      'version spec of @hearth/sdk in package.json (default: workspace:^ in a pnpm workspace, else ^0.1.0)',
+      "version spec of @hearth/sdk in package.json (default: workspace:^ in a pnpm workspace, else a tarball of this checkout's SDK in vendor/)",
     )
     .action((name: string, options: { dir: string; sdk?: string }) => {
       const { dir, files } = scaffoldPlugin(name, options);
