@@ -1,6 +1,7 @@
 import { initTf, seededRandom } from '@hearth/ml';
 import { type ColumnInfo, type ColumnKind, finalizeValues, inferTable, type Table, tableRows } from './data/columns.js';
 import { type CsvLimits, parseCsv, type RawTable, toCsv } from './data/csv.js';
+import { syntheticIds } from './data/ids.js';
 import { Ctgan } from './models/ctgan.js';
 import { shuffle, Tvae } from './models/tvae.js';
 import type { EpochReport, Synthesizer } from './models/types.js';
@@ -10,11 +11,17 @@ import { DataTransformer } from './transform/transformer.js';
 
 /** What to generate and how. Every field is optional. */
 export interface AugmentOptions {
-  /** Synthetic rows to generate (default: as many as the input has). Ignored with `balance`. */
+  /**
+   * Rows to write (default: as many as the input has). With `balance` and `appendReal` this counts
+   * the original rows too (default: the original rows plus what evens the classes out).
+   */
   rows?: number;
   /** The column to predict: used for ML efficacy in the report and for `balance`. */
   target?: string;
-  /** Generate rows of the target's minority classes until every class is as frequent as the largest. */
+  /**
+   * Generate rows of the target's minority classes until every class is as frequent as the largest
+   * (with `rows`, until the rows are used up, evening the classes out as far as they go).
+   */
   balance?: boolean;
   /** Only generate rows with these values (discrete columns), e.g. `{ sex: 'Female' }`. */
   conditions?: Record<string, string>;
@@ -46,6 +53,7 @@ export interface AugmentHooks {
 export interface AugmentResult {
   csv: string;
   columns: { name: string; kind: ColumnKind; reason: string }[];
+  /** Identifier columns: not modelled; synthetic rows get new unique ids in them (see `syntheticIds`). */
   dropped: string[];
   syntheticRows: number;
   outputRows: number;
@@ -54,6 +62,8 @@ export interface AugmentResult {
     model: 'tvae' | 'ctgan';
     epochs: number;
     stoppedEarly: boolean;
+    /** Why training stopped before its epochs: no improvement (`patience`) or the time budget. */
+    stopReason?: 'patience' | 'time';
     seconds: number;
     cpuSeconds: number;
     trainRows: number;
@@ -94,10 +104,14 @@ export async function augmentTable(
     throw new Error(`Balancing needs a discrete target; "${options.target}" is ${table.columns[target!]!.kind}.`);
   }
   const conditions = parseConditions(table, options.conditions ?? {});
-  const wanted = options.rows ?? table.rowCount;
-  if (!Number.isInteger(wanted) || wanted < 1 || wanted > MAX_SYNTHETIC_ROWS) {
-    throw new Error(`rows must be an integer from 1 to ${MAX_SYNTHETIC_ROWS}; got ${wanted}.`);
+  if (
+    options.rows !== undefined &&
+    (!Number.isInteger(options.rows) || options.rows < 1 || options.rows > MAX_SYNTHETIC_ROWS)
+  ) {
+    throw new Error(`rows must be an integer from 1 to ${MAX_SYNTHETIC_ROWS}; got ${options.rows}.`);
   }
+  const wanted = options.rows ?? table.rowCount;
+  const appendReal = options.balance === true && options.appendReal !== false;
   if (table.rowCount < 10) throw new Error(`The CSV has ${table.rowCount} rows; at least 10 are needed to learn from.`);
 
   await initTf();
@@ -148,33 +162,39 @@ export async function augmentTable(
     const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     progress(0.86, 'generating rows');
     const rand = seededRandom(seed + 3);
-    const plan = options.balance ? balancePlan(table, target!) : [{ conditions, rows: wanted }];
-    const parts = plan.map((p) => sampleRows(model, transformer.table.columns, p.rows, rand, p.conditions));
+    const plan = options.balance
+      ? balancePlan(
+          classCounts(table.values[target!]!),
+          target!,
+          synthRowsFor(options.rows, appendReal, table.rowCount),
+        )
+      : target !== undefined && conditions.length === 0
+        ? stratifiedPlan(classCounts(train.values[target]!), target, wanted)
+        : [{ conditions, rows: wanted }];
+    let forced = 0;
+    const parts = plan.map((p) => {
+      const part = sampleRows(model, train, p.rows, rand, p.conditions);
+      forced += part.forced;
+      return part;
+    });
     const synth = concat(table.columns.length, parts);
     finalizeValues(table.columns, synth.values);
 
-    const keptRaw = table.columns.map((c) => raw.columns.indexOf(c.name));
-    const synthRows = tableRows(table.columns, synth.values, synth.rowCount);
-    const appendReal = options.balance && options.appendReal !== false;
-    const outRows = appendReal ? [...raw.rows.map((r) => keptRaw.map((k) => r[k] ?? null)), ...synthRows] : synthRows;
-    const csv = toCsv(
-      table.columns.map((c) => c.name),
-      outRows,
-      raw.missingToken,
-    );
+    const outRows = writeRows(raw, table, synth, appendReal);
+    const csv = toCsv(raw.columns, outRows, raw.missingToken);
 
     let report: QualityReport | undefined;
     let plots: ReportPlots | undefined;
     if (options.report !== false) {
       progress(0.9, 'scoring quality');
       // Fidelity is judged on an unconditioned sample so it describes the model, not the filter.
-      const plain = conditions.length || options.balance ? unconditioned(model, train.rowCount, seed, table) : synth;
+      const plain = conditions.length || options.balance ? unconditioned(model, train, target, seed, table) : synth;
       report = qualityReport(table.columns, train, plain, { holdout, target: options.target, seed });
       plots = reportPlots(table.columns, train, plain, report, options.target);
     }
     progress(1, 'done');
     const what = options.balance
-      ? `Generated ${synth.rowCount} rows of the minority classes of \`${options.target}\`${appendReal ? ` and appended them to the ${raw.rows.length} original rows` : ''}.`
+      ? `Generated ${synth.rowCount} rows to balance \`${options.target}\`${appendReal ? ` and appended them to the ${raw.rows.length} original rows` : ''} (${classLine(table.columns[target!]!, outputClassCounts(table, target!, synth, appendReal))}).`
       : `Generated ${synth.rowCount} synthetic rows${
           conditions.length
             ? ` with ${Object.entries(options.conditions ?? {})
@@ -182,7 +202,13 @@ export async function augmentTable(
                 .join(', ')}`
             : ''
         }.`;
-    const trainingLine = `${kind.toUpperCase()} trained ${fit.epochs} epochs in ${seconds.toFixed(1)} s on ${train.rowCount} rows${fit.stoppedEarly ? ' (stopped early)' : ''}.`;
+    const stopped =
+      fit.stopReason === 'patience'
+        ? ' (stopped early: the loss stopped improving)'
+        : fit.stopReason === 'time'
+          ? ` (stopped at the ${maxSeconds} s time budget)`
+          : '';
+    const trainingLine = `${kind.toUpperCase()} trained ${fit.epochs} epochs in ${seconds.toFixed(1)} s on ${train.rowCount} rows${stopped}.`;
     return {
       csv,
       columns: table.columns.map((c) => ({ name: c.name, kind: c.kind, reason: c.reason })),
@@ -193,6 +219,7 @@ export async function augmentTable(
         model: kind,
         epochs: fit.epochs,
         stoppedEarly: fit.stoppedEarly,
+        stopReason: fit.stopReason,
         seconds,
         cpuSeconds,
         trainRows: train.rowCount,
@@ -202,7 +229,12 @@ export async function augmentTable(
       summary: [
         what,
         trainingLine,
-        table.dropped.length ? `Dropped identifier columns: ${table.dropped.map((c) => c.name).join(', ')}.` : '',
+        forced
+          ? `${forced} rows had their condition values set directly: the model rarely produced them on its own.`
+          : '',
+        table.dropped.length
+          ? `Identifier columns (not modelled; synthetic rows get new unique ids): ${table.dropped.map((c) => c.name).join(', ')}.`
+          : '',
         report ? reportSummary(report) : '',
       ]
         .filter(Boolean)
@@ -242,56 +274,167 @@ function parseConditions(table: Table, given: Record<string, string>): Condition
   });
 }
 
-function balancePlan(table: Table, target: number): { conditions: Condition[]; rows: number }[] {
+type PlanPart = { conditions: Condition[]; rows: number };
+
+function classCounts(codes: Float64Array): Map<number, number> {
   const counts = new Map<number, number>();
-  for (const v of table.values[target]!) counts.set(v, (counts.get(v) ?? 0) + 1);
-  const max = Math.max(...counts.values());
-  const plan = [...counts]
-    .filter(([, n]) => n < max)
-    .map(([category, n]) => ({ conditions: [{ column: target, category }], rows: max - n }));
-  if (plan.length === 0) throw new Error('The target column is already balanced.');
-  const total = plan.reduce((a, p) => a + p.rows, 0);
-  if (total > MAX_SYNTHETIC_ROWS)
-    throw new Error(`Balancing would need ${total} rows; the limit is ${MAX_SYNTHETIC_ROWS}.`);
-  return plan;
+  for (const v of codes) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return counts;
 }
 
-/** Generates rows; with conditions, steers the model (CTGAN) and keeps only matching rows (rejection sampling). */
+/** Synthetic rows a balance run generates: `rows` less the appended originals, or (undefined) what evens the classes. */
+function synthRowsFor(rows: number | undefined, appendReal: boolean, realRows: number): number | undefined {
+  if (rows === undefined || !appendReal) return rows;
+  if (rows <= realRows) {
+    throw new Error(
+      `With balance, rows counts the ${realRows} original rows that are kept too; ask for more than ${realRows} rows.`,
+    );
+  }
+  return rows - realRows;
+}
+
+/**
+ * Balance: each synthetic row goes to the class that is rarest at that point (water filling), so
+ * the default (every deficit filled) gives parity and a `rows` budget evens the classes as far as it goes.
+ */
+function balancePlan(counts: Map<number, number>, target: number, synthetic: number | undefined): PlanPart[] {
+  const max = Math.max(...counts.values());
+  const deficit = [...counts.values()].reduce((a, n) => a + (max - n), 0);
+  if (synthetic === undefined && deficit === 0) throw new Error('The target column is already balanced.');
+  const total = synthetic ?? deficit;
+  if (total > MAX_SYNTHETIC_ROWS)
+    throw new Error(`Balancing would need ${total} rows; the limit is ${MAX_SYNTHETIC_ROWS}.`);
+  const level = new Map(counts);
+  const added = new Map<number, number>();
+  for (let i = 0; i < total; i++) {
+    let rarest = -1;
+    for (const [k, n] of level) if (rarest < 0 || n < level.get(rarest)!) rarest = k;
+    level.set(rarest, level.get(rarest)! + 1);
+    added.set(rarest, (added.get(rarest) ?? 0) + 1);
+  }
+  return [...added].map(([category, rows]) => ({ conditions: [{ column: target, category }], rows }));
+}
+
+/** With a target: rows per class in the training rows' proportions (largest remainder), so small classes keep their rate. */
+function stratifiedPlan(counts: Map<number, number>, target: number, rows: number): PlanPart[] {
+  const total = [...counts.values()].reduce((a, b) => a + b, 0);
+  const shares = [...counts].map(([category, n]) => ({ category, exact: (rows * n) / total }));
+  const parts = shares.map((s) => ({ category: s.category, rows: Math.floor(s.exact), rest: s.exact % 1 }));
+  let left = rows - parts.reduce((a, p) => a + p.rows, 0);
+  for (const p of [...parts].sort((a, b) => b.rest - a.rest)) {
+    if (left-- <= 0) break;
+    p.rows++;
+  }
+  return parts
+    .filter((p) => p.rows > 0)
+    .map((p) => ({ conditions: [{ column: target, category: p.category }], rows: p.rows }));
+}
+
+/**
+ * Generates rows; with conditions, keeps only matching rows (rejection sampling) from proposals
+ * the model steers (CTGAN's conditional vector) or, once the prior rarely hits them, from near the
+ * training rows that match (TVAE's latent posteriors). Rows still missing after that get the
+ * condition values written in, and are counted in `forced`.
+ */
 function sampleRows(
   model: Synthesizer,
-  columns: ColumnInfo[],
+  train: Sample,
   n: number,
   rand: () => number,
   conditions: Condition[],
-): Sample {
-  if (conditions.length === 0) return { values: model.sample(n, rand), rowCount: n };
+): Sample & { forced: number } {
+  const columns = train.values.length;
+  if (conditions.length === 0) return { values: model.sample(n, rand), rowCount: n, forced: 0 };
+  const matches = (values: Float64Array[], i: number) => conditions.every((c) => values[c.column]![i] === c.category);
+  const like: number[] = [];
+  for (let i = 0; i < train.rowCount; i++) if (matches(train.values, i)) like.push(i);
   const kept: Sample[] = [];
   let found = 0;
   let tried = 0;
-  while (found < n) {
+  let near = false;
+  let last: Float64Array[] | undefined;
+  while (found < n && tried < Math.max(200_000, n * 200)) {
     const batch = Math.min(50_000, Math.max(1000, (n - found) * 4));
-    const values = model.sample(batch, rand, conditions[0]);
+    // Switch to proposals near matching rows when the prior has yielded under a quarter of what is needed.
+    if (!near && model.sampleNear && like.length > 0 && tried >= batch && found * 4 < n) near = true;
+    const values = near ? model.sampleNear!(batch, rand, like) : model.sample(batch, rand, conditions[0]);
+    last = values;
     tried += batch;
-    const rows = Array.from({ length: batch }, (_, i) => i).filter((i) =>
-      conditions.every((c) => values[c.column]![i] === c.category),
-    );
-    const take = rows.slice(0, n - found);
-    kept.push({ values: values.map((col) => Float64Array.from(take, (i) => col[i]!)), rowCount: take.length });
+    const take: number[] = [];
+    for (let i = 0; i < batch && found + take.length < n; i++) if (matches(values, i)) take.push(i);
+    kept.push(pick(values, take));
     found += take.length;
-    if (found < n && tried > Math.max(200_000, n * 200)) {
-      const what = conditions
-        .map((c) => `${columns[c.column]!.name} = ${columns[c.column]!.categories![c.category]}`)
-        .join(', ');
-      throw new Error(
-        `Only ${found} of ${n} generated rows had ${what} after ${tried} tries; that combination is too rare for the model.`,
-      );
-    }
+    if (near && take.length === 0) break;
   }
-  return concat(columns.length, kept);
+  let forced = 0;
+  if (found < n && last) {
+    const fill = pick(
+      last,
+      Array.from({ length: n - found }, (_, i) => i % (last?.[0]?.length ?? 1)),
+    );
+    for (const c of conditions) fill.values[c.column]!.fill(c.category);
+    kept.push(fill);
+    forced = n - found;
+  }
+  return { ...concat(columns, kept), forced };
 }
 
-function unconditioned(model: Synthesizer, n: number, seed: number, table: Table): Sample {
-  const s = { values: model.sample(n, seededRandom(seed + 4)), rowCount: n };
+function pick(values: Float64Array[], rows: number[]): Sample {
+  return { values: values.map((col) => Float64Array.from(rows, (i) => col[i]!)), rowCount: rows.length };
+}
+
+/** Real and synthetic rows of the output as CSV cells, in the input's column order, with new ids in id columns. */
+function writeRows(raw: RawTable, table: Table, synth: Sample, appendReal: boolean): (string | null)[][] {
+  const modelled = tableRows(table.columns, synth.values, synth.rowCount);
+  const byName = new Map(table.columns.map((c, j) => [c.name, j]));
+  const ids = new Map(
+    table.dropped.map((c) => {
+      const k = raw.columns.indexOf(c.name);
+      return [
+        k,
+        syntheticIds(
+          raw.rows.map((r) => r[k] ?? null),
+          synth.rowCount,
+        ),
+      ];
+    }),
+  );
+  const synthRows = modelled.map((row, i) =>
+    raw.columns.map((name, k) => (byName.has(name) ? row[byName.get(name)!]! : ids.get(k)![i]!)),
+  );
+  return appendReal ? [...raw.rows.map((r) => raw.columns.map((_, k) => r[k] ?? null)), ...synthRows] : synthRows;
+}
+
+function outputClassCounts(table: Table, target: number, synth: Sample, appendReal: boolean): Map<number, number> {
+  const counts = classCounts(synth.values[target]!);
+  if (appendReal) for (const [k, n] of classCounts(table.values[target]!)) counts.set(k, (counts.get(k) ?? 0) + n);
+  return counts;
+}
+
+function classLine(column: ColumnInfo, counts: Map<number, number>): string {
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${column.categories![k] ?? 'missing'}: ${n}`)
+    .join(', ');
+}
+
+/** An unfiltered sample the size of the training rows (stratified by the target, as plain runs are). */
+function unconditioned(
+  model: Synthesizer,
+  train: Sample,
+  target: number | undefined,
+  seed: number,
+  table: Table,
+): Sample {
+  const rand = seededRandom(seed + 4);
+  const plan =
+    target === undefined
+      ? [{ conditions: [], rows: train.rowCount }]
+      : stratifiedPlan(classCounts(train.values[target]!), target, train.rowCount);
+  const s = concat(
+    table.columns.length,
+    plan.map((p) => sampleRows(model, train, p.rows, rand, p.conditions)),
+  );
   finalizeValues(table.columns, s.values);
   return s;
 }

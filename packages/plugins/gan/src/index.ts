@@ -28,8 +28,11 @@ export {
 } from './augment.js';
 export { type ColumnInfo, type ColumnKind, finalizeValues, inferTable, type Table } from './data/columns.js';
 export { type CsvLimits, parseCsv, type RawTable, toCsv } from './data/csv.js';
+export { syntheticIds } from './data/ids.js';
 export { Ctgan } from './models/ctgan.js';
 export { Tvae } from './models/tvae.js';
+export { type Efficacy, MIN_BASELINE_F1, mlEfficacy } from './report/efficacy.js';
+export { privacy } from './report/privacy.js';
 export { type QualityReport, qualityReport, reportPlots, reportSummary } from './report/report.js';
 export { augmentTool, parsePairs, parseTypes } from './tool.js';
 export { fitMixture } from './transform/gmm.js';

@@ -14,11 +14,17 @@ const input = z.object({
     .min(1)
     .max(200_000)
     .optional()
-    .describe('synthetic rows to generate; default: as many as the input'),
+    .describe('rows to write (default: as many as the input); with balance, the original rows count too'),
   target: z.string().max(200).optional().describe('column to predict: used for the efficacy score and for balance'),
   balance: z.boolean().default(false).describe("add rows of the target's minority classes until classes are even"),
   model: z.enum(['tvae', 'ctgan']).default('tvae').describe('tvae (default, faster, usually better) or ctgan'),
-  epochs: z.number().int().min(1).max(1000).optional().describe('training epochs (default 300, cut by max_seconds)'),
+  epochs: z
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .optional()
+    .describe('training epochs (default 300; early stopping only after a minimum budget; cut by max_seconds)'),
   seed: z
     .number()
     .int()
@@ -46,7 +52,10 @@ const output = z.object({
   exactCopyShare: z.number().optional(),
   medianDcr: z.number().optional(),
   columns: z.array(z.object({ name: z.string(), kind: z.enum(KINDS), reason: z.string() })),
+  /** Identifier columns: not modelled; synthetic rows get new unique ids. */
   dropped: z.array(z.string()),
+  /** Set when the real-data F1 is too weak for the synthetic one to be compared with it. */
+  efficacyNote: z.string().optional(),
 });
 
 /** `gan_augment`: learn a table and generate synthetic rows, with a readable quality report. */
@@ -99,6 +108,7 @@ export const augmentTool = defineTool({
         f1Synthetic: e?.syntheticF1,
         exactCopyShare: r.report?.privacy.exactCopyShare,
         medianDcr: r.report?.privacy.medianDcr,
+        efficacyNote: e?.weakBaseline,
         columns: r.columns,
         dropped: r.dropped,
       },

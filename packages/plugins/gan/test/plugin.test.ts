@@ -16,10 +16,12 @@ describe('gan_augment tool', () => {
     const csv = parts.find((p) => p.type === 'file' && p.name === 'members.synthetic.csv');
     expect(csv).toBeDefined();
     const out = parseCsv(new TextDecoder().decode((csv as { data: Uint8Array }).data));
-    expect(out.columns).toEqual(['age', 'city', 'hours', 'income', 'signup', 'plan', 'note']);
+    expect(out.columns).toEqual(['id', 'age', 'city', 'hours', 'income', 'signup', 'plan', 'note']);
     expect(out.rows).toHaveLength(50);
-    expect(out.rows.every((r) => ['basic', 'pro'].includes(r[5]!))).toBe(true);
-    expect(out.rows.every((r) => /^\d{4}-\d{2}-\d{2}$/.test(r[4]!))).toBe(true);
+    // The id column is not modelled: synthetic rows continue the real ids (1-240).
+    expect(out.rows.map((r) => r[0])).toEqual(Array.from({ length: 50 }, (_, i) => String(241 + i)));
+    expect(out.rows.every((r) => ['basic', 'pro'].includes(r[6]!))).toBe(true);
+    expect(out.rows.every((r) => /^\d{4}-\d{2}-\d{2}$/.test(r[5]!))).toBe(true);
     expect(parts.filter((p) => p.type === 'image')).toHaveLength(2);
     const report = JSON.parse(
       new TextDecoder().decode(
@@ -81,8 +83,8 @@ describe('augmentCsv modes', () => {
   it('balances the target by appending minority-class rows', async () => {
     const r = await augmentCsv(fixture, { target: 'plan', balance: true, epochs: 2, report: false });
     const out = parseCsv(r.csv);
-    const pro = out.rows.filter((x) => x[5] === 'pro').length;
-    const basic = out.rows.filter((x) => x[5] === 'basic').length;
+    const pro = out.rows.filter((x) => x[6] === 'pro').length;
+    const basic = out.rows.filter((x) => x[6] === 'basic').length;
     expect(pro).toBe(basic);
     expect(out.rows.length).toBe(240 + r.syntheticRows);
   });
@@ -100,7 +102,7 @@ describe('augmentCsv modes', () => {
     const a = await augmentCsv(fixture, opts);
     const rows = parseCsv(a.csv).rows;
     expect(rows).toHaveLength(30);
-    expect(rows.every((r) => r[1] === 'Porto')).toBe(true);
+    expect(rows.every((r) => r[2] === 'Porto')).toBe(true);
     const b = await augmentCsv(fixture, opts);
     expect(b.csv).toBe(a.csv);
   });

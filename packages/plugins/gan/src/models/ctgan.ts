@@ -2,6 +2,7 @@ import { seededRandom, tf } from '@hearth/ml';
 import type { DataTransformer, Span } from '../transform/transformer.js';
 import { CondSampler } from './cond.js';
 import { apply, type Dense, dense, normalNoise, restore, snapshot, tick, uniquePrefix, variablesOf } from './nn.js';
+import { EarlyStop } from './stopping.js';
 import { shuffle } from './tvae.js';
 import { type Synthesizer, type TrainOptions, throwIfAborted } from './types.js';
 
@@ -124,13 +125,10 @@ export class Ctgan implements Synthesizer {
     const optD = tf.train.adam(lr, 0.5, 0.9);
     const genVars = this.genVars;
     const discVars = variablesOf(this.disc);
-    const started = Date.now();
-    let best = Number.POSITIVE_INFINITY;
     let bestWeights: Float32Array[] | undefined;
-    let stale = 0;
     let epoch = 0;
-    let stoppedEarly = false;
     const steps = Math.max(1, Math.floor(rowCount / batch));
+    const stopper = new EarlyStop(o.epochs, steps, o.patience, o.maxSeconds);
     const order = Array.from({ length: rowCount }, (_, i) => i);
     for (epoch = 1; epoch <= o.epochs; epoch++) {
       let sumG = 0;
@@ -196,23 +194,18 @@ export class Ctgan implements Synthesizer {
       o.onEpoch?.({ epoch, epochs: o.epochs, losses: { generator: lossG, discriminator: sumD / steps } });
       await tick();
       // GAN losses are not monotone; early stopping watches the generator loss's running best.
-      if (lossG < best - Math.abs(best) * 1e-3) {
-        best = lossG;
-        stale = 0;
-        if (o.patience > 0) bestWeights = snapshot(genVars);
-      } else if (o.patience > 0 && ++stale >= o.patience) {
-        stoppedEarly = true;
-        break;
-      }
-      if (o.maxSeconds && (Date.now() - started) / 1000 > o.maxSeconds) {
-        stoppedEarly = true;
-        break;
-      }
+      const { improved, stop } = stopper.update(epoch, lossG);
+      if (improved && o.patience > 0) bestWeights = snapshot(genVars);
+      if (stop) break;
     }
-    if (stoppedEarly && bestWeights && stale > 0) restore(genVars, bestWeights);
+    if (stopper.reason === 'patience' && bestWeights && stopper.afterBest) restore(genVars, bestWeights);
     optG.dispose();
     optD.dispose();
-    return { epochs: Math.min(epoch, o.epochs), stoppedEarly };
+    return {
+      epochs: Math.min(epoch, o.epochs),
+      stoppedEarly: stopper.reason !== undefined,
+      stopReason: stopper.reason,
+    };
   }
 
   /** Cross-entropy between the generator's logits for the chosen column and the requested category. */

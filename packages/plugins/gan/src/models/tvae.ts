@@ -1,6 +1,7 @@
 import { seededRandom, tf } from '@hearth/ml';
 import type { DataTransformer, Span } from '../transform/transformer.js';
 import { apply, type Dense, dense, normalNoise, restore, snapshot, tick, uniquePrefix, variablesOf } from './nn.js';
+import { EarlyStop } from './stopping.js';
 import { type Synthesizer, type TrainOptions, throwIfAborted } from './types.js';
 
 /** TVAE sizes (the SDV defaults: 128-128 encoder and decoder, 128-d latent). */
@@ -28,6 +29,8 @@ export class Tvae implements Synthesizer {
   private readonly sigma: tf.Variable;
   private readonly tanhMask: tf.Tensor1D;
   private readonly softSpans: Span[];
+  /** The encoded training rows, kept for {@link Tvae.sampleNear}. */
+  private trained?: Float32Array;
 
   constructor(
     readonly transformer: DataTransformer,
@@ -84,16 +87,14 @@ export class Tvae implements Synthesizer {
   }
 
   async fit(data: Float32Array, rowCount: number, o: TrainOptions) {
+    this.trained = data;
     const rand = seededRandom(o.seed);
     const d = this.transformer.dim;
     const optimizer = tf.train.adam(this.config.learningRate);
     const vars = this.variables;
-    const started = Date.now();
-    let best = Number.POSITIVE_INFINITY;
+    const stopper = new EarlyStop(o.epochs, Math.ceil((rowCount - 1) / o.batchSize), o.patience, o.maxSeconds);
     let bestWeights: Float32Array[] | undefined;
-    let stale = 0;
     let epoch = 0;
-    let stoppedEarly = false;
     const order = Array.from({ length: rowCount }, (_, i) => i);
     for (epoch = 1; epoch <= o.epochs; epoch++) {
       shuffle(order, rand);
@@ -131,22 +132,17 @@ export class Tvae implements Synthesizer {
       const loss = sum / batches;
       o.onEpoch?.({ epoch, epochs: o.epochs, losses: { loss, kl: sumKl / batches } });
       await tick();
-      if (loss < best - Math.abs(best) * 1e-3) {
-        best = loss;
-        stale = 0;
-        if (o.patience > 0) bestWeights = snapshot(vars);
-      } else if (o.patience > 0 && ++stale >= o.patience) {
-        stoppedEarly = true;
-        break;
-      }
-      if (o.maxSeconds && (Date.now() - started) / 1000 > o.maxSeconds) {
-        stoppedEarly = true;
-        break;
-      }
+      const { improved, stop } = stopper.update(epoch, loss);
+      if (improved && o.patience > 0) bestWeights = snapshot(vars);
+      if (stop) break;
     }
-    if (stoppedEarly && bestWeights) restore(vars, bestWeights);
+    if (stopper.reason === 'patience' && bestWeights && stopper.afterBest) restore(vars, bestWeights);
     optimizer.dispose();
-    return { epochs: Math.min(epoch, o.epochs), stoppedEarly };
+    return {
+      epochs: Math.min(epoch, o.epochs),
+      stoppedEarly: stopper.reason !== undefined,
+      stopReason: stopper.reason,
+    };
   }
 
   sample(n: number, rand: () => number): Float64Array[] {
@@ -157,7 +153,35 @@ export class Tvae implements Synthesizer {
     return this.transformer.decode(data, n, rand, (span) => sigmas[span.start]!);
   }
 
+  /**
+   * Rows decoded from the latent posteriors of the training rows `rows`: a VAE's way to sample
+   * rows like a group of real ones (a class, a condition) that the prior rarely reaches.
+   */
+  sampleNear(n: number, rand: () => number, rows: number[]): Float64Array[] {
+    const data = this.trained;
+    if (!data) throw new Error('TVAE must be trained before sampling.');
+    if (rows.length === 0) throw new Error('sampleNear needs at least one training row.');
+    const d = this.transformer.dim;
+    const picked = new Float32Array(n * d);
+    for (let i = 0; i < n; i++) {
+      const r = rows[Math.floor(rand() * rows.length)]!;
+      picked.set(data.subarray(r * d, (r + 1) * d), i * d);
+    }
+    const out = tf.tidy(() => {
+      const x = tf.tensor2d(picked, [n, d]);
+      const h = tf.relu(apply(this.enc[1]!, tf.relu(apply(this.enc[0]!, x)) as tf.Tensor2D)) as tf.Tensor2D;
+      const std = tf.exp(tf.mul(apply(this.logvar, h), 0.5));
+      const z = tf.add(apply(this.mu, h), tf.mul(normalNoise(n, this.config.latent, rand), std)) as tf.Tensor2D;
+      return tf.tanh(this.decode(z));
+    });
+    const values = out.dataSync() as Float32Array;
+    out.dispose();
+    const sigmas = this.sigma.dataSync();
+    return this.transformer.decode(values, n, rand, (span) => sigmas[span.start]!);
+  }
+
   dispose(): void {
+    this.trained = undefined;
     tf.dispose([...this.variables, this.tanhMask]);
   }
 }

@@ -10,8 +10,10 @@ export interface Efficacy {
   positive?: string;
   realF1: number;
   syntheticF1: number;
-  /** syntheticF1 / realF1. */
-  ratio: number;
+  /** syntheticF1 / realF1; absent when the real baseline is too weak to compare against. */
+  ratio?: number;
+  /** Why synthetic and real scores are not compared (a real F1 near chance, or too few positive test rows). */
+  weakBaseline?: string;
   trainRows: { real: number; synthetic: number };
   testRows: number;
 }
@@ -139,6 +141,7 @@ export function mlEfficacy(
   };
   const realF1 = score(realTrain);
   const syntheticF1 = score(synthetic);
+  const weakBaseline = baselineProblem(realF1, test.values[t]!, positive, col.categories!);
   return {
     target,
     classifier: 'logistic regression (one-vs-rest, L2 1e-4, 300 full-batch Adam steps)',
@@ -146,10 +149,34 @@ export function mlEfficacy(
     positive: positive === undefined ? undefined : String(col.categories![positive]),
     realF1,
     syntheticF1,
-    ratio: realF1 > 0 ? syntheticF1 / realF1 : 0,
+    ratio: weakBaseline ? undefined : syntheticF1 / realF1,
+    weakBaseline,
     trainRows: { real: realTrain.rowCount, synthetic: synthetic.rowCount },
     testRows: test.rowCount,
   };
+}
+
+/** A real-data F1 below this is too close to chance for a ratio to mean anything. */
+export const MIN_BASELINE_F1 = 0.3;
+/** Fewer positive held-out rows than this make F1 too noisy to compare. */
+const MIN_POSITIVES = 5;
+
+function baselineProblem(
+  realF1: number,
+  truth: Float64Array,
+  positive: number | undefined,
+  categories: (string | null)[],
+): string | undefined {
+  if (positive !== undefined) {
+    const positives = truth.reduce((a, v) => a + (v === positive ? 1 : 0), 0);
+    if (positives < MIN_POSITIVES) {
+      return `only ${positives} of the ${truth.length} held-out rows have "${categories[positive]}"`;
+    }
+  }
+  if (realF1 < MIN_BASELINE_F1) {
+    return `a classifier trained on the real rows scores only ${realF1.toFixed(3)} (below ${MIN_BASELINE_F1}): the other columns barely predict the target at this size`;
+  }
+  return undefined;
 }
 
 function minorityClass(codes: Float64Array): number {

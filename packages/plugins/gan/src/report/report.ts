@@ -84,8 +84,11 @@ export function reportSummary(report: QualityReport): string {
   ];
   const e = report.efficacy;
   if (e && 'realF1' in e) {
+    const head = `ML efficacy (${e.metric === 'f1' ? `F1 of "${e.positive}"` : 'macro F1'} for \`${e.target}\`, tested on ${e.testRows} held-out real rows): trained on real ${e.realF1.toFixed(3)}, on synthetic ${e.syntheticF1.toFixed(3)}`;
     lines.push(
-      `ML efficacy (${e.metric === 'f1' ? `F1 of "${e.positive}"` : 'macro F1'} for \`${e.target}\`, tested on ${e.testRows} held-out real rows): trained on real ${e.realF1.toFixed(3)}, on synthetic ${e.syntheticF1.toFixed(3)} (${pct(e.ratio)} of real)`,
+      e.ratio === undefined
+        ? `${head}; not compared: the real baseline is too weak (${e.weakBaseline})`
+        : `${head} (${pct(e.ratio)} of real)`,
     );
   } else if (e) {
     lines.push(`ML efficacy skipped: ${e.skipped}`);
