@@ -53,6 +53,27 @@ describe('conversations that survive a restart (real discord.js, real Hearth, SQ
     expect(lastPrompt(rig.model)).toContain('Hello, my name is Zed.');
   });
 
+  it('rebuilds a chain whose links are gone by following message references through the API', async () => {
+    const zed = rig.emu.world.addUser('zia');
+    const first = rig.emu.say('Hi there, my name is Zed.', { author: zed });
+    const hello = await rig.emu.waitFor(() => rig.emu.repliesTo(first.id)[0], 10_000, 'first answer');
+    const second = rig.emu.say('Nice weather today', { author: zed, replyTo: hello.id });
+    const reply2 = await rig.emu.waitFor(() => rig.emu.repliesTo(second.id)[0], 10_000, 'second answer');
+    rig.hearth.db.prepare('DELETE FROM discord_message_links').run(); // links pruned, or a new data folder
+    await rig.restart();
+    const since = Date.now();
+    const third = rig.emu.say('What is my name?', { author: zed, replyTo: reply2.id });
+    const answer = await rig.emu.waitFor(() => rig.emu.repliesTo(third.id)[0], 10_000, 'answer after rebuild');
+    expect(lastPrompt(rig.model)).toContain('Hi there, my name is Zed.');
+    expect(answer.content).toBe('Your name is Zed.');
+    const fetched = rig.emu.requests.filter(
+      (r) => r.method === 'GET' && /\/messages\/\d+$/.test(r.path) && r.at >= since,
+    );
+    expect(fetched.length).toBeGreaterThanOrEqual(1);
+    const rows = rig.hearth.db.prepare('SELECT chain_id FROM discord_message_links WHERE message_id = ?').get(hello.id);
+    expect(rows).toEqual({ chain_id: first.id });
+  });
+
   it('continues a thread it opened and a DM after a restart', async () => {
     const user = rig.emu.world.addUser('tia');
     rig.hearth.config.discord.replyInThread = true;

@@ -7,6 +7,7 @@ import { describeFailure, type SurfaceContext } from '../context.js';
 import { BusyError } from '../limits/queue.js';
 import { limitMessage } from '../limits/rate-limit.js';
 import { repliesInThread } from '../settings.js';
+import { chainRoot } from './chain-root.js';
 import { messageTarget } from './targets.js';
 import { threadTitle } from './thread-title.js';
 
@@ -27,7 +28,7 @@ export function triggerOf(ctx: SurfaceContext, message: Message): Trigger | unde
 }
 
 /** The conversation a message continues: the DM, the bot's thread, or its reply chain. */
-function conversationOf(ctx: SurfaceContext, message: Message, trigger: Trigger): ConversationKey {
+async function conversationOf(ctx: SurfaceContext, message: Message, trigger: Trigger): Promise<ConversationKey> {
   const base = { surface: 'discord' as const, guildId: message.guildId ?? undefined };
   if (trigger === 'dm') return { ...base, channelId: message.channelId };
   if (trigger === 'thread')
@@ -36,9 +37,7 @@ function conversationOf(ctx: SurfaceContext, message: Message, trigger: Trigger)
       channelId: message.channel.isThread() ? (message.channel.parentId ?? undefined) : undefined,
       threadId: message.channelId,
     };
-  const referenced = message.reference?.messageId;
-  const root = referenced ? (ctx.chains.rootOf(referenced) ?? referenced) : message.id;
-  return { ...base, channelId: message.channelId, chainId: root };
+  return { ...base, channelId: message.channelId, chainId: await chainRoot(ctx, message) };
 }
 
 function hasImage(message: Message): boolean {
@@ -78,7 +77,7 @@ export async function handleMessage(ctx: SurfaceContext, message: Message): Prom
       .catch((err) => warn(ctx, err));
     return;
   }
-  const conversation = conversationOf(ctx, message, trigger);
+  const conversation = await conversationOf(ctx, message, trigger);
   await ctx.serial.run(message.channelId, async () => {
     try {
       await ctx.gate.run(() => answer(ctx, message, trigger, conversation, text));
