@@ -3,7 +3,7 @@ import type { ToolResult } from '@hearth/sdk';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { type ArtifactOwner, type ArtifactStore, isTextMime } from './artifacts.js';
 import { toDraft07 } from './schema.js';
-import { hasStructuredContent } from './version.js';
+import { hasAudioContent, hasStructuredContent } from './version.js';
 
 /** One kept image or file as it appears in `structuredContent` (for clients that read only that). */
 export interface ArtifactRef {
@@ -61,7 +61,7 @@ export interface ResultContext {
 /**
  * A Hearth tool result as MCP content for the session's protocol version. Text parts become text;
  * images image content plus a `resource_link` to the kept artifact (2025-06-18+; older sessions get
- * the link as text); files embedded resources. `data` becomes `structuredContent` when the tool
+ * the link as text); audio files audio content (2025-03-26+); other files embedded resources. `data` becomes `structuredContent` when the tool
  * declares an output schema (2025-06-18+), with the artifacts' URIs and alt text in it, and always
  * also serialized JSON as the last text block, as the spec asks for clients that do not read
  * structured content (and for older sessions, which have none).
@@ -86,6 +86,11 @@ export async function toCallToolResult(
           ? { type: 'resource_link', uri: saved.uri, name: saved.name, mimeType: part.mimeType, description: part.alt }
           : { type: 'text', text: `Image kept as ${saved.uri}${part.alt ? ` (${part.alt})` : ''}` },
       );
+    } else if (part.mimeType.startsWith('audio/') && hasAudioContent(ctx.version)) {
+      const saved = await ctx.artifacts.save(part.name, part.data, part.mimeType, ctx.owner);
+      kept.push({ uri: saved.uri, name: saved.name, mimeType: part.mimeType });
+      content.push({ type: 'audio', data: base64(part.data), mimeType: part.mimeType });
+      if (modern) content.push({ type: 'resource_link', uri: saved.uri, name: saved.name, mimeType: part.mimeType });
     } else {
       const saved = await ctx.artifacts.save(part.name, part.data, part.mimeType, ctx.owner);
       kept.push({ uri: saved.uri, name: saved.name, mimeType: part.mimeType });

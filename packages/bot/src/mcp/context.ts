@@ -3,6 +3,7 @@ import type { Caller } from '@hearth/sdk';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
 import type { ArtifactOwner, ArtifactStore } from './artifacts.js';
+import type { McpExtensions } from './extensions.js';
 import type { Principal, RateLimiter } from './identity.js';
 
 /** What the MCP surface needs from a running Hearth (a `Hearth` satisfies it). */
@@ -19,6 +20,8 @@ export interface McpHearth {
 export interface McpShared {
   artifacts: ArtifactStore;
   limiter: RateLimiter;
+  /** Resources and prompts added beside Hearth's own. */
+  extensions: McpExtensions;
 }
 
 /** One session's view: who is calling and how to reach the client. */
@@ -32,8 +35,18 @@ export interface SessionContext {
   server: Server;
   /** The session's negotiated protocol version (the oldest supported before initialize). */
   version(): string;
-  /** Sends a `notifications/message` to this session's client at or above its logging/setLevel (default `warning`). */
-  notify(level: LoggingLevel, data: unknown): void;
+  /**
+   * Sends a `notifications/message` to this session's client at or above its logging/setLevel
+   * (default `warning`); `via` sends it on a request's own stream instead of the session's.
+   */
+  notify(
+    level: LoggingLevel,
+    data: unknown,
+    via?: (n: {
+      method: 'notifications/message';
+      params: { level: LoggingLevel; logger: string; data: unknown };
+    }) => Promise<void>,
+  ): void;
   /** Registers a cleanup run when the session closes. */
   onClose(cleanup: () => void): void;
 }

@@ -6,6 +6,7 @@
 
 export { ARTIFACT_PREFIX, ArtifactStore } from './artifacts.js';
 export type { McpHearth, McpShared } from './context.js';
+export type { McpExtensions, McpPromptProvider, McpResourceProvider } from './extensions.js';
 export { type McpHttpOptions, type McpHttpServer, startMcpHttp } from './http.js';
 export { callerOf, type Principal, RateLimiter, resolvePrincipal, TokenTable } from './identity.js';
 export { PROMPTS } from './prompts.js';

@@ -40,9 +40,15 @@ export function registerPrompts(s: SessionContext): void {
   const { server, hearth, principal } = s;
   const canRead = principal.permissions.includes('knowledge:read');
 
+  const own = new Set(PROMPTS.map((p) => p.name));
+  const extra = (s.shared.extensions.prompts ?? []).flatMap((provider) =>
+    provider.prompts.filter((p) => !own.has(p.name)).map((prompt) => ({ prompt, provider })),
+  );
+  const all = [...PROMPTS, ...extra.map((e) => e.prompt)];
+
   // `title` exists from 2025-06-18 on
   server.setRequestHandler(ListPromptsRequestSchema, async () => ({
-    prompts: hasStructuredContent(s.version()) ? PROMPTS : PROMPTS.map(({ title: _title, ...p }) => p),
+    prompts: hasStructuredContent(s.version()) ? all : all.map(({ title: _title, ...p }) => p),
   }));
 
   server.setRequestHandler(GetPromptRequestSchema, async (request): Promise<GetPromptResult> => {
@@ -90,9 +96,11 @@ export function registerPrompts(s: SessionContext): void {
         ],
       };
     }
+    const added = extra.find((e) => e.prompt.name === name);
+    if (added) return added.provider.get(name, args, principal);
     throw new McpError(
       ErrorCode.InvalidParams,
-      `Unknown prompt "${name}"; available: ${PROMPTS.map((p) => p.name).join(', ')}.`,
+      `Unknown prompt "${name}"; available: ${all.map((p) => p.name).join(', ')}.`,
     );
   });
 }

@@ -30,6 +30,7 @@ export function registerResources(s: SessionContext): void {
   const { server, hearth, principal } = s;
   const canRead = principal.permissions.includes('knowledge:read');
   const subscribed = new Set<string>();
+  const providers = s.shared.extensions.resources ?? [];
 
   const sources = async () =>
     canRead ? (await hearth.knowledge.listSources({})).filter((src) => src.scope === 'global') : [];
@@ -52,6 +53,7 @@ export function registerResources(s: SessionContext): void {
         size: a.size,
       });
     }
+    for (const p of providers) resources.push(...(await p.list(principal)));
     return { resources };
   });
 
@@ -72,6 +74,7 @@ export function registerResources(s: SessionContext): void {
         name: 'artifact',
         description: 'A generated image or file kept by Hearth',
       },
+      ...providers.flatMap((p) => p.templates()),
     ],
   }));
 
@@ -106,6 +109,10 @@ export function registerResources(s: SessionContext): void {
             : { uri, mimeType: a.mimeType, blob: a.data.toString('base64') },
         ],
       };
+    }
+    for (const p of providers) {
+      const contents = await p.read(uri, principal);
+      if (contents) return { contents };
     }
     throw new McpError(
       ErrorCode.InvalidParams,

@@ -11,6 +11,7 @@ import {
 import { ArtifactStore } from './artifacts.js';
 import { registerCompletion } from './completion.js';
 import type { McpHearth, McpShared, SessionContext } from './context.js';
+import type { McpExtensions } from './extensions.js';
 import { callerOf, type Principal, RateLimiter } from './identity.js';
 import { registerPrompts } from './prompts.js';
 import { registerResources } from './resources.js';
@@ -27,11 +28,15 @@ export interface McpSession {
   close(): Promise<void>;
 }
 
-/** Artifacts and rate limits for a process; pass the same object to every session. */
-export function createMcpShared(hearth: Pick<McpHearth, 'config'>): McpShared {
+/**
+ * Artifacts, rate limits and extensions (extra resources and prompts) for a process; pass the same
+ * object to every session.
+ */
+export function createMcpShared(hearth: Pick<McpHearth, 'config'>, extensions: McpExtensions = {}): McpShared {
   return {
     artifacts: new ArtifactStore(join(hearth.config.dataDir, 'artifacts'), hearth.config.mcp.keepArtifacts),
     limiter: new RateLimiter(),
+    extensions,
   };
 }
 
@@ -98,11 +103,13 @@ export function createMcpServer(
     owner: { principal: principal.name },
     server,
     version: () => protocolVersion ?? OLDEST_VERSION,
-    notify(level, data) {
+    notify(level, data, via) {
       if (SEVERITY.indexOf(level) < SEVERITY.indexOf(logLevel)) return;
-      server
-        .sendLoggingMessage({ level, logger: 'hearth', data }, sessionId ?? server.transport?.sessionId)
-        .catch(() => {});
+      const params = { level, logger: 'hearth', data };
+      const sent = via
+        ? via({ method: 'notifications/message', params })
+        : server.sendLoggingMessage(params, sessionId ?? server.transport?.sessionId);
+      sent.catch(() => {});
     },
     onClose: (cleanup) => void cleanups.push(cleanup),
   };

@@ -35,24 +35,28 @@ export function registerTools(s: SessionContext): void {
     if (wait) return errorResult(`Rate limit of principal "${principal.name}" reached; try again in ${wait} s.`);
 
     const token = extra._meta?.progressToken;
+    // on this request's stream, so HTTP clients get them without a GET stream open
+    const log = (level: 'debug' | 'info' | 'warning', data: unknown) =>
+      s.notify(level, data, (n) => extra.sendNotification(n));
     let last = -1;
-    const onProgress =
-      token === undefined
-        ? undefined
-        : (fraction: number, message?: string) => {
-            if (fraction <= last) return; // progress must increase
-            last = fraction;
-            extra
-              .sendNotification({
-                method: 'notifications/progress',
-                params: { progressToken: token, progress: fraction, total: 1, ...(message ? { message } : {}) },
-              })
-              .catch(() => {});
-          };
+    // Progress goes out as notifications/progress when the client sent a token, and as debug log
+    // messages (what the tool is doing) to clients that lowered their logging level.
+    const onProgress = (fraction: number, message?: string) => {
+      if (fraction <= last) return; // progress must increase
+      last = fraction;
+      log('debug', { tool: tool.name, progress: fraction, ...(message ? { message } : {}) });
+      if (token === undefined) return;
+      extra
+        .sendNotification({
+          method: 'notifications/progress',
+          params: { progressToken: token, progress: fraction, total: 1, ...(message ? { message } : {}) },
+        })
+        .catch(() => {});
+    };
     const started = performance.now();
     try {
       const result = await tool.invoke(args ?? {}, { caller: s.caller, signal: extra.signal, onProgress });
-      s.notify('info', { tool: tool.name, ok: true, ms: Math.round(performance.now() - started) });
+      log('info', { tool: tool.name, ok: true, ms: Math.round(performance.now() - started) });
       return await toCallToolResult(result, tool, {
         artifacts: s.shared.artifacts,
         version: s.version(),
@@ -63,7 +67,7 @@ export function registerTools(s: SessionContext): void {
         err instanceof HearthError ? err.message : `Tool "${tool.name}" failed unexpectedly.`,
       );
       if (!(err instanceof HearthError)) hearth.log.error({ err, tool: tool.name }, 'MCP tool call failed');
-      s.notify('warning', { tool: tool.name, ok: false, error: message });
+      log('warning', { tool: tool.name, ok: false, error: message });
       return errorResult(message);
     }
   });

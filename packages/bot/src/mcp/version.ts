@@ -20,3 +20,8 @@ export function hasStructuredContent(version: string): boolean {
 export function allowsBatches(version: string): boolean {
   return version === '2025-03-26';
 }
+
+/** `audio` content arrived in 2025-03-26; older sessions get audio files as embedded resources. */
+export function hasAudioContent(version: string): boolean {
+  return atLeast(version, '2025-03-26');
+}
