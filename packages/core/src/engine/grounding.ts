@@ -31,3 +31,40 @@ export const MIN_JUDGED_TERMS = 4;
 export function unsupported(support: Support, minSupport: number): boolean {
   return support.terms >= MIN_JUDGED_TERMS && support.score < minSupport;
 }
+
+/** Function words a grounded answer may use although its sources do not. */
+const COMMON = new Set(
+  (
+    'a an and are as at be been but by can could did do does for from had has have how i if in into is it its me my no not of on or ' +
+    'our so than that the their them then there these they this to us was we were what when where which who will with would you your ' +
+    'yes also use used using see set sets run runs answer source sources according knowledge base'
+  ).split(' '),
+);
+
+/** Words of a text as written, lower-cased (identifiers kept whole: `add_knowledge`). */
+function rawWords(text: string): string[] {
+  return (
+    text
+      .toLowerCase()
+      .normalize('NFKC')
+      .match(/[\p{L}\p{N}_]+/gu) ?? []
+  );
+}
+
+/**
+ * Why a draft is junk rather than an answer, or undefined when it is not: too few words, a long
+ * digit run its sources lack (`Q8_00000000000`), or words found neither in its sources nor among
+ * common function words (`ModolsIs`, `ldiamable`). A small model's junk is often too short for
+ * the content-word score to judge, so this check runs first.
+ */
+export function junkReason(answer: string, sources: NumberedSource[]): string | undefined {
+  const body = answer.replace(CITATION, ' ');
+  const words = rawWords(body);
+  if (words.filter((w) => /\p{L}/u.test(w)).length < 3) return 'too few words';
+  const corpus = sources.map((s) => `${s.hit.title} ${s.hit.text}`).join('\n');
+  for (const run of body.match(/\d{5,}/g) ?? []) if (!corpus.includes(run)) return 'digit run not in the sources';
+  const vocabulary = new Set(rawWords(corpus));
+  const unknown = words.filter((w) => !vocabulary.has(w) && !COMMON.has(w) && !/^\d{1,4}$/.test(w));
+  if (unknown.length / words.length > 0.2) return 'words not in the sources';
+  return undefined;
+}

@@ -16,15 +16,27 @@ import { selectHistory } from './history.js';
 import { runModelLoop } from './model-loop.js';
 import { BUILTIN_PERSONAS_DIR, loadPersonas, type Persona } from './personas.js';
 import { assemblePrompt, type PromptParts } from './prompt.js';
-import { relevantSources } from './sources.js';
+import { smallTalk, smallTalkReply } from './question.js';
+import { type NumberedSource, relevantSources } from './sources.js';
 import { toolSpecsFor } from './tools.js';
 import type { Engine, TurnInput, TurnResult } from './types.js';
+import { emitChecked, judgeLocalDraft } from './verify.js';
 
 export { CitationStreamFilter, checkCitations } from './citations.js';
 export { conversationId } from './conversation-store.js';
-export { extractiveAnswer, NOT_COVERED_TEXT } from './extractive.js';
+export {
+  askedTerms,
+  bestPassage,
+  covers,
+  extractiveAnswer,
+  MIN_COVERAGE,
+  MISSING_NAME_COST,
+  NOT_COVERED_TEXT,
+} from './extractive.js';
+export { splitSentences, splitUnits } from './passages.js';
 export { loadPersonas, type Persona, parsePersona } from './personas.js';
 export { assemblePrompt, type PromptParts } from './prompt.js';
+export { questionType, smallTalk } from './question.js';
 
 /** What the engine is built from (see runtime.ts). */
 export interface EngineDeps {
@@ -36,6 +48,9 @@ export interface EngineDeps {
   log: HearthLogger;
   redactor: Redactor;
 }
+
+/** A turn's answer before the citation check, with the numbered sources its citations refer to. */
+type Answer = Pick<TurnResult, 'text' | 'toolCalls' | 'attachments' | 'grounding'> & { sources: NumberedSource[] };
 
 /** Name of the answer mode used when no chat model is usable. */
 export const EXTRACTIVE_MODEL = 'extractive';
@@ -82,7 +97,8 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
     if (input.noRetrieval || config.engine.retrieveK === 0) return { hits: [], ran: false };
     try {
       const hits = await deps.knowledge.search(input.text, {
-        k: config.engine.retrieveK,
+        // more candidates than the prompt takes: the offline answer picks its passage among them
+        k: Math.min(20, Math.max(8, 2 * config.engine.retrieveK)),
         scope: {
           guildId: input.caller.guildId ?? input.conversation.guildId,
           channelId: input.caller.channelId ?? input.conversation.channelId,
@@ -105,11 +121,16 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
     const text = input.text.trim();
     if (!text) throw new ValidationError('The message is empty: type a question.');
     const id = conversationId(input.conversation);
-    const [model, retrieval] = await Promise.all([chatModel(), retrieve({ ...input, text })]);
+    const talk = smallTalk(text);
+    const [model, retrieval] = await Promise.all([
+      chatModel(),
+      retrieve({ ...input, text, noRetrieval: input.noRetrieval || talk !== undefined }),
+    ]);
     const persona = personaFor(input);
     const countTokens = (t: string) => (model ? model.countTokens(t) : approxTokens(t));
     const history = selectHistory(store, id, config.engine.historyTokens, countTokens);
-    const sources = relevantSources(text, retrieval.hits);
+    const pool = relevantSources(text, retrieval.hits);
+    const sources = pool.slice(0, config.engine.retrieveK);
     const tools = model && config.engine.maxToolSteps > 0 ? toolSpecsFor(deps.registry, input.caller) : [];
     const parts: PromptParts = {
       persona,
@@ -121,69 +142,126 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
       tools,
       toolMode: !tools.length ? 'none' : model?.supportsTools ? 'native' : 'parsed',
     };
-    return { id, text, model, persona, history, parts, countTokens, messages: assemblePrompt(parts) };
+    return { id, text, talk, pool, model, persona, history, parts, countTokens, messages: assemblePrompt(parts) };
+  }
+
+  /** A local model's draft, held until checked: shown only when its sources support it, else the best passage. */
+  async function localAnswer(
+    p: Awaited<ReturnType<typeof prepare>>,
+    input: TurnInput,
+    model: ChatModel,
+  ): Promise<Answer> {
+    const found = p.parts.retrieval === 'found';
+    // decline before drafting: a draft cannot answer what the sources do not cover
+    const fallback = found ? extractiveAnswer(p.text, p.pool) : NOT_COVERED_TEXT;
+    if (fallback === NOT_COVERED_TEXT && p.parts.retrieval !== 'skipped') {
+      await emitChecked(fallback, input.onToken);
+      return { text: fallback, toolCalls: [], attachments: [], sources: [] };
+    }
+    let out: Awaited<ReturnType<typeof runModelLoop>>;
+    let failed = false;
+    try {
+      out = await runModelLoop({ ...loopInput(p, input, model), onToken: undefined });
+    } catch (err) {
+      if (input.signal?.aborted || (err instanceof HearthError && err.code === 'cancelled')) throw err;
+      // a draft that fails (e.g. a prompt longer than the model's context) is a draft to replace
+      log.warn({ err: deps.redactor.redact((err as Error).message) }, 'local model failed; quoting the sources');
+      out = { text: '', toolCalls: [], attachments: [] };
+      failed = true;
+    }
+    if (!found || out.toolCalls.length) {
+      await emitChecked(checkCitations(out.text, p.parts.sources).text, input.onToken);
+      return { ...out, sources: p.parts.sources };
+    }
+    const verdict = judgeLocalDraft(p.text, out.text, p.parts.sources, config.engine.minSupport);
+    const replace = !verdict.ok && config.engine.grounding !== 'flag';
+    if (!verdict.ok)
+      log.warn({ support: verdict.support.score, reason: verdict.reason, replaced: replace }, 'local draft rejected');
+    const text = replace ? fallback : out.text;
+    const sources = replace ? p.pool : p.parts.sources;
+    await emitChecked(checkCitations(text, sources).text, input.onToken);
+    return {
+      ...out,
+      text,
+      sources,
+      grounding: { support: failed ? 0 : Number(verdict.support.score.toFixed(3)), replaced: replace },
+    };
+  }
+
+  function loopInput(p: Awaited<ReturnType<typeof prepare>>, input: TurnInput, model: ChatModel) {
+    return {
+      model,
+      messages: p.messages,
+      tools: p.parts.tools,
+      toolMode: p.parts.toolMode,
+      persona: p.persona,
+      sources: p.parts.sources,
+      registry: deps.registry,
+      caller: input.caller,
+      maxSteps: config.engine.maxToolSteps,
+      log,
+      signal: input.signal,
+      adapter: isLocal(model.ref) ? adapters.resolve(input.conversation.guildId) : undefined,
+      onToken: input.onToken,
+      onProgress: input.onProgress,
+    };
+  }
+
+  /** A remote model's answer: streamed as it comes, then checked and flagged (replaced only when configured). */
+  async function remoteAnswer(
+    p: Awaited<ReturnType<typeof prepare>>,
+    input: TurnInput,
+    model: ChatModel,
+  ): Promise<Answer> {
+    const out = await runModelLoop(loopInput(p, input, model));
+    if (p.parts.retrieval !== 'found' || out.toolCalls.length) return { ...out, sources: p.parts.sources };
+    const support = answerSupport(out.text, p.parts.sources);
+    const replace = config.engine.grounding === 'replace';
+    const bad = unsupported(support, config.engine.minSupport);
+    if (bad) log.warn({ support: support.score, replaced: replace }, 'answer not supported by its sources');
+    return {
+      ...out,
+      text: bad && replace ? extractiveAnswer(p.text, p.pool) : out.text,
+      sources: bad && replace ? p.pool : p.parts.sources,
+      grounding: { support: Number(support.score.toFixed(3)), replaced: bad && replace },
+    };
   }
 
   return {
     async turn(input) {
       const p = await prepare(input);
-      let text: string;
-      let toolCalls: TurnResult['toolCalls'] = [];
-      let attachments: TurnResult['attachments'] = [];
-      let grounding: TurnResult['grounding'];
-      if (p.model) {
-        const out = await runModelLoop({
-          model: p.model,
-          messages: p.messages,
-          tools: p.parts.tools,
-          toolMode: p.parts.toolMode,
-          persona: p.persona,
-          sources: p.parts.sources,
-          registry: deps.registry,
-          caller: input.caller,
-          maxSteps: config.engine.maxToolSteps,
-          log,
-          signal: input.signal,
-          adapter: isLocal(p.model.ref) ? adapters.resolve(input.conversation.guildId) : undefined,
-          onToken: input.onToken,
-          onProgress: input.onProgress,
-        });
-        ({ text, toolCalls, attachments } = out);
-        if (p.parts.retrieval === 'found' && toolCalls.length === 0) {
-          const support = answerSupport(text, p.parts.sources);
-          const replace = isLocal(p.model.ref)
-            ? config.engine.grounding !== 'flag'
-            : config.engine.grounding === 'replace';
-          const bad = unsupported(support, config.engine.minSupport);
-          if (bad) log.warn({ support: support.score, replaced: replace }, 'answer not supported by its sources');
-          if (bad && replace) text = extractiveAnswer(p.text, p.parts.sources);
-          grounding = { support: Number(support.score.toFixed(3)), replaced: bad && replace };
-        }
-      } else {
-        text = p.parts.retrieval === 'found' ? extractiveAnswer(p.text, p.parts.sources) : NOT_COVERED_TEXT;
-        if (input.onToken) await input.onToken(text);
-      }
+      let answer: Answer;
+      const local = !p.model || isLocal(p.model.ref);
+      if (p.talk && local) {
+        // greetings and thanks need no sources; a remote model converses on its own
+        answer = { text: smallTalkReply(p.talk), toolCalls: [], attachments: [], sources: [] };
+        await emitChecked(answer.text, input.onToken);
+      } else if (!p.model) {
+        const text = p.parts.retrieval === 'found' ? extractiveAnswer(p.text, p.pool) : NOT_COVERED_TEXT;
+        await emitChecked(checkCitations(text, p.pool).text, input.onToken);
+        answer = { text, toolCalls: [], attachments: [], sources: p.pool };
+      } else if (local) answer = await localAnswer(p, input, p.model);
+      else answer = await remoteAnswer(p, input, p.model);
       if (input.signal?.aborted) throw new HearthError('cancelled', 'The answer was cancelled.');
-      const checked = checkCitations(text, p.parts.sources);
-      const answer = checked.text.trim() || '(no answer)';
+      const checked = checkCitations(answer.text, answer.sources);
+      const text = checked.text.trim() || '(no answer)';
       store.appendExchange(
         p.id,
         [
           { role: 'user', content: p.text, tokens: p.countTokens(p.text) },
-          { role: 'assistant', content: answer, tokens: p.countTokens(answer) },
+          { role: 'assistant', content: text, tokens: p.countTokens(text) },
         ],
         p.history.updatedSummary,
       );
       return {
-        text: answer,
+        text,
         citations: checked.citations,
-        toolCalls,
-        attachments,
-        // nothing relevant retrieved (and no tool answered instead), or no quotable sentence in what was
-        notCovered:
-          (p.parts.retrieval === 'none' && toolCalls.length === 0) || (!p.model && answer === NOT_COVERED_TEXT),
+        toolCalls: answer.toolCalls,
+        attachments: answer.attachments,
+        // the text says so exactly when this is true (a remote model told nothing matched may still answer)
+        notCovered: local ? text === NOT_COVERED_TEXT : p.parts.retrieval === 'none' && answer.toolCalls.length === 0,
         model: p.model?.ref ?? EXTRACTIVE_MODEL,
-        ...(grounding ? { grounding } : {}),
+        ...(answer.grounding ? { grounding: answer.grounding } : {}),
       };
     },
     async previewPrompt(input) {

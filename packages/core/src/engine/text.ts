@@ -18,14 +18,24 @@ export function contentTerms(text: string): string[] {
   return words.filter((w) => !STOP_WORDS.has(w) && (w.length > 1 || /\d/.test(w))).map(stem);
 }
 
-/** Strips the commonest English suffixes so "meetups" matches "meetup" and "starts" matches "start". */
+/**
+ * Strips the commonest English suffixes so inflections meet: "meetups"/"meetup", "retrieves"/
+ * "retrieved"/"retrieve", "running"/"run", "uses"/"using"/"use".
+ */
 export function stem(word: string): string {
-  if (word.length > 5 && word.endsWith('ing')) return word.slice(0, -3);
-  if (word.length > 4 && word.endsWith('ies')) return `${word.slice(0, -3)}y`;
-  if (word.length > 4 && word.endsWith('ed')) return word.slice(0, -2);
-  if (word.length > 3 && word.endsWith('es') && /(s|x|z|ch|sh)es$/.test(word)) return word.slice(0, -2);
-  if (word.length > 3 && word.endsWith('s') && !word.endsWith('ss')) return word.slice(0, -1);
-  return word;
+  let w = word;
+  if (w.length > 4 && w.endsWith('ies')) w = `${w.slice(0, -3)}y`;
+  else if (w.length > 4 && w.endsWith('sses')) w = w.slice(0, -2);
+  else if (w.length > 3 && /(?:s|x|z|ch|sh)es$/.test(w)) w = w.slice(0, -2);
+  else if (w.length > 3 && w.endsWith('s') && !/(?:ss|us|is)$/.test(w)) w = w.slice(0, -1);
+  const suffix = /(?:ing|ed)$/.exec(w);
+  if (suffix && w.length - suffix[0].length >= 3 && /[aeiouy]/.test(w.slice(0, -suffix[0].length))) {
+    w = w.slice(0, -suffix[0].length);
+    // "running" -> "run", but "called" -> "call"
+    if (/([b-df-hj-km-np-tv-z])\1$/.test(w) && !/(?:ll|ss|zz|ff)$/.test(w)) w = w.slice(0, -1);
+  }
+  if (w.length > 3 && w.endsWith('e')) w = w.slice(0, -1);
+  return w;
 }
 
 /** Sentences of a text (keeps end punctuation); a "." inside a word (`docs/plugins.md`, `v1.2`) ends nothing. */

@@ -66,7 +66,9 @@ describe('engine with a remote model over the OpenAI protocol', () => {
       engine: { grounding: 'replace' },
     });
     const result = await engine.turn({ conversation: key, text: 'When does the weekly meetup start?', caller: member });
-    expect(result.text).toBe('From the knowledge base: The weekly meetup starts at 19:00 UTC every Thursday. [1]');
+    expect(result.text).toBe(
+      'From "Events" [1]:\nThe weekly meetup starts at 19:00 UTC every Thursday. Bring your own snacks.',
+    );
     expect(result.grounding).toEqual({ support: 0, replaced: true });
     expect(result.citations.map((c) => c.sourceId)).toEqual(['events']);
   });
@@ -103,8 +105,12 @@ describe('engine with a remote model over the OpenAI protocol', () => {
     mkdirSync(join(dataDir, 'adapters'), { recursive: true });
     writeFileSync(join(dataDir, 'adapters', 'pirate.gguf'), 'lora');
     new AdapterStore(dataDir).use('pirate', 'g1');
-    await engine.turn({ conversation: key, text: 'Hello there', caller: member });
-    await engine.turn({ conversation: { ...key, guildId: 'g9' }, text: 'Hello there', caller: member });
+    await engine.turn({ conversation: key, text: 'When does the weekly meetup start?', caller: member });
+    await engine.turn({
+      conversation: { ...key, guildId: 'g9' },
+      text: 'When does the weekly meetup start?',
+      caller: member,
+    });
     expect(seen).toEqual(['pirate', undefined]);
   });
 
@@ -228,7 +234,9 @@ describe('engine without a usable chat model', () => {
       onToken: (x) => void tokens.push(x),
     });
     expect(grounded.model).toBe('extractive');
-    expect(grounded.text).toBe('From the knowledge base: The weekly meetup starts at 19:00 UTC every Thursday. [1]');
+    expect(grounded.text).toBe(
+      'From "Events" [1]:\nThe weekly meetup starts at 19:00 UTC every Thursday. Bring your own snacks.',
+    );
     expect(grounded.citations.map((c) => c.sourceId)).toEqual(['events']);
     expect(tokens.join('')).toBe(grounded.text);
     const missing = await t.engine.turn({ conversation: key, text: 'What is the capital of Peru?', caller: member });
