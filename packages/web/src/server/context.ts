@@ -1,0 +1,27 @@
+import type { Hearth } from '@hearth/core';
+import type { Caller } from '@hearth/sdk';
+import type { Context } from 'hono';
+import type { SessionBook, WebSession, WebUser } from './auth.js';
+import type { JobBoard } from './jobs.js';
+import type { WebStore } from './store.js';
+
+/** What every route handler shares: the runtime and the console's own state. */
+export interface ConsoleDeps {
+  hearth: Hearth;
+  sessions: SessionBook;
+  jobs: JobBoard;
+  store: WebStore;
+}
+
+/** Hono's per-request variables, set by the auth middleware. */
+export interface ConsoleEnv {
+  Variables: { session: WebSession; user: WebUser; caller: Caller };
+}
+
+/** Handler context with the signed-in user. */
+export type Ctx = Context<ConsoleEnv>;
+
+/** A JSON error body the page shows as it is. */
+export function problem(c: Context, status: 400 | 401 | 403 | 404 | 409 | 413 | 500, message: string): Response {
+  return c.json({ error: message }, status);
+}
