@@ -66,10 +66,13 @@ export function secretNamesIn(config: SecretRefs): string[] {
 /** Collects every secret of `env` (with `.env` already merged in): Hearth's own, the config's, credential-shaped ones. */
 export function collectSecrets(env: NodeJS.ProcessEnv, config: SecretRefs = {}): Secrets {
   const named: Record<string, string> = {};
-  const wanted = new Set([...secretNamesIn(config), ...Object.keys(env).filter(isSecretName)]);
+  // Hearth's own variables are named too when the config passes them on (envFrom), so whoever
+  // starts an external server finds every value it needs in `named`, `.env` included
+  const referenced = secretNamesIn(config);
+  const wanted = new Set([...referenced, ...Object.keys(env).filter((n) => isSecretName(n) && !(n in SECRET_ENV))]);
   for (const name of wanted) {
     const value = env[name];
-    if (value && !(name in SECRET_ENV)) named[name] = value;
+    if (value) named[name] = value;
   }
   return {
     hfToken: env.HF_TOKEN || undefined,
