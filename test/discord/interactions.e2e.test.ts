@@ -148,6 +148,29 @@ describe('interactions members expect (buttons, Ask Hearth, threads, localisatio
     }
   });
 
+  it('moves a long reply chain into a thread titled after its first question, keeping the conversation', async () => {
+    const settings = rig.hearth.config.discord as typeof rig.hearth.config.discord & { threadAfter?: number };
+    settings.threadAfter = 2;
+    try {
+      const user = rig.emu.world.addUser('liv');
+      const first = rig.emu.say('Which port does Hearth use by default?', { author: user });
+      const a1 = await rig.emu.waitFor(() => rig.emu.repliesTo(first.id).find((m) => m.components.length), 10_000);
+      const second = rig.emu.say('And the data folder?', { author: user, replyTo: a1.id });
+      const a2 = await rig.emu.waitFor(() => rig.emu.repliesTo(second.id).find((m) => m.components.length), 10_000);
+      expect(rig.emu.world.channels.get(second.id)).toBeUndefined(); // two exchanges: still in the channel
+      const third = rig.emu.say('Remind me of my first question', { author: user, replyTo: a2.id });
+      const thread = await rig.emu.waitFor(() => rig.emu.world.channels.get(third.id), 10_000, 'thread');
+      expect(thread).toMatchObject({ type: 11, name: 'Which port does Hearth use by default?' });
+      await rig.emu.waitFor(() => rig.emu.messagesIn(thread.id).find((m) => m.components.length), 10_000);
+      const inThread = rig.emu.say('One more thing', { author: user, channelId: thread.id, mention: false });
+      await rig.emu.waitFor(() => rig.emu.repliesTo(inThread.id)[0], 10_000, 'answer in thread');
+      const prompt = (rig.model.requests.at(-1)!.body.messages as { content: unknown }[]).map((m) => textOf(m.content));
+      expect(prompt.join('\n')).toContain('Which port does Hearth use by default?');
+    } finally {
+      settings.threadAfter = 0;
+    }
+  });
+
   it('says plainly that the configured model cannot see an image, and sends it none', async () => {
     const png = rig.emu.storeFile('red.png', Buffer.from(encodePng(3, 2, [255, 0, 0])), 'image/png');
     const before = rig.model.requests.length;

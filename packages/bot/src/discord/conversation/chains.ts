@@ -37,6 +37,7 @@ export class ChainIndex {
       get: db.prepare<[string], { chain_id: string }>(
         'SELECT chain_id FROM discord_message_links WHERE message_id = ?',
       ),
+      size: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM discord_message_links WHERE chain_id = ?'),
       insertAll: db.transaction((root: string, ids: string[]) => {
         const now = Date.now();
         for (const id of ids) insert.run(id, root, now);
@@ -51,6 +52,14 @@ export class ChainIndex {
     const stored = this.stmts?.get.get(messageId)?.chain_id;
     if (stored) this.remember(stored, [messageId]);
     return stored;
+  }
+
+  /** How many messages are linked to the chain rooted at `root` (questions and answer messages). */
+  size(root: string): number {
+    if (this.stmts) return this.stmts.size.get(root)?.n ?? 0;
+    let n = 0;
+    for (const r of this.cache.values()) if (r === root) n++;
+    return n;
   }
 
   /** Records that `messageIds` belong to the chain rooted at `root`. */

@@ -31,12 +31,19 @@ export function triggerOf(ctx: SurfaceContext, message: Message): Trigger | unde
 async function conversationOf(ctx: SurfaceContext, message: Message, trigger: Trigger): Promise<ConversationKey> {
   const base = { surface: 'discord' as const, guildId: message.guildId ?? undefined };
   if (trigger === 'dm') return { ...base, channelId: message.channelId };
-  if (trigger === 'thread')
+  if (trigger === 'thread') {
+    // a thread opened for a long reply chain continues that chain's conversation
+    const chain = ctx.chains.rootOf(message.channelId);
+    if (chain) {
+      const parentId = message.channel.isThread() ? (message.channel.parentId ?? message.channelId) : message.channelId;
+      return { ...base, channelId: parentId, chainId: chain };
+    }
     return {
       ...base,
       channelId: message.channel.isThread() ? (message.channel.parentId ?? undefined) : undefined,
       threadId: message.channelId,
     };
+  }
   return { ...base, channelId: message.channelId, chainId: await chainRoot(ctx, message) };
 }
 
@@ -95,16 +102,12 @@ async function answer(
   conversation: ConversationKey,
   text: string,
 ): Promise<void> {
-  let thread = undefined as Awaited<ReturnType<Message['startThread']>> | undefined;
-  if (trigger === 'mention' && !message.channel.isThread() && repliesInThread(ctx.settings, message.guildId)) {
-    thread = await message.startThread({ name: threadTitle(text), autoArchiveDuration: 1440 }).catch((err) => {
-      warn(ctx, err);
-      return undefined;
-    });
-  }
-  const key: ConversationKey = thread
-    ? { surface: 'discord', guildId: message.guildId ?? undefined, channelId: message.channelId, threadId: thread.id }
-    : conversation;
+  const thread = await openThread(ctx, message, trigger, conversation, text);
+  // a thread opened for a mention is its own conversation; one opened for a long chain continues the chain
+  const key: ConversationKey =
+    thread && trigger === 'mention'
+      ? { surface: 'discord', guildId: message.guildId ?? undefined, channelId: message.channelId, threadId: thread.id }
+      : conversation;
   const channel = thread ?? message.channel;
   const { images, note } = await questionImages(ctx, message.attachments);
   let sent: string[] = [];
@@ -119,8 +122,45 @@ async function answer(
       ...('sendTyping' in channel ? { typing: channel } : {}),
     });
   } finally {
+    // the thread a message starts has the message's id, so linking the message links the thread too
     if (key.chainId) ctx.chains.link(key.chainId, message.id, ...sent);
   }
+}
+
+/** `discord.threadAfter` (exchanges; 0: never), read with a default until the config schema names it. */
+function threadAfter(ctx: SurfaceContext): number {
+  const value = (ctx.settings as { threadAfter?: unknown }).threadAfter;
+  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : 0;
+}
+
+/**
+ * Opens a thread for the answer when configured: for a mention (`replyInThread`), or when a reply
+ * chain in a channel reaches `threadAfter` exchanges, so long exchanges stop filling the channel.
+ * The title summarises the question (for a chain, its first question).
+ */
+async function openThread(
+  ctx: SurfaceContext,
+  message: Message,
+  trigger: Trigger,
+  conversation: ConversationKey,
+  text: string,
+) {
+  if (!message.guildId || message.channel.isThread()) return undefined;
+  let title: string | undefined;
+  if (trigger === 'mention') {
+    if (repliesInThread(ctx.settings, message.guildId)) title = threadTitle(text);
+  } else if (trigger === 'reply' && conversation.chainId && threadAfter(ctx) > 0) {
+    // each exchange links the question and at least one answer message
+    if (ctx.chains.size(conversation.chainId) >= threadAfter(ctx) * 2) {
+      const first = await message.channel.messages.fetch(conversation.chainId).catch(() => undefined);
+      title = threadTitle(first ? questionText(ctx, first) || text : text);
+    }
+  }
+  if (!title) return undefined;
+  return message.startThread({ name: title, autoArchiveDuration: 1440 }).catch((err) => {
+    warn(ctx, err);
+    return undefined;
+  });
 }
 
 function warn(ctx: SurfaceContext, err: unknown): void {
