@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runHearth, workDir } from './hearth.js';
 
@@ -15,19 +16,10 @@ describe('secrets never reach logs, stderr or crash output', () => {
   const looseCanary = 'canary-loose-Kd5yB1c'; // LEAKY_VALUE in the environment, given to the server
   const canaries = [envCanary, dotenvCanary, serverCanary, looseCanary];
 
-  /** A folder with .env, a config naming an external stdio server that prints what it gets, and that server. */
+  /** A folder with .env and a config naming an external stdio server that prints what it gets. */
   function setup(): string {
     const cwd = workDir();
     writeFileSync(join(cwd, '.env'), `HF_TOKEN=${dotenvCanary}\nSERVER_PASS=${serverCanary}\n`);
-    writeFileSync(
-      join(cwd, 'leaky-server.mjs'),
-      [
-        "const vars = ['A', 'B', 'C', 'D'];",
-        'for (const v of vars) process.stderr.write(`${v}=${process.env[v]} len=${(process.env[v] ?? "").length}\\n`);',
-        "process.stderr.write('goodbye\\n');",
-        'setTimeout(() => process.exit(1), 50);',
-      ].join('\n'),
-    );
     writeFileSync(
       join(cwd, 'hearth.config.json'),
       JSON.stringify({
@@ -37,7 +29,7 @@ describe('secrets never reach logs, stderr or crash output', () => {
             {
               name: 'leaky',
               command: process.execPath,
-              args: [join(cwd, 'leaky-server.mjs')],
+              args: [fileURLToPath(new URL('./fixtures/leaky-server.mjs', import.meta.url))],
               envFrom: { A: 'OPENAI_API_KEY', B: 'HF_TOKEN', C: 'SERVER_PASS', D: 'LEAKY_VALUE' },
               timeoutMs: 5000,
             },
