@@ -23,10 +23,10 @@ async function open(target: Target): Promise<InteropSession> {
   const mcp = new MCPClient({
     id: `interop-${target.kind}`,
     servers: {
-      hearth:
-        target.kind === 'stdio'
-          ? { command: target.command, args: target.args, cwd: target.cwd }
-          : { url: new URL(target.url), requestInit: { headers: target.headers } },
+      // Mastra's server type is a union whose excess-property check rejects a conditional of both arms
+      hearth: (target.kind === 'stdio'
+        ? { command: target.command, args: target.args, cwd: target.cwd }
+        : { url: new URL(target.url), requestInit: { headers: target.headers } }) as never,
     },
   });
   let tools: Record<string, { execute?: (input: unknown) => Promise<unknown> }> | undefined;

@@ -145,7 +145,8 @@ export function promptText(messages: { content: { type: string; text?: string } 
 }
 
 /** A CallToolResult's text and images. */
-export function fromContent(result: { content?: unknown; structuredContent?: unknown; isError?: unknown }): Called {
+export function fromContent(value: unknown): Called {
+  const result = value as { content?: unknown; structuredContent?: unknown; isError?: unknown };
   const content = (result.content ?? []) as { type: string; text?: string; data?: string }[];
   return {
     text: content
