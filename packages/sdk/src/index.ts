@@ -45,7 +45,13 @@ export {
 } from './results.js';
 export { ATTACHMENT_MARKER, type Attachment, attachment, attachmentBytes } from './schema/attachment.js';
 export { pluginDocs } from './schema/docs.js';
-export { type FieldSpec, fieldsFromJsonSchema, type JsonSchema, toJsonSchema } from './schema/fields.js';
+export {
+  type FieldSpec,
+  fieldsFromJsonSchema,
+  type JsonSchema,
+  parseFieldText,
+  toJsonSchema,
+} from './schema/fields.js';
 export {
   DISCORD_LIMITS,
   groupClash,

@@ -44,3 +44,32 @@ describe('one name per tool, on every surface', () => {
     expect(pluginDocs({ ...poll, id: 'help' })).toContain('Discord: `/help-plugin create`');
   });
 });
+
+describe('array inputs', () => {
+  it('become fields every surface can express, parsed from repeated or comma-separated text', async () => {
+    const { fieldsFromJsonSchema, parseFieldText, toJsonSchema } = await import('@hearth/sdk');
+    const schema = z.object({
+      tags: z
+        .array(z.enum(['a', 'b']))
+        .min(1)
+        .max(3)
+        .describe('labels'),
+      sizes: z.array(z.number().int().min(1)).default([1]).describe('sizes'),
+    });
+    const [tags, sizes] = fieldsFromJsonSchema(toJsonSchema(schema));
+    expect(tags).toMatchObject({
+      name: 'tags',
+      type: 'string',
+      choices: ['a', 'b'],
+      required: true,
+      array: { minItems: 1, maxItems: 3 },
+    });
+    expect(sizes).toMatchObject({ name: 'sizes', type: 'integer', min: 1, required: false, default: [1], array: {} });
+    expect(parseFieldText(sizes!, '1, 2,3')).toEqual([1, 2, 3]);
+    expect(parseFieldText(sizes!, ['4', '5'])).toEqual([4, 5]);
+    expect(() => parseFieldText(sizes!, 'x')).toThrow('sizes must be an integer, not "x"');
+    expect(() => fieldsFromJsonSchema(toJsonSchema(z.object({ deep: z.array(z.object({ a: z.string() })) })))).toThrow(
+      /field "deep" is an array of objects/,
+    );
+  });
+});

@@ -33,7 +33,9 @@ export function pluginDocs(plugin: PluginDefinition): string {
         f.max !== undefined ? `max ${f.max}` : '',
         f.default !== undefined ? `default \`${JSON.stringify(f.default)}\`` : '',
       ].filter(Boolean);
-      lines.push(`| \`${f.name}\` | ${f.type} | ${f.required ? 'yes' : 'no'} | ${notes.join('; ')} |`);
+      lines.push(
+        `| \`${f.name}\` | ${f.type}${f.array ? '[]' : ''} | ${f.required ? 'yes' : 'no'} | ${notes.join('; ')} |`,
+      );
     }
     lines.push(
       '',

@@ -1,8 +1,10 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { basename, extname, resolve } from 'node:path';
-import { type AugmentOptions, augmentCsv, parsePairs, parseTypes } from '@hearth/plugin-gan';
+import { extname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
+import { attachmentFromPath } from '../tools/flags.js';
+import { EXIT, runToolCommand } from '../tools/index.js';
+
+const TOOL = 'gan_augment';
 
 function positiveInt(flag: string) {
   return (value: string) => {
@@ -30,17 +32,19 @@ interface AugmentFlags {
   types?: string;
   maxSeconds: number;
   plots: boolean;
+  json?: boolean;
 }
 
 /**
- * `hearth augment <file.csv>`: trains TVAE (or CTGAN) on a CSV and writes synthetic rows to
- * `--out` (default `<file>.synthetic.csv`), the quality report to `--report` and its plots next to
- * it. The input file is only read; an output path equal to it is refused. Ctrl-C cancels training.
+ * `hearth augment <file.csv>`: a short alias of the generated `hearth gan augment`, kept for its
+ * flags. It calls the registry's `gan_augment` tool (progress bar, Ctrl-C, exit codes) and writes
+ * the synthetic rows to `--out` (default `<file>.synthetic.csv`), the report to `--report` and
+ * its plots next to it. The input file is only read; an output path equal to it is refused.
  */
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('augment')
-    .description('generate synthetic rows for a CSV table (TVAE/CTGAN) with a quality report')
+    .description('generate synthetic rows for a CSV table (alias of hearth gan augment)')
     .argument('<file.csv>', 'the CSV to learn from (header row required)')
     .option('--rows <N>', 'synthetic rows to generate (default: as many as the input)', positiveInt('--rows'))
     .option('--target <COL>', 'column to predict: efficacy score in the report, and what --balance balances')
@@ -54,6 +58,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--types <col:kind,...>', 'column type overrides: continuous, discrete, datetime or id')
     .option('--max-seconds <N>', 'training time budget in seconds', positiveInt('--max-seconds'), 120)
     .option('--no-plots', 'do not write PNG plots')
+    .option('--json', 'print the structured result as JSON')
     .action(async (file: string, flags: AugmentFlags) => {
       const input = resolve(file);
       const out = resolve(flags.out ?? `${input.slice(0, input.length - extname(input).length)}.synthetic.csv`);
@@ -62,52 +67,43 @@ export function register(program: Command, ctx: CliContext): void {
         if (target === input)
           throw new Error(`Refusing to overwrite the input file ${file}; choose another output path.`);
       }
-      const text = await readFile(input, 'utf8').catch((err: NodeJS.ErrnoException) => {
-        throw new Error(err.code === 'ENOENT' ? `No such file: ${file}` : `Cannot read ${file}: ${err.message}`);
-      });
-      const options: AugmentOptions = {
-        rows: flags.rows,
-        target: flags.target,
-        balance: flags.balance,
-        model: flags.model,
-        epochs: flags.epochs,
-        seed: flags.seed,
-        conditions: flags.where ? parsePairs(flags.where, '=', '--where') : undefined,
-        types: flags.types ? parseTypes(flags.types) : undefined,
-        maxSeconds: flags.maxSeconds,
-        report: Boolean(reportPath),
-      };
-      const abort = new AbortController();
-      const onInt = () => abort.abort('interrupted (Ctrl-C)');
-      process.once('SIGINT', onInt);
-      const bar = ctx.progress(`augment ${basename(file)}`);
-      try {
-        const r = await augmentCsv(text, options, {
-          signal: abort.signal,
-          onProgress: (fraction, message) => bar.update(Math.round(fraction * 100), 100, message),
-        });
-        bar.done('done');
-        await writeFile(out, r.csv);
-        ctx.print(r.summary.replace(/\*\*/g, ''));
-        ctx.print(`Wrote ${r.outputRows} rows to ${out}`);
-        if (reportPath && r.report) {
-          await writeFile(
-            reportPath,
-            JSON.stringify({ training: r.training, columns: r.columns, dropped: r.dropped, ...r.report }, null, 2),
-          );
-          ctx.print(`Wrote the quality report to ${reportPath}`);
-          if (flags.plots && r.plots) {
-            const stem = reportPath.replace(/\.json$/i, '');
-            await writeFile(`${stem}.distributions.png`, r.plots.distributions);
-            await writeFile(`${stem}.scores.png`, r.plots.scores);
-            ctx.print(`Wrote plots to ${stem}.distributions.png and ${stem}.scores.png`);
-          }
-        }
-      } catch (err) {
-        bar.done('failed');
-        throw err;
-      } finally {
-        process.off('SIGINT', onInt);
+      const hearth = await ctx.hearth();
+      const tool = hearth.registry.get(TOOL);
+      if (!tool) {
+        process.stderr.write(
+          `hearth: the GAN plugin is not loaded (no "${TOOL}" tool); enable plugins.firstParty or add @hearth/plugin-gan to plugins.load.\n`,
+        );
+        process.exitCode = EXIT.failed;
+        return;
       }
+      const stem = reportPath?.replace(/\.json$/i, '');
+      const plots = ['distributions', 'scores'];
+      let image = 0;
+      await runToolCommand(
+        ctx,
+        tool,
+        {
+          file: attachmentFromPath(input),
+          rows: flags.rows,
+          target: flags.target,
+          balance: flags.balance,
+          model: flags.model,
+          epochs: flags.epochs,
+          seed: flags.seed,
+          conditions: flags.where,
+          types: flags.types,
+          max_seconds: flags.maxSeconds,
+          report: Boolean(reportPath),
+        },
+        {
+          json: flags.json,
+          title: 'augment',
+          paths: (part) => {
+            if (part.type === 'file') return part.name.endsWith('.report.json') ? (reportPath ?? null) : out;
+            const plot = plots[image++];
+            return stem && flags.plots && plot ? `${stem}.${plot}.png` : null;
+          },
+        },
+      );
     });
 }

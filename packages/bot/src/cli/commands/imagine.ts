@@ -1,9 +1,7 @@
-import { writeFile } from 'node:fs/promises';
-import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
-import type { ImagePart, TextPart } from '@hearth/sdk';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
+import { EXIT, runToolCommand } from '../tools/index.js';
 
 const TOOL = 'diffusion_imagine';
 
@@ -30,14 +28,14 @@ interface ImagineFlags {
 }
 
 /**
- * `hearth imagine "<prompt>"`: calls the diffusion plugin's `imagine` tool through the runtime's
- * tool registry (so a configured remote image model is used, else the local models), shows the
- * denoising steps as a progress bar and writes the PNG to `--out`. Ranges are checked by the tool.
+ * `hearth imagine "<prompt>"`: a short alias of the generated `hearth diffusion imagine`, kept for
+ * its flags (`--negative`, `--out`). It runs the same path: the registry's `diffusion_imagine`
+ * tool, its progress bar, Ctrl-C, exit codes and `--json`. Ranges are checked by the tool.
  */
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('imagine')
-    .description('draw an image from a prompt (local digits/shapes model, or the configured image model)')
+    .description('draw an image from a prompt (alias of hearth diffusion imagine)')
     .argument('<prompt>', 'e.g. "the digit 7" or "a red circle above a blue square"')
     .option('--seed <N>', 'seed for reproducible images (random if unset)', number('--seed'))
     .option('--steps <N>', 'denoising steps, 1-50 (default 20)', number('--steps'))
@@ -50,10 +48,13 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--json', 'print the structured result as JSON')
     .action(async (prompt: string, flags: ImagineFlags) => {
       const hearth = await ctx.hearth();
-      if (!hearth.registry.get(TOOL)) {
-        throw new Error(
-          `The diffusion plugin is not loaded (no "${TOOL}" tool); enable plugins.firstParty or add @hearth/plugin-diffusion to plugins.load.`,
+      const tool = hearth.registry.get(TOOL);
+      if (!tool) {
+        process.stderr.write(
+          `hearth: the diffusion plugin is not loaded (no "${TOOL}" tool); enable plugins.firstParty or add @hearth/plugin-diffusion to plugins.load.\n`,
         );
+        process.exitCode = EXIT.failed;
+        return;
       }
       const input = {
         prompt,
@@ -65,32 +66,13 @@ export function register(program: Command, ctx: CliContext): void {
         negative_prompt: flags.negative,
         backend: flags.backend,
       };
-      const abort = new AbortController();
-      const onInt = () => abort.abort('interrupted (Ctrl-C)');
-      process.once('SIGINT', onInt);
-      const bar = ctx.progress('imagine');
-      try {
-        const result = await hearth.registry.call(TOOL, input, {
-          caller: { surface: 'cli', userId: userInfo().username, roles: [], isAdmin: true },
-          signal: abort.signal,
-          onProgress: (fraction, message) => bar.update(Math.round(fraction * 100), 100, message),
-        });
-        bar.done('done');
-        const image = result.content.find((p): p is ImagePart => p.type === 'image');
-        const data = result.data as { seed?: number } | undefined;
-        const out = resolve(flags.out ?? `imagine-${data?.seed ?? Date.now()}.png`);
-        if (image) await writeFile(out, image.data);
-        if (flags.json) ctx.printJson({ ...(result.data as object), file: image ? out : undefined });
-        else {
-          for (const part of result.content)
-            if (part.type === 'text') ctx.print((part as TextPart).text.replace(/\*\*/g, ''));
-          if (image) ctx.print(`Wrote ${out}`);
-        }
-      } catch (err) {
-        bar.done('failed');
-        throw err;
-      } finally {
-        process.off('SIGINT', onInt);
-      }
+      await runToolCommand(ctx, tool, input, {
+        json: flags.json,
+        title: 'imagine',
+        paths: (part, result) =>
+          part.type === 'image'
+            ? resolve(flags.out ?? `imagine-${(result.data as { seed?: number } | undefined)?.seed ?? Date.now()}.png`)
+            : undefined,
+      });
     });
 }

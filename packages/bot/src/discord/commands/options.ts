@@ -20,6 +20,17 @@ const OPTION_TYPE = {
 
 /** A slash option from one tool field: type, choices, bounds, required and autocomplete carried over. */
 export function optionFromField(field: FieldSpec): APIApplicationCommandBasicOption {
+  if (field.array) {
+    // Discord has no list options: a text option of comma-separated values (parseFieldText splits it)
+    const each = field.choices ? `; each one of ${field.choices.join(', ')}` : '';
+    return {
+      name: field.name,
+      description: clip(`${field.description || field.name} (comma-separated${each})`, DESCRIPTION_MAX),
+      required: field.required,
+      type: ApplicationCommandOptionType.String,
+      max_length: STRING_LENGTH_MAX,
+    } as APIApplicationCommandBasicOption;
+  }
   const base = {
     name: field.name,
     description: clip(field.description || field.name, DESCRIPTION_MAX),
