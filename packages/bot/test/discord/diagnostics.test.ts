@@ -30,7 +30,7 @@ describe('registration refusals', () => {
       400,
       'PUT',
       '/applications/1/commands',
-      { json: [] },
+      { body: [] },
     );
 
   it('maps Discord error trees to the command name and field path', () => {
