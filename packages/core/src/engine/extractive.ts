@@ -15,6 +15,9 @@ export const NOT_COVERED_TEXT =
  */
 export const MIN_COVERAGE = 0.2;
 
+/** Least share of the question's distinct terms the passage (or its headings) must match; tuned with MIN_COVERAGE. */
+export const MIN_MATCHED_SHARE = 0.3;
+
 /** What each name of the question missing from the passage's source takes off its coverage. */
 export const MISSING_NAME_COST = 0.3;
 
@@ -308,6 +311,7 @@ export function covers(
 ): boolean {
   // one shared word of a longer question ("speed" of light vs "quality and speed") is chance
   if (asked >= 3 && p.matched < 2) return false;
+  if (p.matched < MIN_MATCHED_SHARE * asked) return false;
   return p.coverage - MISSING_NAME_COST * p.missingNames >= minCoverage;
 }
 

@@ -30,6 +30,7 @@ export {
   covers,
   extractiveAnswer,
   MIN_COVERAGE,
+  MIN_MATCHED_SHARE,
   MISSING_NAME_COST,
   NOT_COVERED_TEXT,
 } from './extractive.js';

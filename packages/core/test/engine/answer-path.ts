@@ -94,6 +94,8 @@ export interface DocsQaReport {
   declined: number;
   offTopicTotal: number;
   wrongly: string[];
+  /** Answers where a model's draft passed the check and was shown (the rest are passages or declines). */
+  draftsShown: number;
 }
 
 /** Ingests the user docs into a fresh store and runs the docs QA set through the engine. */
@@ -103,8 +105,10 @@ export async function runDocsQa(options: { chat?: string } = {}): Promise<DocsQa
   try {
     await path.knowledge.ingest(userDocs());
     const misses: DocsQaReport['misses'] = [];
+    let draftsShown = 0;
     for (const item of set.questions) {
       const r = await path.ask(item.q);
+      if (r.grounding && !r.grounding.replaced) draftsShown++;
       const facts = Array.isArray(item.fact) ? item.fact : [item.fact];
       if (r.notCovered || !facts.some((f) => r.text.includes(f)))
         misses.push({ q: item.q, fact: item.fact, answer: r.text });
@@ -131,6 +135,7 @@ export async function runDocsQa(options: { chat?: string } = {}): Promise<DocsQa
       declined,
       offTopicTotal: set.offTopic.length,
       wrongly,
+      draftsShown,
     };
   } finally {
     await path.close();
