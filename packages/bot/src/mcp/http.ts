@@ -7,6 +7,7 @@ import { isInitializeRequest, isJSONRPCNotification, type JSONRPCMessage } from 
 import type { McpHearth, McpShared } from './context.js';
 import { HostGuard, isLoopback } from './http-guard.js';
 import { type Principal, resolvePrincipal, TokenTable } from './identity.js';
+import { JwtVerifier, type McpOAuthOptions, metadataUrl, resourceMetadata, TokenRejected } from './oauth.js';
 import { createMcpServer, createMcpShared, type McpSession } from './server.js';
 import { SseFanout } from './sse-streams.js';
 import { allowsBatches } from './version.js';
@@ -29,6 +30,11 @@ export interface McpHttpOptions {
    * the others out. Default: `maxSessions` shared evenly among the principals that can connect.
    */
   maxSessionsPerPrincipal?: number;
+  /**
+   * OAuth resource-server mode: publish Protected Resource Metadata and accept the issuer's JWTs
+   * (besides any configured static tokens); the token's subject names the principal.
+   */
+  oauth?: McpOAuthOptions;
 }
 
 /** A running Streamable HTTP endpoint at `url` (path /mcp). */
@@ -63,7 +69,7 @@ export async function startMcpHttp(
     options.defaultToken ?? hearth.config.secrets?.mcpToken,
   );
   hearth.redactor.add(...tokens.tokens());
-  if (!isLoopback(host) && !tokens.required) {
+  if (!isLoopback(host) && !tokens.required && !options.oauth) {
     throw new HearthError(
       'invalid_config',
       `Refusing to serve MCP on ${host} without authentication: give a principal a "tokenEnv" (and set that variable) or set HEARTH_MCP_TOKEN, or bind 127.0.0.1.`,
@@ -74,29 +80,67 @@ export async function startMcpHttp(
   const sessions = new Map<string, Entry>();
   const perPrincipal =
     options.maxSessionsPerPrincipal ??
-    Math.max(1, Math.ceil(mcp.http.maxSessions / (tokens.required ? tokens.principalCount() : 1)));
+    Math.max(
+      1,
+      Math.ceil(
+        mcp.http.maxSessions /
+          (options.oauth ? Math.max(1, mcp.principals.length) : tokens.required ? tokens.principalCount() : 1),
+      ),
+    );
   const openedBy = (name: string) => [...sessions.values()].filter((e) => e.session.principal.name === name).length;
   const log = hearth.log.child({ area: 'mcp-http' });
 
-  const authenticate = (req: IncomingMessage): Principal | undefined => {
-    if (!tokens.required) return defaultPrincipal;
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
-    return m ? tokens.lookup(m[1]!) : undefined;
+  // known once listening (port 0 picks one); the OAuth audience defaults to it
+  let mcpUrl = '';
+  let verifier: JwtVerifier | undefined;
+  const authRequired = tokens.required || Boolean(options.oauth);
+
+  const authenticate = async (req: IncomingMessage): Promise<Principal | TokenRejected> => {
+    if (!authRequired) return defaultPrincipal;
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
+    const missing = 'Unauthorized: send "Authorization: Bearer <token>" with a token configured for an MCP principal';
+    if (!bearer) return new TokenRejected(missing);
+    const fixed = tokens.lookup(bearer);
+    if (fixed) return fixed;
+    if (!verifier) return new TokenRejected(missing);
+    try {
+      const name = verifier.principalOf(await verifier.verify(bearer));
+      if (name !== defaultPrincipal.name && !mcp.principals.some((p) => p.name === name))
+        return new TokenRejected(`The token's principal "${name}" is not configured in mcp.principals`, 403);
+      return resolvePrincipal({ ...mcp, defaultPrincipal: defaultPrincipal.name }, name);
+    } catch (err) {
+      return err instanceof TokenRejected ? err : new TokenRejected('The bearer token could not be verified');
+    }
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
-    if (path !== '/mcp') return reply(res, 404, 'Not found: the MCP endpoint is /mcp');
     const refused = guard.check(req);
+    if (options.oauth && path.startsWith('/.well-known/oauth-protected-resource')) {
+      if (refused) return reply(res, 403, `Forbidden: ${refused}`);
+      if (path !== '/.well-known/oauth-protected-resource' && path !== '/.well-known/oauth-protected-resource/mcp')
+        return reply(res, 404, 'Not found');
+      res
+        .writeHead(200, { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': '*' })
+        .end(JSON.stringify(resourceMetadata(mcpUrl, options.oauth)));
+      return;
+    }
+    if (path !== '/mcp') return reply(res, 404, 'Not found: the MCP endpoint is /mcp');
     if (refused) return reply(res, 403, `Forbidden: ${refused}`);
-    const principal = authenticate(req);
-    if (!principal) {
-      res.setHeader('WWW-Authenticate', 'Bearer realm="hearth-mcp"');
-      return reply(
-        res,
-        401,
-        'Unauthorized: send "Authorization: Bearer <token>" with a token configured for an MCP principal',
-      );
+    const principal = await authenticate(req);
+    if (principal instanceof TokenRejected) {
+      const params = [
+        'realm="hearth-mcp"',
+        ...(options.oauth ? [`resource_metadata="${metadataUrl(mcpUrl)}"`] : []),
+        ...(req.headers.authorization
+          ? [
+              `error="${principal.status === 403 ? 'insufficient_scope' : 'invalid_token'}"`,
+              `error_description="${principal.message.replace(/["\\]/g, '')}"`,
+            ]
+          : []),
+      ];
+      res.setHeader('WWW-Authenticate', `Bearer ${params.join(', ')}`);
+      return reply(res, principal.status, principal.message);
     }
     const sessionId = header(req, 'mcp-session-id');
     let body: unknown;
@@ -183,8 +227,14 @@ export async function startMcpHttp(
   const address = http.address() as AddressInfo;
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${urlHost}:${address.port}/mcp`;
+  mcpUrl = url;
+  if (options.oauth) verifier = new JwtVerifier(options.oauth, options.oauth.audience ?? url);
   log.info(
-    { url, auth: tokens.required ? 'bearer' : 'none (loopback)', principal: defaultPrincipal.name },
+    {
+      url,
+      auth: options.oauth ? `oauth (${options.oauth.issuer})` : tokens.required ? 'bearer' : 'none (loopback)',
+      principal: defaultPrincipal.name,
+    },
     'MCP server listening',
   );
   return {

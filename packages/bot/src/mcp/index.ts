@@ -9,6 +9,7 @@ export type { McpHearth, McpShared } from './context.js';
 export type { McpExtensions, McpPromptProvider, McpResourceProvider } from './extensions.js';
 export { type McpHttpOptions, type McpHttpServer, startMcpHttp } from './http.js';
 export { callerOf, type Principal, RateLimiter, resolvePrincipal, TokenTable } from './identity.js';
+export { JwtVerifier, type McpOAuthOptions, TokenRejected } from './oauth.js';
 export { PROMPTS } from './prompts.js';
 export { KNOWLEDGE_PREFIX, knowledgeUri } from './resources.js';
 export { createMcpServer, createMcpShared, type McpSession } from './server.js';
