@@ -286,6 +286,26 @@ function messageBody(errors: Errors, body: Record<string, unknown>, path: (strin
   if (Array.isArray(body.embeds) && body.embeds.length > 10)
     errors.add([...path, 'embeds'], 'BASE_TYPE_MAX_LENGTH', 'Must be 10 or fewer in length.');
   components(errors, [...path, 'components'], body.components);
+  // flags a bot may set on a message: SUPPRESS_EMBEDS, EPHEMERAL, SUPPRESS_NOTIFICATIONS, IS_COMPONENTS_V2
+  const flags = body.flags as number | undefined;
+  if (flags !== undefined && flags !== null && (flags & ~(4 | 64 | 4096 | 32768)) !== 0)
+    errors.add([...path, 'flags'], 'MESSAGE_FLAGS_INVALID', 'Invalid message flags');
+  const mentions = body.allowed_mentions as { parse?: unknown[]; users?: unknown[]; roles?: unknown[] } | undefined;
+  if (mentions?.parse) {
+    for (const [i, p] of mentions.parse.entries())
+      if (!['roles', 'users', 'everyone'].includes(String(p)))
+        errors.add(
+          [...path, 'allowed_mentions', 'parse', i],
+          'BASE_TYPE_CHOICES',
+          'Value must be one of (roles, users, everyone).',
+        );
+    if (mentions.parse.includes('users') && mentions.users?.length)
+      errors.add(
+        [...path, 'allowed_mentions'],
+        'MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE',
+        'parse:users and users are mutually exclusive',
+      );
+  }
 }
 
 /** Interaction callback types Discord accepts for each interaction type. */
