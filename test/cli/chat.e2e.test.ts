@@ -46,5 +46,6 @@ describe('hearth chat on the embedded defaults', () => {
 
     const doctor = await runHearth(['doctor'], { cwd });
     expect(doctor.stdout).toContain(`ok   logs: ${log}`);
+    expect(doctor.stdout).toMatch(/local model runtime: .*ggml-cpu \S+/);
   }, 180_000);
 });

@@ -64,22 +64,33 @@ function logs(config: HearthConfig): Check {
 }
 
 /**
- * ggml CPU variant the local model runs on. LOCAL MODEL RUNTIME INFO: reported by
- * `localModelRuntimeInfo()` of @hearth/core/providers/gguf once that function exists; until then
- * this check is skipped. Only asked when the chat model is local or GGUF (it loads llama.cpp).
+ * The ggml CPU variant the `local` model runs on and its load-time self-check, from
+ * `localModelRuntimeInfo()` (imported only here: it loads llama.cpp). Asked only when `local` is
+ * the chat model.
  */
 async function localRuntime(hearth: Hearth): Promise<Check | undefined> {
-  const ref = hearth.models.describe().chat;
-  if (!ref || !(ref === 'local' || ref.startsWith('gguf:'))) return undefined;
+  if (hearth.models.describe().chat !== 'local') return undefined;
   try {
-    const gguf = (await import('@hearth/core/providers/gguf')) as Record<string, unknown>;
-    const info = gguf.localModelRuntimeInfo;
-    if (typeof info !== 'function') return undefined;
-    const value: unknown = await info();
+    const { localModelRuntimeInfo } = await import('@hearth/core/providers/gguf');
+    const info = await withTimeout(
+      localModelRuntimeInfo({ dataDir: hearth.config.dataDir, log: (line) => hearth.log.info(line) }),
+      PROBE_MS * 3,
+    );
+    const cpu = `ggml-cpu ${info.cpuVariant ?? 'unknown'}${info.amx ? ' (AMX)' : ''}`;
+    if (info.model.error)
+      return {
+        status: 'fail',
+        area: 'local model runtime',
+        detail: `${cpu}: ${info.model.error}`,
+        fix: 'use another chat model (HEARTH_CHAT_MODEL=hf:..., openai:...@..., gguf:...) or see packages/core/assets/models/README.md',
+      };
     return {
-      status: 'ok',
+      status: info.model.fallback ? 'warn' : 'ok',
       area: 'local model runtime',
-      detail: typeof value === 'string' ? value : JSON.stringify(value),
+      detail: info.summary.includes('ggml-cpu') ? info.summary : `${cpu}: ${info.summary}`,
+      fix: info.model.fallback
+        ? 'the quantized model failed its self-check on this CPU, so a fallback file serves (slower); nothing to do unless it is too slow'
+        : undefined,
     };
   } catch (err) {
     return {
