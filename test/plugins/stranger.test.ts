@@ -47,7 +47,13 @@ describe.skipIf(!online)('a plugin written outside the repository', () => {
   });
 
   it('npm install && npm test && npm run build pass with the registry alone', async () => {
-    const env = { ...process.env, NO_COLOR: '1', CI: '1', npm_config_audit: 'false', npm_config_fund: 'false' };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      NO_COLOR: '1',
+      CI: '1',
+      npm_config_audit: 'false',
+      npm_config_fund: 'false',
+    };
     for (const key of Object.keys(env)) if (key.startsWith('VITEST') || key === 'NODE_OPTIONS') delete env[key];
     await run('npm', ['install', '--prefer-offline'], { cwd: dir, env, timeout: 150_000 });
     const test = await run('npm', ['test'], { cwd: dir, env, timeout: 60_000 }).catch(

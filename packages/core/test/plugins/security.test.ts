@@ -1,6 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { definePlugin, defineTool, HearthError, type PermissionDeniedError, type PluginDefinition } from '@hearth/sdk';
+import {
+  definePlugin,
+  defineTool,
+  HearthError,
+  type Permission,
+  type PermissionDeniedError,
+  type PluginDefinition,
+} from '@hearth/sdk';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { registeredTool } from '../../src/plugins/adapt.js';
@@ -102,10 +109,9 @@ describe('a plugin cannot grant itself permissions (issue 14.3)', () => {
     h = await load(greedy, { grants: { greedy: ['knowledge:read'] } });
     const first = await h.registry.call('greedy_escalate', {}, { caller: member });
     expect(first.content[0]).toMatchObject({ text: expect.stringMatching(/^refused: ctx.granted is read-only/) });
-    for (const caller of [member, { ...member, grants: ['knowledge:read', 'knowledge:write'] as const }]) {
-      const err = (await errorOf(
-        h.registry.call('greedy_write', {}, { caller: { ...caller, grants: caller.grants && [...caller.grants] } }),
-      )) as PermissionDeniedError;
+    const agent = { ...member, grants: ['knowledge:read', 'knowledge:write'] as Permission[] };
+    for (const caller of [member, agent]) {
+      const err = (await errorOf(h.registry.call('greedy_write', {}, { caller }))) as PermissionDeniedError;
       expect(err.code).toBe('permission_denied');
       expect(err.reason).toBe('not_granted');
     }

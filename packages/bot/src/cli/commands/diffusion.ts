@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import { evaluate, TRAIN_DEFAULTS, train } from '@hearth/plugin-diffusion';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 
@@ -22,11 +21,11 @@ function datasets(value: string): ('digits' | 'scenes')[] {
 interface TrainFlags {
   dataset: ('digits' | 'scenes')[];
   steps: number;
-  batch: number;
-  seed: number;
-  lr: number;
+  batch?: number;
+  seed?: number;
+  lr?: number;
   out: string;
-  checkpointEvery: number;
+  checkpointEvery?: number;
 }
 
 interface EvalFlags {
@@ -41,6 +40,61 @@ interface EvalFlags {
 }
 
 /**
+ * The part of the diffusion plugin's training API (not a tool) these commands use, declared here
+ * so the bot has no compile-time dependency on the plugin either.
+ */
+interface DiffusionTraining {
+  TRAIN_DEFAULTS: { batch: number; seed: number; learningRate: number; checkpointEvery: number };
+  train(o: {
+    dataset: 'digits' | 'scenes';
+    steps: number;
+    batch: number;
+    seed: number;
+    learningRate: number;
+    out: string;
+    checkpointEvery: number;
+    signal: AbortSignal;
+    onStep: (step: number, total: number, loss: number) => void;
+    onCheckpoint: (c: { step: number; grid: string }) => void;
+  }): Promise<{ finalLoss: number; params: number; steps: number; stepsPerSecond: number; weights: string }>;
+  evaluate(o: {
+    dataset: 'digits' | 'scenes';
+    weightsDir?: string;
+    samples: number;
+    steps: number;
+    guidance: number;
+    seed: number;
+    classifierSteps: number;
+    onProgress: (message: string) => void;
+  }): Promise<{
+    recognised: number;
+    realRecognised: number;
+    samples: number;
+    frechet: number;
+    frechetRealVsReal: number;
+    steps: number;
+    guidance: number;
+    seconds: number;
+    attributes?: Record<string, { generated: number; real: number }>;
+  }>;
+}
+const PACKAGE = '@hearth/plugin-diffusion';
+
+/**
+ * Loaded on use, by name: the bot does not depend on any plugin, and `hearth diffusion imagine`
+ * (generated from the registry) works the same without these development commands.
+ */
+async function training(): Promise<DiffusionTraining> {
+  try {
+    return (await import(PACKAGE)) as DiffusionTraining;
+  } catch (err) {
+    throw new Error(
+      `hearth diffusion train/eval need the ${PACKAGE} package installed next to Hearth: ${(err as Error).message}`,
+    );
+  }
+}
+
+/**
  * `hearth diffusion train` reproduces the diffusion plugin's local models from a seed (weights and a
  * PNG grid of samples per checkpoint); `hearth diffusion eval` scores weights with an independent
  * classifier trained on real data. Ctrl-C stops training after the current step.
@@ -52,17 +106,17 @@ export function register(program: Command, ctx: CliContext): void {
     .description('train the local digits/scenes diffusion models from scratch (seeded)')
     .option('--dataset <digits|scenes|all>', 'which model to train', datasets, ['digits', 'scenes'])
     .option('--steps <N>', 'training steps', number('--steps', { min: 1 }), 2000)
-    .option('--batch <N>', 'images per step', number('--batch', { min: 1 }), TRAIN_DEFAULTS.batch)
-    .option('--seed <N>', 'random seed (same seed, same weights)', number('--seed'), TRAIN_DEFAULTS.seed)
-    .option('--lr <rate>', 'Adam learning rate', number('--lr', { integer: false }), TRAIN_DEFAULTS.learningRate)
+    .option('--batch <N>', "images per step (default: the plugin's)", number('--batch', { min: 1 }))
+    .option('--seed <N>', "random seed, same seed same weights (default: the plugin's)", number('--seed'))
+    .option('--lr <rate>', "Adam learning rate (default: the plugin's)", number('--lr', { integer: false }))
     .option('--out <dir>', 'folder for <dataset>.json/.bin and the sample grids', 'diffusion-weights')
     .option(
       '--checkpoint-every <N>',
-      'steps between checkpoints',
+      "steps between checkpoints (default: the plugin's)",
       number('--checkpoint-every', { min: 1 }),
-      TRAIN_DEFAULTS.checkpointEvery,
     )
     .action(async (flags: TrainFlags) => {
+      const { train, TRAIN_DEFAULTS } = await training();
       const abort = new AbortController();
       const onInt = () => abort.abort('interrupted (Ctrl-C)');
       process.once('SIGINT', onInt);
@@ -72,11 +126,11 @@ export function register(program: Command, ctx: CliContext): void {
           const report = await train({
             dataset,
             steps: flags.steps,
-            batch: flags.batch,
-            seed: flags.seed,
-            learningRate: flags.lr,
+            batch: flags.batch ?? TRAIN_DEFAULTS.batch,
+            seed: flags.seed ?? TRAIN_DEFAULTS.seed,
+            learningRate: flags.lr ?? TRAIN_DEFAULTS.learningRate,
             out: resolve(flags.out, dataset),
-            checkpointEvery: flags.checkpointEvery,
+            checkpointEvery: flags.checkpointEvery ?? TRAIN_DEFAULTS.checkpointEvery,
             signal: abort.signal,
             onStep: (step, total, loss) => bar.update(step, total, `loss ${loss.toFixed(4)}`),
             onCheckpoint: ({ step, grid }) => bar.update(step, flags.steps, `checkpoint: ${grid}`),
@@ -107,6 +161,7 @@ export function register(program: Command, ctx: CliContext): void {
     )
     .option('--json', 'print the reports as JSON')
     .action(async (flags: EvalFlags) => {
+      const { evaluate } = await training();
       const reports = [];
       for (const dataset of flags.dataset) {
         const bar = ctx.progress(`eval ${dataset}`);

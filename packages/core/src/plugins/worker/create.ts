@@ -1,5 +1,5 @@
 import { dirname } from 'node:path';
-import type { PluginDefinition, StorageApi } from '@hearth/sdk';
+import type { AtomicStorageApi, PluginDefinition } from '@hearth/sdk';
 import type { HearthConfig } from '../../config/schema.js';
 import type { HearthLogger } from '../../log/logger.js';
 import type { Grant } from '../grants.js';
@@ -17,7 +17,7 @@ export function workerForPlugin(o: {
   moduleUrl?: string;
   grant: Grant;
   log: HearthLogger;
-  storage?: StorageApi;
+  storage?: AtomicStorageApi;
   config: HearthConfig;
   cwd: string;
   resolvePlugin?: (specifier: string) => string | undefined;
