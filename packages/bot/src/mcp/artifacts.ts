@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
+import type { Caller } from '@hearth/sdk';
 import { type ArtifactOwner, canReadArtifact } from './owner.js';
 
 export type { ArtifactOwner } from './owner.js';
@@ -89,7 +90,7 @@ export class ArtifactStore {
   }
 
   /** Newest first; with `viewer`, only the artifacts it may read. */
-  async list(viewer?: ArtifactOwner): Promise<Artifact[]> {
+  async list(viewer?: Caller): Promise<Artifact[]> {
     let files: string[];
     try {
       files = await readdir(this.dir);
@@ -102,7 +103,7 @@ export class ArtifactStore {
       const s = await stat(join(this.dir, file)).catch(() => undefined);
       if (!s?.isFile()) continue;
       const owner = await this.ownerOf(file);
-      if (viewer && !canReadArtifact(viewer, owner)) continue;
+      if (viewer && !canReadArtifact(owner, viewer)) continue;
       out.push({
         file,
         uri: ARTIFACT_PREFIX + encodeURIComponent(file),
@@ -119,9 +120,9 @@ export class ArtifactStore {
    * An artifact's bytes by file name; undefined when unknown or (with `viewer`) not the viewer's.
    * Never reads outside the folder.
    */
-  async read(file: string, viewer?: ArtifactOwner): Promise<{ data: Buffer; mimeType: string } | undefined> {
+  async read(file: string, viewer?: Caller): Promise<{ data: Buffer; mimeType: string } | undefined> {
     if (!validFile(file)) return undefined;
-    if (viewer && !canReadArtifact(viewer, await this.ownerOf(file))) return undefined;
+    if (viewer && !canReadArtifact(await this.ownerOf(file), viewer)) return undefined;
     const data = await readFile(join(this.dir, file)).catch(() => undefined);
     return data ? { data, mimeType: mimeOf(file) } : undefined;
   }

@@ -24,7 +24,7 @@ export function registerCompletion(s: SessionContext): void {
     } else if (ref.type === 'ref/resource') {
       if (ref.uri === `${KNOWLEDGE_PREFIX}{id}` && argument.name === 'id') candidates = await sourceIds();
       if (ref.uri === `${ARTIFACT_PREFIX}{file}` && argument.name === 'file')
-        candidates = (await s.shared.artifacts.list(s.owner)).map((a) => a.file);
+        candidates = (await s.shared.artifacts.list(s.caller)).map((a) => a.file);
     }
     const prefix = argument.value.toLowerCase();
     const matches = candidates.filter((c) => c.toLowerCase().startsWith(prefix));

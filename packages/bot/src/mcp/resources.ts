@@ -44,7 +44,7 @@ export function registerResources(s: SessionContext): void {
       description: `Knowledge source ${src.id} from ${src.uri} (${src.chunks} chunks, added ${src.addedAt})`,
       mimeType: 'text/plain',
     }));
-    for (const a of await s.shared.artifacts.list(s.owner)) {
+    for (const a of await s.shared.artifacts.list(s.caller)) {
       resources.push({
         uri: a.uri,
         name: a.name,
@@ -96,7 +96,7 @@ export function registerResources(s: SessionContext): void {
     }
     if (uri.startsWith(ARTIFACT_PREFIX)) {
       const file = decodeURIComponent(uri.slice(ARTIFACT_PREFIX.length));
-      const a = await s.shared.artifacts.read(file, s.owner);
+      const a = await s.shared.artifacts.read(file, s.caller);
       if (!a)
         throw new McpError(
           ErrorCode.InvalidParams,

@@ -13,6 +13,7 @@ import { registerCompletion } from './completion.js';
 import type { McpHearth, McpShared, SessionContext } from './context.js';
 import type { McpExtensions } from './extensions.js';
 import { callerOf, type Principal, RateLimiter } from './identity.js';
+import { ownerOf } from './owner.js';
 import { registerPrompts } from './prompts.js';
 import { registerResources } from './resources.js';
 import { registerTools } from './tools.js';
@@ -100,7 +101,7 @@ export function createMcpServer(
     shared,
     principal,
     caller: callerOf(principal),
-    owner: { principal: principal.name },
+    owner: ownerOf(callerOf(principal)),
     server,
     version: () => protocolVersion ?? OLDEST_VERSION,
     notify(level, data, via) {
