@@ -10,6 +10,7 @@ describe('hearth chat on the embedded defaults', () => {
     cwd = workDir();
     const ingest = await runHearth(['ingest', join(REPO, 'docs/mcp.md')], { cwd });
     expect(ingest.code, ingest.stderr).toBe(0);
+    expect(ingest.stderr).not.toContain('{"level"');
   }, 120_000);
 
   it('--once is stateless: an earlier question never reaches a later prompt', async () => {

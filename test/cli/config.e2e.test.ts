@@ -31,6 +31,18 @@ describe('a bad model reference stops every command', () => {
     expect(image.stderr).toMatch(/"models\.image" \(or env HEARTH_IMAGE_MODEL\): .*"openai:sdxl"/);
   });
 
+  it('a configured chat model that cannot load stops chat instead of answering extractively', async () => {
+    const run = await runHearth(['chat', '--once', 'what is hearth?'], {
+      cwd: workDir(),
+      env: { HEARTH_CHAT_MODEL: 'gguf:/nonexistent/model.gguf' },
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /^hearth: models\.chat \(HEARTH_CHAT_MODEL\) "gguf:\/nonexistent\/model\.gguf" cannot be used: .*no such file/m,
+    );
+    expect(run.stdout).toBe('');
+  });
+
   it('doctor reports it as a failed check and exits 1', async () => {
     const run = await runHearth(['doctor'], { cwd: workDir(), env: { HEARTH_CHAT_MODEL: 'gpt-4' } });
     expect(run.code).toBe(1);
