@@ -122,6 +122,16 @@ export function bestPassage(question: string, sources: NumberedSource[]): Passag
     return units.map((u, i) => {
       const next = units[i + 1];
       const tail = u.kind === 'code' && next?.kind === 'sentence' && next.block === u.block + 1 ? next.text : undefined;
+      // a code block is about what the paragraph before it says, even without a "Run:" lead-in
+      const prev = units[i - 1];
+      const intro =
+        u.kind === 'code' &&
+        SHELL_BLOCK.test(u.text) &&
+        !u.lead &&
+        prev?.kind === 'sentence' &&
+        prev.block === u.block - 1
+          ? prev.text
+          : '';
       return {
         ...u,
         n,
@@ -129,7 +139,7 @@ export function bestPassage(question: string, sources: NumberedSource[]): Passag
         title: hit.title,
         chunk,
         ...(tail ? { tail } : {}),
-        terms: new Set(contentTerms(`${u.lead ?? ''} ${u.text} ${tail ?? ''}`)),
+        terms: new Set(contentTerms(`${u.lead ?? intro} ${u.text} ${tail ?? ''}`)),
         seq: contentTerms(u.text),
         heads: new Set(contentTerms(`${hit.title} ${u.headingPath.join(' ')}`)),
       };

@@ -8,10 +8,12 @@ const STOP_WORDS = new Set(
   ).split(' '),
 );
 
-/** Content terms of a text: lower-case words without stop words, crudely stemmed. */
+/** Content terms of a text: lower-case words (camelCase split) without stop words, crudely stemmed. */
 export function contentTerms(text: string): string[] {
   const words =
     text
+      // config keys and identifiers in camelCase read as words: `defaultPrincipal` -> default principal
+      .replace(/(\p{Ll})(\p{Lu})/gu, '$1 $2')
       .toLowerCase()
       .normalize('NFKC')
       .match(/[\p{L}\p{N}]+/gu) ?? [];
@@ -29,10 +31,13 @@ export function stem(word: string): string {
   else if (w.length > 3 && /(?:s|x|z|ch|sh)es$/.test(w)) w = w.slice(0, -2);
   else if (w.length > 3 && w.endsWith('s') && !/(?:ss|us|is)$/.test(w)) w = w.slice(0, -1);
   const suffix = /(?:ing|ed)$/.exec(w);
-  if (suffix && w.length - suffix[0].length >= 3 && /[aeiouy]/.test(w.slice(0, -suffix[0].length))) {
+  const rest = suffix ? w.slice(0, -suffix[0].length) : '';
+  // "embed" and "need" are not past tenses: a three-letter rest must end in a doubled letter ("added")
+  const long = rest.length >= 4 || (rest.length === 3 && (suffix?.[0] === 'ing' || rest[1] === rest[2]));
+  if (suffix && long && /[aeiouy]/.test(rest)) {
     w = w.slice(0, -suffix[0].length);
     // "running" -> "run", but "called" -> "call"
-    if (/([b-df-hj-km-np-tv-z])\1$/.test(w) && !/(?:ll|ss|zz|ff)$/.test(w)) w = w.slice(0, -1);
+    if (w.length >= 4 && /([b-df-hj-km-np-tv-z])\1$/.test(w) && !/(?:ll|ss|zz|ff)$/.test(w)) w = w.slice(0, -1);
   }
   if (w.length > 3 && w.endsWith('e')) w = w.slice(0, -1);
   return w;

@@ -4,7 +4,7 @@ import { junkReason } from '../../src/engine/grounding.js';
 import { splitSentences, splitUnits } from '../../src/engine/passages.js';
 import { questionType, smallTalk } from '../../src/engine/question.js';
 import type { NumberedSource } from '../../src/engine/sources.js';
-import { stem } from '../../src/engine/text.js';
+import { contentTerms, stem } from '../../src/engine/text.js';
 
 const source = (n: number, text: string, title = `Doc ${n}`, headingPath?: string[]): NumberedSource => ({
   n,
@@ -172,5 +172,11 @@ describe('small talk and question types', () => {
     expect(new Set(['retrieves', 'retrieved', 'retrieve'].map(stem)).size).toBe(1);
     expect(new Set(['running', 'run', 'runs'].map(stem)).size).toBe(1);
     expect(new Set(['meetups', 'meetup'].map(stem)).size).toBe(1);
+    expect(new Set(['embed', 'embedded', 'embedding'].map(stem)).size).toBe(1);
+    expect(new Set(['add', 'added'].map(stem)).size).toBe(1);
+  });
+
+  it('reads camelCase config keys as words', () => {
+    expect(contentTerms('`defaultPrincipal`')).toEqual(['default', 'principal']);
   });
 });
