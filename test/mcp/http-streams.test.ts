@@ -120,6 +120,22 @@ describe('Streamable HTTP streams, batches and session caps', () => {
     expect(ended).not.toContain('"id":5');
   });
 
+  it('keeps a batch stream open for the other requests when one of them is cancelled, then closes it', async () => {
+    const s = new RawSession(server.url, TOKENS.TEST_AGENT_TOKEN, '2025-03-26');
+    await s.open();
+    const call = await s.post([
+      { jsonrpc: '2.0', id: 20, method: 'tools/call', params: { name: 'demo_slow', arguments: {} } },
+      { jsonrpc: '2.0', id: 21, method: 'tools/call', params: { name: 'demo_draw', arguments: { label: 'b' } } },
+    ]);
+    const body = call.text();
+    await new Promise((r) => setTimeout(r, 200));
+    await (await s.post({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 20 } })).text();
+    const ended = await within(body, 5000);
+    expect(ended, 'the batch stream never closed').not.toBe('timeout');
+    expect(ended).toContain('"id":21'); // demo_draw (1.2 s) still answered on it
+    expect(ended).not.toContain('"id":20');
+  });
+
   it('answers batches in a 2025-03-26 session and refuses them with -32600 in a 2025-06-18 one', async () => {
     const batch = [
       { jsonrpc: '2.0', id: 1, method: 'ping' },

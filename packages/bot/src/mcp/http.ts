@@ -3,7 +3,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { HearthError } from '@hearth/sdk';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { isInitializeRequest, isJSONRPCNotification, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { closeStreamsOnCancel } from './cancel.js';
 import type { McpHearth, McpShared } from './context.js';
 import { HostGuard, isLoopback } from './http-guard.js';
 import { type Principal, resolvePrincipal, TokenTable } from './identity.js';
@@ -50,6 +51,7 @@ interface Entry {
   transport: StreamableHTTPServerTransport;
   lastSeen: number;
   streams: SseFanout;
+  cancels: ReturnType<typeof closeStreamsOnCancel>;
 }
 
 /**
@@ -171,6 +173,7 @@ export async function startMcpHttp(
       if (req.method === 'GET' && entry.streams.primaryOpen() && !header(req, 'last-event-id'))
         return entry.streams.openExtra(req, res, sessionId);
       if (req.method === 'GET') entry.streams.trackPrimary(res);
+      entry.cancels.noteBody(body);
       return entry.transport.handleRequest(req, res, body);
     }
     if (req.method !== 'POST' || !isInitializeRequest(body)) {
@@ -186,9 +189,11 @@ export async function startMcpHttp(
       );
     const session = createMcpServer(hearth, principal, shared);
     const streams = new SseFanout();
+    let cancels: ReturnType<typeof closeStreamsOnCancel> | undefined;
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
-      onsessioninitialized: (id) => void sessions.set(id, { session, transport, lastSeen: Date.now(), streams }),
+      onsessioninitialized: (id) =>
+        void sessions.set(id, { session, transport, lastSeen: Date.now(), streams, cancels: cancels! }),
       maxRequestBodySize: mcp.http.maxBodyBytes,
     });
     transport.onclose = () => {
@@ -197,7 +202,7 @@ export async function startMcpHttp(
       void session.close();
     };
     await session.server.connect(transport);
-    closeStreamOnCancel(transport);
+    cancels = closeStreamsOnCancel(transport);
     streams.attach(transport);
     await transport.handleRequest(req, res, body);
     if (!transport.sessionId) await session.close();
@@ -247,22 +252,6 @@ export async function startMcpHttp(
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },
-  };
-}
-
-/**
- * A cancelled request gets no response (the spec says so), and the SDK keeps the POST's SSE stream
- * open until every request on it is answered: the client would hold it until it gives up. Close it
- * as soon as the cancellation arrives.
- */
-function closeStreamOnCancel(transport: StreamableHTTPServerTransport): void {
-  const onmessage = transport.onmessage;
-  transport.onmessage = (message: JSONRPCMessage, extra) => {
-    onmessage?.(message, extra);
-    if (isJSONRPCNotification(message) && message.method === 'notifications/cancelled') {
-      const id = (message.params as { requestId?: string | number } | undefined)?.requestId;
-      if (id !== undefined) setImmediate(() => transport.closeSSEStream(id));
-    }
   };
 }
 
