@@ -1,8 +1,10 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { describe, expect, it } from 'vitest';
-import { runHearth, workDir } from './hearth.js';
+import { outcome, runHearth, startHearth, waitForOutput, workDir } from './hearth.js';
 
 /**
  * Issue 14, item 7: one source of secrets. Canary tokens set in the environment, in `.env` and for
@@ -83,5 +85,39 @@ describe('secrets never reach logs, stderr or crash output', () => {
       expect(crash.stderr).not.toContain(c);
       expect(failed.stderr).not.toContain(c);
     }
+  }, 120_000);
+
+  it("an MCP principal's token set in .env authenticates, and never shows in logs", async () => {
+    const cwd = workDir();
+    const token = 'canary-principal-Qe8vT2m';
+    writeFileSync(join(cwd, '.env'), `AGENT_BEARER=${token}\n`);
+    writeFileSync(
+      join(cwd, 'hearth.config.json'),
+      JSON.stringify({
+        plugins: { firstParty: false },
+        mcp: { principals: [{ name: 'agent', tokenEnv: 'AGENT_BEARER', permissions: ['knowledge:read'] }] },
+      }),
+    );
+    const child = startHearth(['--verbose', 'mcp', '--http', '127.0.0.1:0'], { cwd });
+    const out = outcome(child);
+    try {
+      const [, url] = await waitForOutput(out.stderr, /Hearth MCP server at (\S+)/);
+      const connect = async (bearer?: string) => {
+        const client = new Client({ name: 'token-test', version: '1.0.0' });
+        const headers: Record<string, string> = bearer ? { Authorization: `Bearer ${bearer}` } : {};
+        await client.connect(new StreamableHTTPClientTransport(new URL(url as string), { requestInit: { headers } }));
+        return client;
+      };
+      await expect(connect()).rejects.toThrow(/401|Unauthorized/);
+      const client = await connect(token);
+      expect((await client.listTools()).tools.map((t) => t.name)).toContain('search_knowledge');
+      await client.close();
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const run = await out;
+    expect(run.code).toBe(0);
+    expect(run.stderr).not.toContain(token);
+    expect(readFileSync(join(cwd, '.hearth', 'logs', 'hearth.log'), 'utf8')).not.toContain(token);
   }, 120_000);
 });

@@ -57,7 +57,9 @@ export function register(program: Command, ctx: CliContext): void {
           if (ended) await finishInFlight(ended);
           return;
         }
-        const server = await startMcpHttp(hearth, { ...listen, principal: flags.principal });
+        // principals' tokens may sit in .env like every other secret (config.secrets.named has them)
+        const env = { ...process.env, ...hearth.config.secrets.named };
+        const server = await startMcpHttp(hearth, { ...listen, principal: flags.principal, env });
         process.stderr.write(`Hearth MCP server at ${server.url} (Ctrl-C stops it)\n`);
         await finishInFlight(await shutdown.stopped);
         await server.close();
