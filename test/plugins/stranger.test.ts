@@ -38,8 +38,8 @@ describe.skipIf(!online)('a plugin written outside the repository', () => {
 
   it('depends on a packed SDK tarball, carries its own vitest config and @types/node', () => {
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-    expect(pkg.dependencies['@hearth/sdk']).toBe('file:vendor/hearth-sdk-0.1.0.tgz');
-    expect(existsSync(join(dir, 'vendor/hearth-sdk-0.1.0.tgz'))).toBe(true);
+    expect(pkg.dependencies['@hearth/sdk']).toBe('file:vendor/hearth-sdk-0.2.0.tgz');
+    expect(existsSync(join(dir, 'vendor/hearth-sdk-0.2.0.tgz'))).toBe(true);
     expect(pkg.devDependencies['@types/node']).toBeDefined();
     expect(existsSync(join(dir, 'vitest.config.ts'))).toBe(true);
     expect(readFileSync(join(dir, 'README.md'), 'utf8')).toContain('`/my-plugin greet`');

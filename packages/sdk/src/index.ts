@@ -70,4 +70,4 @@ export {
   type ToolDefinition,
 } from './tool.js';
 /** The SDK's version; plugins' `hearth` ranges are checked against the host's version. */
-export const SDK_VERSION = '0.1.0';
+export const SDK_VERSION = '0.2.0';

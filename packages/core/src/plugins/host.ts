@@ -8,6 +8,7 @@ import { runLifecycleHook } from './lifecycle.js';
 import {
   checkCompatibility,
   discoverPlugins,
+  findPackageFolder,
   isPathSpecifier,
   moduleUrlOfPath,
   type PluginCandidate,
@@ -16,6 +17,7 @@ import {
 import { logEscaped, logLoaded } from './reporting.js';
 import { assertNamesFree, pluginToolEntry } from './tool-entry.js';
 import type { PluginEvent, PluginFailure, PluginHostOptions, PluginInfo } from './types.js';
+import { requestReload, sourceFolder, watchReloadRequests, watchSources } from './watch.js';
 import type { PluginWorker } from './worker/client.js';
 import { workerForPlugin } from './worker/create.js';
 
@@ -49,10 +51,19 @@ export class PluginHost {
   private queue: Promise<unknown> = Promise.resolve();
   private reloads = 0;
   private readonly cwd: string;
+  private readonly stopWatching = new Set<() => void>();
 
   constructor(private readonly o: PluginHostOptions) {
     this.cwd = o.cwd ?? process.cwd();
     this.ensureGuard();
+    // `hearth plugins reload <id>` in another process asks this one through the data folder
+    const stop = watchReloadRequests(resolve(this.cwd, o.config.dataDir), (id) => {
+      if (!this.plugins.has(id)) return;
+      this.reload(id).catch((err) =>
+        this.o.log.error({ plugin: id }, `plugin "${id}" failed to reload on request: ${this.redact(errorText(err))}`),
+      );
+    });
+    this.stopWatching.add(stop);
   }
 
   /**
@@ -99,7 +110,10 @@ export class PluginHost {
     return this.serial(() => this.unloadNow(id));
   }
 
-  /** Unloads and loads a plugin again from the same source (entry modules loaded by path are re-imported fresh). */
+  /**
+   * Unloads and loads a plugin again from the same source (entry modules loaded by path are
+   * re-imported fresh). Calls still running end with `plugin "<id>" was reloaded`.
+   */
   reload(id: string): Promise<PluginInfo> {
     return this.serial(async () => {
       const plugin = this.plugins.get(id);
@@ -108,15 +122,50 @@ export class PluginHost {
           'unknown_plugin',
           `No plugin "${id}" is loaded; loaded: ${[...this.plugins.keys()].join(', ') || 'none'}.`,
         );
-      await this.unloadNow(id);
+      await this.unloadNow(id, 'reloaded');
       const info = await this.loadCandidate(plugin.candidate, ++this.reloads);
       if (!info) throw new HearthError('plugin_denied', `Plugin "${id}" is now listed in plugins.deny.`);
       return info;
     });
   }
 
+  /**
+   * Asks every other Hearth process on this data folder (a running bot or MCP server) to reload
+   * plugin `id`; returns the request file. They pick it up within a moment (a file watch).
+   */
+  requestReload(id: string): string {
+    return requestReload(resolve(this.cwd, this.o.config.dataDir), id);
+  }
+
+  /**
+   * Development mode: reloads plugin `id` whenever a file of its source folder changes (debounced),
+   * and reports each reload or failure to `onReload`. Returns a stop function.
+   * @throws HearthError when the plugin is not loaded or was loaded by package name without a folder
+   */
+  watch(id: string, onReload?: (result: { info?: PluginInfo; error?: string; file: string }) => void): () => void {
+    const plugin = this.plugins.get(id);
+    if (!plugin) throw new HearthError('unknown_plugin', `No plugin "${id}" is loaded.`);
+    const source = plugin.candidate.specifier;
+    const folder = isPathSpecifier(source) ? sourceFolder(source) : findPackageFolder(source, [this.cwd]);
+    if (!folder)
+      throw new HearthError('unknown_plugin', `Cannot find the files of plugin "${id}" (${source}) to watch.`);
+    const stop = watchSources(folder, (file) => {
+      this.reload(id).then(
+        (info) => onReload?.({ info, file }),
+        (err) => onReload?.({ error: this.redact(errorText(err)), file }),
+      );
+    });
+    this.stopWatching.add(stop);
+    return () => {
+      stop();
+      this.stopWatching.delete(stop);
+    };
+  }
+
   /** Unloads every plugin (last loaded first) and removes the process-level guards. */
   async unloadAll(): Promise<void> {
+    for (const stop of this.stopWatching) stop();
+    this.stopWatching.clear();
     await this.serial(async () => {
       for (const id of [...this.plugins.keys()].reverse()) await this.unloadNow(id);
     });
@@ -263,12 +312,12 @@ export class PluginHost {
     return info;
   }
 
-  private async unloadNow(id: string): Promise<boolean> {
+  private async unloadNow(id: string, why: 'unloaded' | 'reloaded' = 'unloaded'): Promise<boolean> {
     const plugin = this.plugins.get(id);
     if (!plugin) return false;
     this.plugins.delete(id);
     this.o.registry.remove((t) => t.origin.kind === 'plugin' && t.origin.pluginId === id);
-    for (const call of plugin.inflight) call.abort(new Error(`plugin "${id}" was unloaded`));
+    for (const call of plugin.inflight) call.abort(new Error(`plugin "${id}" was ${why}`));
     const log = this.o.log.child({ plugin: id });
     try {
       await runLifecycleHook(

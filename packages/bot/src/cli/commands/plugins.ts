@@ -252,7 +252,7 @@ docs/plugins.md.
 `;
 }
 
-/** `hearth plugins list | new <name> | docs <id>`. */
+/** `hearth plugins list | new <name> | reload <id> [--watch] | docs <id>`. */
 export function register(program: Command, ctx: CliContext): void {
   const plugins = program
     .command('plugins')
@@ -295,6 +295,35 @@ export function register(program: Command, ctx: CliContext): void {
       for (const f of files) ctx.print(`  ${f}`);
       ctx.print(`Next: cd ${relative(process.cwd(), dir) || '.'} && npm install && npm test`);
       ctx.print(`Then add "${dir}" to plugins.load in hearth.config.json (or put the folder in the plugins folder).`);
+    });
+
+  plugins
+    .command('reload <id>')
+    .description(
+      'reload a plugin here and in every running Hearth on this data folder; --watch reloads on each file change',
+    )
+    .option('--watch', 'keep running and reload whenever a file of the plugin changes (Ctrl-C stops)')
+    .action(async (id: string, options: { watch?: boolean }) => {
+      const hearth = await ctx.hearth();
+      const info = await hearth.plugins.reload(id);
+      hearth.plugins.requestReload(id);
+      ctx.print(
+        `Reloaded ${info.id} ${info.version}: ${info.tools.join(', ')} (running Hearth processes on this data folder reload it too)`,
+      );
+      if (!options.watch) return;
+      ctx.print(`Watching ${info.source} for changes; Ctrl-C stops.`);
+      await new Promise<void>((done) => {
+        const stop = hearth.plugins.watch(id, (r) => {
+          if (r.info) {
+            hearth.plugins.requestReload(id);
+            ctx.print(`${new Date().toLocaleTimeString()} ${r.file} changed: reloaded ${r.info.id} ${r.info.version}`);
+          } else ctx.print(`${new Date().toLocaleTimeString()} ${r.file} changed: reload failed: ${r.error}`);
+        });
+        process.once('SIGINT', () => {
+          stop();
+          done();
+        });
+      });
     });
 
   plugins
