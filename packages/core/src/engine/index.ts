@@ -175,8 +175,8 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
       return { ...out, sources: p.parts.sources };
     }
     const verdict = judgeLocalDraft(p.text, out.text, p.parts.sources, config.engine.minSupport);
-    const replace = !verdict.ok && config.engine.grounding !== 'flag';
-    if (!verdict.ok)
+    const replace = failed || (!verdict.ok && config.engine.grounding !== 'flag');
+    if (!verdict.ok && !failed)
       log.warn({ support: verdict.support.score, reason: verdict.reason, replaced: replace }, 'local draft rejected');
     const text = replace ? fallback : out.text;
     const sources = replace ? p.pool : p.parts.sources;
