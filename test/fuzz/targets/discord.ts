@@ -141,9 +141,7 @@ export async function fuzzDiscord(options: FuzzOptions): Promise<FuzzReport> {
               guild_id: channel.guild_id,
               guild: { id: channel.guild_id, locale: 'en-US', features: [] },
               // a member without Manage Guild: nothing may change the knowledge base
-              member: c.dropMember
-                ? undefined
-                : { ...world.member(world.alice.id), permissions: world.permissionsOf(world.alice.id) },
+              member: { ...world.member(world.alice.id), permissions: world.permissionsOf(world.alice.id) },
             }
           : { user: world.alice }),
         app_permissions: '2147483647',

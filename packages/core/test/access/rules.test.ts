@@ -12,7 +12,7 @@ import {
   type SourceScope,
 } from '../../src/access/index.js';
 
-const base = { roles: [], isAdmin: false } as const;
+const base = { roles: [] as string[], isAdmin: false };
 const parties: Record<string, Caller> = {
   operator: { ...base, surface: 'cli', userId: 'me', isAdmin: true },
   writer: { ...base, surface: 'mcp', userId: 'ops', grants: ['knowledge:read', 'knowledge:write'] },
