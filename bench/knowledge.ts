@@ -3,10 +3,12 @@
  * 1. Ingest throughput with the local embedder and hybrid query latency (p50/p95, query embedding included) at
  *    10k and 100k chunks of a corpus generated from Brown Corpus sentences, with LanceDB's raw vector and
  *    full-text queries timed in the same run as the baseline.
- * 2. PubMedQA retrieval quality (nDCG@10, Recall@10/100, MRR@10): BM25 alone, the local embedder alone, RRF,
+ * 2. nDCG@10 of BM25, the local embedder, hybrid without feedback and the default hybrid on every available set:
+ *    PubMedQA (cv/test), SQuAD 2.0 paragraphs (../shared/data/squad2) and the docs QA set (bench/data/docs-qa.json).
+ * 3. PubMedQA retrieval quality in detail (nDCG@10, Recall@10/100, MRR@10): BM25 alone, the local embedder alone, RRF,
  *    weighted min-max and z-score fusion (weight picked on the `cv` split), and the default (z-score with vector
  *    feedback), reported on the `test` split; skipped when ../shared/data is missing.
- * Sizes: HEARTH_BENCH_KNOWLEDGE_SIZES=10000,100000 (default). Queries per size: HEARTH_BENCH_KNOWLEDGE_QUERIES (200).
+ * Sizes: HEARTH_BENCH_KNOWLEDGE_SIZES=10000,100000 (default; empty skips latency). Queries per size: HEARTH_BENCH_KNOWLEDGE_QUERIES (200).
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -23,6 +25,8 @@ import {
   scoreRanking,
 } from '@hearth/core/knowledge';
 import { pubmedqaToBeir } from '../scripts/pubmedqa-to-beir.js';
+
+export { brownSentences as brownSentencesForBench, rng as rngForBench };
 
 function rng(seed: number): () => number {
   let a = seed >>> 0;
@@ -120,7 +124,7 @@ async function latencySection(size: number, sentences: string[], queryCount: num
       row('LanceDB raw vector top-10', rawVector),
       row('LanceDB raw FTS top-10', rawText),
       row('hybrid, no feedback (embed + vector + FTS + fusion)', noPrf),
-      row('hybrid default (+ vector feedback search)', hybrid),
+      row('hybrid default (+ vector feedback rescoring)', hybrid),
     );
     return [
       `| ${size.toLocaleString('en')} chunks | ${chunks} rows | ingest ${(chunks / timings.seconds).toFixed(0)} chunks/s incl. indexes | ${(chunks / (timings.seconds - timings.indexSeconds)).toFixed(0)} chunks/s before index build | index build ${timings.indexSeconds.toFixed(1)} s |`,
@@ -229,8 +233,197 @@ async function pubmedSection(): Promise<string[]> {
   }
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// Retrieval quality on every available set (BM25, vector, hybrid), each ranked by chunk or document id.
+
+/** One retrieval set: what to ingest, its questions and which ids are relevant. */
+interface RetrievalSet {
+  name: string;
+  /** Files to ingest (written into `root` by `prepare`). */
+  prepare(root: string): { inputs: string[]; queries: { id: string; text: string; split?: string }[] };
+  /** Relevant ids per query: document ids (`doc`) or chunk ids (`chunk`, from the ingested rows). */
+  unit: 'doc' | 'chunk';
+  qrels(rows: { id: string; text: string }[]): Map<string, Map<string, number>>;
+}
+
+function pubmedSet(): RetrievalSet | string {
+  const input = '../shared/data/pubmedqa/pqal.jsonl';
+  if (!existsSync(input)) return 'PubMedQA skipped: ../shared/data/pubmedqa/pqal.jsonl is missing.';
+  const beir = pubmedqaToBeir(readFileSync(input, 'utf8'));
+  let qrels: Map<string, Map<string, number>> = new Map();
+  return {
+    name: `PubMedQA (${beir.counts.passages} passages, ${beir.counts.rows} questions)`,
+    unit: 'doc',
+    prepare(root) {
+      for (const [name, body] of Object.entries({
+        'corpus.jsonl': beir.corpus,
+        'queries.jsonl': beir.queries,
+        'qrels.tsv': beir.qrels,
+      }))
+        writeFileSync(join(root, name), body);
+      qrels = loadQrels(join(root, 'qrels.tsv'));
+      const queries = loadQueries(join(root, 'queries.jsonl')).map((q) => ({
+        id: q.id,
+        text: q.text,
+        split: String(q.metadata?.split),
+      }));
+      return { inputs: [join(root, 'corpus.jsonl')], queries };
+    },
+    qrels: () => qrels,
+  };
+}
+
+function squadSet(): RetrievalSet | string {
+  const input = '../shared/data/squad2/dev-5-articles.json';
+  if (!existsSync(input)) return 'SQuAD2 skipped: ../shared/data/squad2/dev-5-articles.json is missing.';
+  const data = JSON.parse(readFileSync(input, 'utf8')) as {
+    data: { title: string; paragraphs: { context: string; qas: { id: string; question: string }[] }[] }[];
+  };
+  const corpus: string[] = [];
+  const queries: { id: string; text: string }[] = [];
+  const qrels = new Map<string, Map<string, number>>();
+  data.data.forEach((article, a) =>
+    article.paragraphs.forEach((p, i) => {
+      const id = `${a}-${i}`;
+      corpus.push(JSON.stringify({ _id: id, title: article.title.replace(/_/g, ' '), text: p.context }));
+      for (const q of p.qas) {
+        queries.push({ id: q.id, text: q.question });
+        qrels.set(q.id, new Map([[id, 1]]));
+      }
+    }),
+  );
+  return {
+    name: `SQuAD 2.0 dev, 5 articles (${corpus.length} paragraphs, ${queries.length} questions, answerable or not; relevant = the question's paragraph)`,
+    unit: 'doc',
+    prepare(root) {
+      writeFileSync(join(root, 'squad.jsonl'), `${corpus.join('\n')}\n`);
+      return { inputs: [join(root, 'squad.jsonl')], queries };
+    },
+    qrels: () => qrels,
+  };
+}
+
+function docsQaSet(): RetrievalSet | string {
+  const input = 'bench/data/docs-qa.json';
+  if (!existsSync(input)) return 'Docs QA skipped: bench/data/docs-qa.json is missing.';
+  const set = JSON.parse(readFileSync(input, 'utf8')) as {
+    questions: { q: string; fact?: string | string[]; facts?: string[] }[];
+  };
+  const docs = [
+    'README.md',
+    ...readdirSync('docs')
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => join('docs', f)),
+  ];
+  const facts = new Map(set.questions.map((q, i) => [`q${i}`, [q.fact ?? [], q.facts ?? []].flat()]));
+  return {
+    name: `Docs QA (bench/data/docs-qa.json: ${set.questions.length} questions on README.md + docs/*.md; relevant = every chunk containing the answer fact)`,
+    unit: 'chunk',
+    prepare: () => ({ inputs: docs, queries: set.questions.map((q, i) => ({ id: `q${i}`, text: q.q })) }),
+    qrels(rows) {
+      const qrels = new Map<string, Map<string, number>>();
+      for (const [id, fs] of facts) {
+        const hits = rows.filter((r) => fs.some((f) => r.text.toLowerCase().includes(f.toLowerCase())));
+        if (hits.length) qrels.set(id, new Map(hits.map((r) => [r.id, 1])));
+      }
+      return qrels;
+    },
+  };
+}
+
+type Lists = { vector: Ranked; text: Ranked; hybrid: Ranked; noPrf: Ranked };
+
+/** Ingests a set and ranks every query by BM25, vector, hybrid without feedback and the default. */
+export async function rankSet(set: RetrievalSet, fusion?: Partial<FusionConfig>) {
+  const root = mkdtempSync(join(tmpdir(), 'hearth-bench-q-'));
+  try {
+    const { inputs, queries } = set.prepare(root);
+    const store = await LanceKnowledgeStore.open({
+      dir: join(root, 'knowledge'),
+      embedder: await createEmbedder('local'),
+      fusion,
+    });
+    await store.ingest(inputs);
+    const table = await store.db.openTable(store.tableName);
+    const rows = (await table.query().select(['id', 'text']).toArray()).map((r) => ({
+      id: String(r.id),
+      text: String(r.text),
+    }));
+    table.close();
+    const qrels = set.qrels(rows);
+    const key = (hits: { id: string; docId: string; score: number }[]): Ranked =>
+      set.unit === 'doc' ? byDoc(hits) : hits.map((h) => ({ id: h.id, score: h.score }));
+    const lists = new Map<string, Lists>();
+    for (const q of queries) {
+      if (!qrels.has(q.id)) continue;
+      const o = { k: 100, candidates: 100 };
+      lists.set(q.id, {
+        vector: key(await store.searchDetailed(q.text, { ...o, mode: 'vector' })),
+        text: key(await store.searchDetailed(q.text, { ...o, mode: 'text' })),
+        noPrf: key(await store.searchDetailed(q.text, { ...o, fusion: { prfDocs: 0 } })),
+        hybrid: key(await store.searchDetailed(q.text, o)),
+      });
+    }
+    await store.close();
+    return { queries: queries.filter((q) => lists.has(q.id)), qrels, lists };
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+type RankedSet = Awaited<ReturnType<typeof rankSet>>;
+
+/** Mean metrics of one ranking function over the queries of `split` (all when undefined). */
+export function evaluateRanked(r: RankedSet, rank: (l: Lists) => Ranked, split?: string) {
+  const sums = { ndcg10: 0, recall10: 0, recall100: 0, mrr10: 0 };
+  let n = 0;
+  for (const q of r.queries) {
+    if (split && q.split !== split) continue;
+    const m = scoreRanking(
+      rank(r.lists.get(q.id) as Lists).map((x) => x.id),
+      r.qrels.get(q.id) as Map<string, number>,
+    );
+    for (const k of Object.keys(sums) as (keyof typeof sums)[]) sums[k] += m[k];
+    n++;
+  }
+  return {
+    ndcg10: sums.ndcg10 / n,
+    recall10: sums.recall10 / n,
+    recall100: sums.recall100 / n,
+    mrr10: sums.mrr10 / n,
+    n,
+  };
+}
+
+export const RETRIEVAL_SETS = { pubmed: pubmedSet, squad: squadSet, docs: docsQaSet };
+
+async function qualitySection(): Promise<string[]> {
+  const out = [
+    '| set | queries | BM25 | vector (local) | hybrid, no feedback | **hybrid default** | default - BM25 |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  const notes: string[] = [];
+  for (const make of Object.values(RETRIEVAL_SETS)) {
+    const set = make();
+    if (typeof set === 'string') {
+      notes.push(set);
+      continue;
+    }
+    const r = await rankSet(set);
+    const splits = r.queries.some((q) => q.split === 'test') ? ['cv', 'test'] : [undefined];
+    for (const split of splits) {
+      const m = (f: (l: Lists) => Ranked) => evaluateRanked(r, f, split);
+      const [bm25, vec, noPrf, hybrid] = [m((l) => l.text), m((l) => l.vector), m((l) => l.noPrf), m((l) => l.hybrid)];
+      out.push(
+        `| ${set.name}${split ? `, ${split} split` : ''} | ${bm25.n} | ${bm25.ndcg10.toFixed(4)} | ${vec.ndcg10.toFixed(4)} | ${noPrf.ndcg10.toFixed(4)} | **${hybrid.ndcg10.toFixed(4)}** | ${(hybrid.ndcg10 - bm25.ndcg10 >= 0 ? '+' : '') + (hybrid.ndcg10 - bm25.ndcg10).toFixed(4)} |`,
+      );
+    }
+  }
+  return [...out, '', ...notes];
+}
+
 export async function run(): Promise<string> {
-  const sizes = (process.env.HEARTH_BENCH_KNOWLEDGE_SIZES ?? '10000,100000').split(',').map(Number);
+  const sizes = (process.env.HEARTH_BENCH_KNOWLEDGE_SIZES ?? '10000,100000').split(',').filter(Boolean).map(Number);
   const queryCount = Number(process.env.HEARTH_BENCH_KNOWLEDGE_QUERIES ?? 200);
   const sentences = brownSentences();
   const out = [
@@ -251,6 +444,14 @@ export async function run(): Promise<string> {
     '| corpus | rows | ingest | ingest without indexes | index build |',
     '| --- | --- | --- | --- | --- |',
     ...ingestLines,
+    '',
+  );
+  out.push(
+    '### Retrieval on every set (nDCG@10)',
+    '',
+    'Default chosen on PubMedQA cv + docs QA; PubMedQA test and SQuAD 2.0 held out.',
+    '',
+    ...(await qualitySection()),
     '',
   );
   if (process.env.HEARTH_BENCH_KNOWLEDGE_SKIP_PUBMEDQA !== '1')

@@ -42,6 +42,14 @@ export type ScoredRow = Pick<ChunkRow, Exclude<(typeof RESULT_COLUMNS)[number], 
   vector: Float32Array;
 };
 
+/** A candidate of one retriever: its id, raw score (higher is better), vector and LanceDB row id. */
+export interface Candidate {
+  id: string;
+  score: number;
+  vector: Float32Array;
+  rowId: bigint;
+}
+
 /** When a table gets an ANN (HNSW) index; below it a flat scan is exact and fast enough. */
 export const ANN_THRESHOLD = 20_000;
 
@@ -144,34 +152,87 @@ export class ChunkTable {
     }
   }
 
-  async vectorSearch(vector: Float32Array, where: string | undefined, limit: number): Promise<ScoredRow[]> {
+  /**
+   * The nearest rows to `vector`: id, cosine similarity, vector and row id only. Hits' other columns are
+   * read afterwards for the few rows shown (`rowsOf`): each column read here is a random read per candidate.
+   */
+  async vectorSearch(vector: Float32Array, where: string | undefined, limit: number): Promise<Candidate[]> {
     let query = this.table
       .vectorSearch(vector)
       .distanceType('cosine')
-      .select([...RESULT_COLUMNS, '_distance'])
+      .select(['id', 'vector', '_distance'])
+      .withRowId()
       .limit(limit);
     if (this.#hasVectorIndex) query = query.ef(Math.max(64, limit * 2)).refineFactor(2);
     if (where) query = query.where(where);
     const rows = await query.toArray();
-    return rows.map((r) => ({ ...plain(r), score: 1 - Number(r._distance) }));
+    return rows.map((r) => candidate(r, 1 - Number(r._distance)));
   }
 
-  async textSearch(text: string, where: string | undefined, limit: number): Promise<ScoredRow[]> {
+  /** BM25 hits of `text` over title, headings and text, with the same columns as `vectorSearch`. */
+  async textSearch(text: string, where: string | undefined, limit: number): Promise<Candidate[]> {
     if (!this.#hasFts || !/[\p{L}\p{N}]/u.test(text)) return [];
     let query = this.table
       .query()
       .fullTextSearch(text, { columns: 'fts_text' })
-      .select([...RESULT_COLUMNS, '_score'])
+      .select(['id', 'vector', '_score'])
+      .withRowId()
       .limit(limit);
     if (where) query = query.where(where);
     const rows = await query.toArray();
-    return rows.map((r) => ({ ...plain(r), score: Number(r._score) }));
+    return rows.map((r) => candidate(r, Number(r._score)));
+  }
+
+  /**
+   * The columns a hit shows, for candidates of a search just made, by row id (a direct read). A row id can
+   * move when a concurrent `optimize()` rewrites the table; rows not found where expected are read by id.
+   */
+  async rowsOf(candidates: Candidate[]): Promise<Map<string, ScoredRow>> {
+    const out = new Map<string, ScoredRow>();
+    if (candidates.length === 0) return out;
+    const byId = new Map(candidates.map((c) => [c.id, c]));
+    let found: Record<string, unknown>[] = [];
+    try {
+      found = await this.table
+        .takeRowIds(candidates.map((c) => c.rowId))
+        .select([...RESULT_COLUMNS])
+        .toArray();
+    } catch {
+      // ids no longer valid: every row is read by id below
+    }
+    const add = (r: Record<string, unknown>) => {
+      const c = byId.get(String(r.id));
+      if (c) out.set(c.id, { ...plain(r), score: c.score });
+    };
+    for (const r of found) add(r);
+    const missing = candidates.filter((c) => !out.has(c.id));
+    if (missing.length) {
+      const rows = await this.table
+        .query()
+        .where(`id IN (${missing.map((c) => sql(c.id)).join(', ')})`)
+        .select([...RESULT_COLUMNS])
+        .toArray();
+      for (const r of rows) add(r);
+    }
+    return out;
   }
 
   close(): void {
     this.#table?.close();
     this.#table = undefined;
   }
+}
+
+function toVector(v: unknown): Float32Array {
+  return v instanceof Float32Array
+    ? v
+    : typeof (v as { toArray?: unknown }).toArray === 'function'
+      ? (v as { toArray: () => Float32Array }).toArray()
+      : Float32Array.from(v as number[]);
+}
+
+function candidate(r: Record<string, unknown>, score: number): Candidate {
+  return { id: String(r.id), score, vector: toVector(r.vector), rowId: BigInt(r._rowid as bigint | number) };
 }
 
 function plain(r: Record<string, unknown>): Omit<ScoredRow, 'score'> {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { type Connection, connect } from '@lancedb/lancedb';
 import type { Embedder } from '../providers/types.js';
 import { Catalog, type SourceRow } from './catalog.js';
-import { ChunkTable, type ScoredRow, sql } from './chunk-table.js';
+import { type Candidate, ChunkTable, type ScoredRow, sql } from './chunk-table.js';
 import { type ChunkOptions, DEFAULT_CHUNKING } from './chunker.js';
 import { DEFAULT_FUSION, type FusionConfig, fuse, type Scored } from './fusion.js';
 import { Indexer } from './indexer.js';
@@ -47,6 +47,18 @@ export interface SearchOptions {
 }
 
 export type DetailedHit = SearchHit & { docId: string };
+
+function cosine(a: Float32Array, b: Float32Array): number {
+  let ab = 0;
+  let aa = 0;
+  let bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    ab += a[i] * b[i];
+    aa += a[i] * a[i];
+    bb += b[i] * b[i];
+  }
+  return aa && bb ? ab / Math.sqrt(aa * bb) : 0;
+}
 
 function dot(a: Float32Array, b: Float32Array): number {
   let sum = 0;
@@ -300,8 +312,8 @@ export class LanceKnowledgeStore implements KnowledgeStore {
       mode === 'vector' ? [] : this.#table.textSearch(query, filter, candidates),
     ]);
     options.signal?.throwIfAborted();
-    const rows = new Map<string, ScoredRow>();
-    for (const r of [...vector, ...text]) rows.set(r.id, r);
+    const candidatesById = new Map<string, Candidate>();
+    for (const r of [...vector, ...text]) candidatesById.set(r.id, r);
     let ranked: Scored[];
     if (mode !== 'hybrid') ranked = mode === 'vector' ? vector : text;
     else if (fusion.prfDocs > 0 && queryVector && text.length > 0) {
@@ -309,20 +321,29 @@ export class LanceKnowledgeStore implements KnowledgeStore {
       const expanded = Float32Array.from(queryVector);
       const top = first.slice(0, fusion.prfDocs);
       for (const hit of top) {
-        const v = (rows.get(hit.id) as ScoredRow).vector;
+        const v = (candidatesById.get(hit.id) as Candidate).vector;
         for (let i = 0; i < expanded.length; i++) expanded[i] += (fusion.prfWeight / top.length) * v[i];
       }
-      const second = await this.#table.vectorSearch(expanded, filter, candidates);
-      for (const r of second) if (!rows.has(r.id)) rows.set(r.id, r);
+      // The expanded vector rescores the candidates both retrievers found rather than running a second ANN
+      // search: nearly the same ranking (PubMedQA cv nDCG@10 0.822 vs 0.826) for one search less (~11 ms at 100k).
+      const second = [...candidatesById.values()]
+        .map((r) => ({ id: r.id, score: cosine(expanded, r.vector) }))
+        .sort((a, b) => b.score - a.score);
       ranked = fuse(second, text, fusion);
     } else ranked = fuse(vector, text, fusion);
     if (mode === 'hybrid' && queryVector && fusion.minVectorScore > 0) {
       const lexical = new Set(text.map((t) => t.id));
       ranked = ranked.filter(
-        (c) => lexical.has(c.id) || dot(queryVector, (rows.get(c.id) as ScoredRow).vector) >= fusion.minVectorScore,
+        (c) =>
+          lexical.has(c.id) ||
+          dot(queryVector, (candidatesById.get(c.id) as Candidate).vector) >= fusion.minVectorScore,
       );
     }
-    if (options.rerank) ranked = rerankLocal(query, ranked, rows);
+    // Only the rows shown (or reranked) are read in full.
+    const shown = ranked.slice(0, options.rerank ? Math.max(k, 50) : k);
+    const rows = await this.#table.rowsOf(shown.map((h) => candidatesById.get(h.id) as Candidate));
+    options.signal?.throwIfAborted();
+    if (options.rerank) ranked = rerankLocal(query, shown, rows);
     return ranked.slice(0, k).map(({ id, score }) => {
       const r = rows.get(id) as ScoredRow;
       const headingPath = JSON.parse(r.heading) as string[];
