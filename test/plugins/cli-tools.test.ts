@@ -72,8 +72,9 @@ describe('a CLI command for every tool, generated from its schema', () => {
     expect(r.stderr).toContain('halfway');
   }, 120_000);
 
-  it('exit codes: 2 for bad input, 3 for a permission refusal, 4 for a timeout, 130 for Ctrl-C', async () => {
-    const [range, choice, missing, denied, slow, cancelled] = await Promise.all([
+  it('text output with a data table; exit codes: 2 for bad input, 3 for a permission refusal, 4 for a timeout, 130 for Ctrl-C', async () => {
+    const [table, range, choice, missing, denied, slow, cancelled] = await Promise.all([
+      hearth(dir, ['kit', 'draw', '--title', 'hi', '--size', '3', '--out-dir', 'out']),
       hearth(dir, ['kit', 'draw', 'x', '--size', '99']),
       hearth(dir, ['kit', 'draw', 'x', '--color', 'green']),
       hearth(dir, ['kit', 'draw']),
@@ -81,6 +82,11 @@ describe('a CLI command for every tool, generated from its schema', () => {
       hearth(dir, ['kit', 'slow']),
       hearth(dir, ['kit', 'wait'], 'waiting'),
     ]);
+    // without --json: the text, the data as a table (the tool's render hint), the files written
+    expect(table.code).toBe(0);
+    expect(table.stdout).toContain('drew hi');
+    expect(table.stdout).toMatch(/size\s+3\n/);
+    expect(table.stdout).toContain(`Wrote ${join(dir, 'out', 'image-1.png')}`);
     expect(range.code).toBe(2);
     expect(range.stderr).toContain('size');
     expect(choice.code).toBe(2);

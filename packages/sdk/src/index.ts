@@ -67,6 +67,7 @@ export {
   type AutocompleteContext,
   type AutocompleteHandler,
   defineTool,
+  type RenderHints,
   type ToolDefinition,
 } from './tool.js';
 /** The SDK's version; plugins' `hearth` ranges are checked against the host's version. */

@@ -50,6 +50,20 @@ const manifestSchema = z.object({
         access: z.enum(['everyone', 'admin']).optional(),
         timeoutMs: z.number().int().positive().optional(),
         worker: z.boolean().optional(),
+        render: z
+          .object({
+            discord: z
+              .object({ data: z.enum(['embed', 'hidden']).optional(), ephemeral: z.boolean().optional() })
+              .strict()
+              .optional(),
+            cli: z
+              .object({ data: z.enum(['table', 'hidden']).optional() })
+              .strict()
+              .optional(),
+            mcp: z.object({ dataAsText: z.boolean().optional() }).strict().optional(),
+          })
+          .strict()
+          .optional(),
         run: z.custom<(...a: unknown[]) => unknown>((v) => typeof v === 'function', 'must be a function'),
       }),
     )

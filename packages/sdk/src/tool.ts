@@ -32,6 +32,22 @@ export type AutocompleteHandler = (
 ) => Promise<AutocompleteChoice[]> | AutocompleteChoice[];
 
 /**
+ * How each surface shows a tool's result, where the default does not fit. Every field is optional;
+ * a surface ignores hints it has no use for.
+ */
+export interface RenderHints {
+  /**
+   * Discord: `data: 'embed'` (the default when a result has data) shows it as embed fields,
+   * `'hidden'` shows only the content parts; `ephemeral: true` shows the reply to the caller only.
+   */
+  discord?: { data?: 'embed' | 'hidden'; ephemeral?: boolean };
+  /** CLI: `data: 'table'` prints `data`'s top-level fields after the text; `--json` always prints it all. */
+  cli?: { data?: 'table' | 'hidden' };
+  /** MCP: `dataAsText: false` leaves out the JSON text copy of `structuredContent` (for clients that read it). */
+  mcp?: { dataAsText?: boolean };
+}
+
+/**
  * One tool of a plugin. Its zod `input` schema is the single source for Discord slash options,
  * the MCP inputSchema, CLI flags and generated docs.
  */
@@ -53,6 +69,8 @@ export interface ToolDefinition<
   autocomplete?: Partial<Record<keyof z.infer<Input> & string, AutocompleteHandler>>;
   /** Run in a worker thread (CPU-heavy tools), so the event loop stays responsive. */
   worker?: boolean;
+  /** Per-surface rendering hints; see {@link RenderHints}. */
+  render?: RenderHints;
   run(
     input: z.infer<Input>,
     ctx: ToolContext,

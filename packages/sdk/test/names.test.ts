@@ -73,3 +73,20 @@ describe('array inputs', () => {
     );
   });
 });
+
+describe('rendering hints', () => {
+  it('are part of the manifest and checked at load', () => {
+    const tool = defineTool({
+      name: 'x',
+      description: 'x',
+      input: z.object({}),
+      render: { discord: { data: 'hidden', ephemeral: true }, cli: { data: 'table' }, mcp: { dataAsText: false } },
+      run: async () => 'ok',
+    });
+    const base = { id: 'r', version: '1.0.0', hearth: '^0.1.0', description: 'r', permissions: [] };
+    expect(() => definePlugin({ ...base, tools: [tool] })).not.toThrow();
+    expect(() =>
+      definePlugin({ ...base, tools: [{ ...tool, render: { discord: { data: 'fancy' } } } as never] }),
+    ).toThrow(/tools\.0\.render\.discord\.data/);
+  });
+});

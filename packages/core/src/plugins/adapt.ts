@@ -82,6 +82,7 @@ export function registeredTool(o: AdaptOptions): RegisteredTool {
     outputSchema: tool.output ? toJsonSchema(tool.output, 'output') : undefined,
     fields,
     access: tool.access ?? 'everyone',
+    ...(tool.render ? { render: tool.render } : {}),
     autocomplete: tool.autocomplete
       ? async (field, partial, caller, input) =>
           (await suggest(field, partial, caller, input)).map((c) => String(c.value))

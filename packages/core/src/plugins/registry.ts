@@ -3,6 +3,7 @@ import {
   type FieldSpec,
   HearthError,
   type JsonSchema,
+  type RenderHints,
   type ToolNames,
   type ToolResult,
   toolNames,
@@ -36,6 +37,8 @@ export interface RegisteredTool {
   outputSchema?: JsonSchema;
   fields: FieldSpec[];
   access: 'everyone' | 'admin';
+  /** The tool's per-surface rendering hints (Discord embed or not, ephemeral, CLI table, MCP text copy). */
+  render?: RenderHints;
   /** Suggested values of a field (strings); never throws, answers within the autocomplete limit. */
   autocomplete?: (field: string, partial: string, caller: Caller, input?: Record<string, unknown>) => Promise<string[]>;
   /** Suggestions with a label and a value (Discord shows the label, sends the value). */

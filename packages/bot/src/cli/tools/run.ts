@@ -82,6 +82,7 @@ export async function runToolCommand(
     if (options.json) ctx.printJson({ data: result.data ?? null, text: text.join('\n\n'), files });
     else {
       for (const t of text) ctx.print(t.replace(/\*\*/g, ''));
+      if (tool.render?.cli?.data === 'table') for (const line of dataTable(result.data)) ctx.print(line);
       for (const f of files) ctx.print(`Wrote ${f}`);
     }
     return { result, files, exitCode: EXIT.ok };
@@ -118,4 +119,12 @@ function saveParts(result: ToolResult, options: RunOptions): string[] {
 function safeName(name: string): string {
   const base = name.replace(/[\\/]/g, '_').replace(/^\.+/, '');
   return base || 'file';
+}
+
+/** `key  value` lines of a result's top-level data fields (objects as compact JSON). */
+export function dataTable(data: unknown): string[] {
+  if (!data || typeof data !== 'object' || Array.isArray(data)) return data === undefined ? [] : [JSON.stringify(data)];
+  const entries = Object.entries(data as Record<string, unknown>).filter(([, v]) => v !== undefined);
+  const width = Math.max(0, ...entries.map(([k]) => k.length));
+  return entries.map(([k, v]) => `${k.padEnd(width)}  ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
 }
