@@ -42,11 +42,12 @@ export function closeStreamsOnCancel(transport: StreamableHTTPServerTransport): 
   const send = transport.send.bind(transport);
   transport.send = async (message: JSONRPCMessage, options) => {
     await send(message, options);
-    if (!('id' in message) || 'method' in message) return;
-    const group = groups.get(message.id);
+    const id = 'id' in message && !('method' in message) ? message.id : undefined;
+    if (id === undefined) return;
+    const group = groups.get(id);
     if (!group) return;
-    group.waiting.delete(message.id);
-    groups.delete(message.id);
+    group.waiting.delete(id);
+    groups.delete(id);
     if (group.waiting.size === 0) {
       forget(group);
       const cancelled = [...group.cancelled][0];
