@@ -133,16 +133,36 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
-/** Everything a tool's `run` receives besides its input. */
+/**
+ * Everything a tool's `run` receives besides its input. Service calls check permissions in three
+ * steps (declared by the plugin, granted by the operator, held by the caller) and throw a
+ * `PermissionDeniedError` saying which failed.
+ * @example
+ * async run({ city }, ctx) {
+ *   ctx.progress(0.1, 'looking up');
+ *   const hits = await ctx.knowledge.search(city, { k: 3 }); // needs knowledge:read
+ *   if (ctx.signal.aborted) return 'stopped';
+ *   return hits.map((h) => h.title).join('\n');
+ * }
+ */
 export interface ToolContext {
+  /** Who called: surface, user, guild, channel, roles, admin flag, and an MCP principal's grants. */
   caller: Caller;
   /** Aborted on cancellation or timeout; pass it on to long work and check it in loops. */
   signal: AbortSignal;
-  /** Reports progress in [0, 1]; the host throttles, so call it as often as convenient. */
+  /**
+   * Reports progress; the host throttles, so call it as often as convenient.
+   * @param fraction - done so far, in [0, 1]
+   * @param message - a short label (at most 200 characters are shown)
+   */
   progress(fraction: number, message?: string): void;
+  /** Structured log lines tagged with plugin, tool, surface, user and guild. */
   log: Logger;
+  /** Hearth's configured models (`models:chat`, `models:embed`, `models:image`). */
   models: ModelsApi;
+  /** The knowledge base, scoped to the caller's guild (`knowledge:read`, `knowledge:write`). */
   knowledge: KnowledgeApi;
+  /** Per-plugin, per-guild key-value storage and a private folder (`storage`). */
   storage: AtomicStorageApi;
   /**
    * `fetch`, allowed when the plugin declares `network`, the operator grants it and the caller has

@@ -6,10 +6,13 @@ import type { AnyToolDefinition } from './tool.js';
 
 /** What `setup` and `teardown` receive. */
 export interface PluginLifecycleContext {
+  /** Log lines tagged with the plugin. */
   log: Logger;
   /** Global (not per-guild) storage of the plugin; present when `storage` is granted. */
   storage?: AtomicStorageApi;
+  /** What the operator granted the plugin (read-only). */
   granted: ReadonlySet<Permission>;
+  /** Aborted when the plugin unloads. */
   signal: AbortSignal;
 }
 
@@ -71,8 +74,21 @@ const manifestSchema = z.object({
 });
 
 /**
- * Validates and returns a plugin definition. Throws {@link PluginDefinitionError} naming the
- * plugin, the field and the fix.
+ * Validates and returns a plugin definition: the module's default export, which Hearth loads.
+ * @param plugin - id, version, the Hearth versions supported, description, declared permissions,
+ * optional `setup`/`teardown`, and at least one tool
+ * @returns the same definition, typed
+ * @throws PluginDefinitionError naming the plugin, the field and the fix (a bad id, a version that
+ * is not semver, an unknown permission, two tools with one name, an invalid tool)
+ * @example
+ * export default definePlugin({
+ *   id: 'weather',
+ *   version: '1.0.0',
+ *   hearth: '^0.1.0',
+ *   description: 'Weather forecasts',
+ *   permissions: ['network'],
+ *   tools: [forecast],
+ * });
  */
 export function definePlugin(plugin: PluginDefinition): PluginDefinition {
   validatePlugin(plugin);

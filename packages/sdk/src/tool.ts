@@ -71,13 +71,36 @@ export interface ToolDefinition<
   worker?: boolean;
   /** Per-surface rendering hints; see {@link RenderHints}. */
   render?: RenderHints;
+  /**
+   * Does the work.
+   * @param input - the input, already validated and with defaults applied
+   * @param ctx - caller, cancellation signal, progress, log and the permission-checked services
+   * @returns markdown text, or `{ content, data }` (`data` must match `output`)
+   * @throws anything: the caller sees `Tool "<plugin>_<tool>" failed: <message>`, secrets redacted
+   */
   run(
     input: z.infer<Input>,
     ctx: ToolContext,
   ): Promise<ToolReturn<Output extends z.ZodType ? z.infer<Output> : unknown>>;
 }
 
-/** Identity helper that types a tool definition. */
+/**
+ * Types a tool definition: `run`'s input is inferred from the zod `input` schema, and its data
+ * from `output`. Validation happens when the plugin is defined and loaded.
+ * @param tool - name, description, zod input (and output) schema, `run`, and optional access,
+ * time limit, autocomplete, worker thread and rendering hints
+ * @returns the same definition
+ * @example
+ * const forecast = defineTool({
+ *   name: 'forecast',
+ *   description: "Tomorrow's weather for a city",
+ *   input: z.object({ city: z.string().describe('city name') }),
+ *   async run({ city }, ctx) {
+ *     const res = await ctx.fetch(`https://wttr.in/${encodeURIComponent(city)}?format=3`);
+ *     return res.text();
+ *   },
+ * });
+ */
 export function defineTool<Input extends z.ZodObject, Output extends z.ZodType | undefined = undefined>(
   tool: ToolDefinition<Input, Output>,
 ): ToolDefinition<Input, Output> {
