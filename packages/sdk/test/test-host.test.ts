@@ -97,3 +97,21 @@ describe('the test host is the host', () => {
     expect(await host.autocomplete('pick', 'color', 're')).toEqual([{ name: 're (u1)', value: 're' }]);
   });
 });
+
+describe('worker: true tools in the test host', () => {
+  it('run in a real worker thread, with ctx services and permission checks answered by the host', async () => {
+    const { threadId } = await import('node:worker_threads');
+    const { default: cruncher } = await import('./fixtures/worker-plugin.js');
+    const host = await createTestHost(cruncher, { moduleUrl: new URL('./fixtures/worker-plugin.ts', import.meta.url) });
+    const call = await host.call('crunch', {});
+    expect(call.error).toBeUndefined();
+    const data = call.result?.data as { thread: number; stored: number };
+    expect(data.thread).not.toBe(threadId);
+    expect(data.stored).toBe(3);
+    expect(await host.storage('g1').get('last')).toBe(3);
+    expect(call.progress).toEqual([{ fraction: 0.5, message: 'crunching' }]);
+    const denied = await host.call('chat', {});
+    expect(denied.error?.code).toBe('permission_denied');
+    expect(denied.error?.message).toContain('does not declare the "models:chat" permission');
+  }, 60_000);
+});

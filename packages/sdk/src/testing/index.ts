@@ -15,6 +15,7 @@ import type { ToolResult } from '../results.js';
 import { fieldsFromJsonSchema, toJsonSchema } from '../schema/fields.js';
 import { surfaceProblems } from '../schema/surfaces.js';
 import { type FakeModels, fakeModels, memoryKnowledge, memoryStorage } from './memory-services.js';
+import { runInWorker } from './worker.js';
 
 export { type FakeModels, fakeModels, memoryKnowledge, memoryStorage };
 
@@ -36,6 +37,12 @@ export interface TestHostOptions {
   timeoutMs?: number;
   /** `fetch` behind `ctx.fetch` (needs `network`); default the global one. */
   fetch?: typeof fetch;
+  /**
+   * The plugin's module (`new URL('../src/index.ts', import.meta.url)`): `worker: true` tools then
+   * run in a real worker thread, a fresh one per call, as in Hearth (a TypeScript module needs
+   * `tsx` installed). Without it they run in the test's own thread.
+   */
+  moduleUrl?: string | URL;
 }
 
 /** What one call produced: the result or the error, and every progress report. */
@@ -163,8 +170,13 @@ export async function createTestHost(plugin: PluginDefinition, options: TestHost
       const call: TestCall = { progress: [], logs: [] };
       const caller = { ...testCaller, ...callOptions.caller };
       const own = tool.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS;
+      const moduleUrl = options.moduleUrl && String(options.moduleUrl);
+      const runnable: typeof tool =
+        tool.worker && moduleUrl
+          ? { ...tool, run: (parsed, ctx) => runInWorker(moduleUrl, tool.name, parsed, ctx) as never }
+          : tool;
       try {
-        call.result = await invokeTool(tool, input, {
+        call.result = await invokeTool(runnable, input, {
           caller,
           displayName: `${plugin.id}_${tool.name}`,
           timeoutMs: options.timeoutMs === undefined ? own : Math.min(own, options.timeoutMs),
