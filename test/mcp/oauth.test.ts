@@ -107,6 +107,12 @@ describe('OAuth resource server: bearer JWTs from a configured issuer', () => {
     expect(as.hits).toContain('/jwks');
   });
 
+  it("accepts an ES256 token signed with the issuer's EC key", async () => {
+    const res = await post(server.url, as.signEs256({ sub: 'agent', aud: server.url, scope: 'mcp' }));
+    expect(res.status, res.status === 200 ? '' : await res.clone().text()).toBe(200);
+    await res.text();
+  });
+
   it('refuses tokens that are expired, for another audience or issuer, badly signed, or not JWTs (401)', async () => {
     const { privateKey: otherKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const now = Math.floor(Date.now() / 1000);
