@@ -247,7 +247,7 @@ plugins folder (\`<dataDir>/plugins\`). Its tool \`greet\` is:
 | CLI | \`hearth ${n.cli.join(' ')} --name Ada\` |
 | \`hearth chat\` | \`${n.slash} name=Ada\` |
 
-See Hearth's
+While you work on it, \`hearth plugins reload ${name} --watch\` reloads it on every saved file. See Hearth's
 docs/plugins.md.
 `;
 }
