@@ -124,6 +124,14 @@ describe('engine with a remote model over the OpenAI protocol', () => {
     expect(user).not.toContain('Sources (');
   });
 
+  it('lets a remote model answer small talk itself, without searching the knowledge base', async () => {
+    const { engine, knowledge } = await setup([{ text: 'Hi! How can I help?' }]);
+    const result = await engine.turn({ conversation: key, text: 'hi!', caller: member });
+    expect(result.text).toBe('Hi! How can I help?');
+    expect(knowledge.searches).toEqual([]);
+    expect(result).toMatchObject({ notCovered: false, citations: [] });
+  });
+
   it('holds a multi-turn conversation persisted in SQLite across engine restarts', async () => {
     const first = await setup([{ text: 'Hello Ada!' }, { text: 'Your name is Ada.' }, { text: 'Still Ada.' }]);
     await first.engine.turn({ conversation: key, text: 'Hi, my name is Ada.', caller: member });
