@@ -5,10 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { CitationStreamFilter, checkCitations } from '../../src/engine/citations.js';
 import { ConversationStore, conversationId } from '../../src/engine/conversation-store.js';
 import { selectHistory } from '../../src/engine/history.js';
+import { splitSentences, splitUnits } from '../../src/engine/passages.js';
 import { parsePersona } from '../../src/engine/personas.js';
 import type { NumberedSource } from '../../src/engine/sources.js';
 import { relevantSources } from '../../src/engine/sources.js';
-import { proseOf, sentences } from '../../src/engine/text.js';
 import { approxTokens } from '../../src/providers/tokens.js';
 import { openDatabase } from '../../src/storage/database.js';
 
@@ -125,24 +125,29 @@ describe('relevance of retrieved hits', () => {
 
 describe('quoting Markdown sources', () => {
   it('splits sentences at end punctuation only, not inside paths or versions', () => {
-    expect(sentences('See docs/plugins.md for more. Version v1.2 works! Done')).toEqual([
+    expect(splitSentences('See docs/plugins.md for more. Version v1.2 works! Done')).toEqual([
       'See docs/plugins.md for more.',
       'Version v1.2 works!',
       'Done',
     ]);
   });
 
-  it('joins a paragraph wrapped over lines, and ends each list item', () => {
+  it('joins a paragraph wrapped over lines, and keeps each list item whole', () => {
     const md = 'Hearth answers\nfrom its sources and\ncites them\n\n- first item\n  wrapped\n- second';
-    expect(sentences(proseOf(md))).toEqual([
-      'Hearth answers from its sources and cites them.',
-      'first item wrapped.',
-      'second.',
+    expect(splitUnits(md).map((u) => u.text)).toEqual([
+      'Hearth answers from its sources and cites them',
+      'first item wrapped',
+      'second',
     ]);
   });
 
-  it('keeps prose and drops code blocks, tables, headings and link targets', () => {
+  it('keeps code blocks and table rows as units; headings become the path; link targets go', () => {
     const md = '# Title\n\nSee [the guide](docs/plugins.md) to *start*.\n\n```sh\npnpm x\n```\n| a | b |\n- one item\n';
-    expect(sentences(proseOf(md))).toEqual(['See the guide to start.', 'one item.']);
+    expect(splitUnits(md).map((u) => [u.kind, u.text, u.headingPath])).toEqual([
+      ['sentence', 'See the guide to *start*.', ['Title']],
+      ['code', '```sh\npnpm x\n```', ['Title']],
+      ['row', 'a: b', ['Title']],
+      ['item', 'one item', ['Title']],
+    ]);
   });
 });
