@@ -5,6 +5,7 @@ import { splitSentences, splitUnits } from '../../src/engine/passages.js';
 import { questionType, smallTalk } from '../../src/engine/question.js';
 import type { NumberedSource } from '../../src/engine/sources.js';
 import { contentTerms, stem } from '../../src/engine/text.js';
+import { emitChecked } from '../../src/engine/verify.js';
 
 const source = (n: number, text: string, title = `Doc ${n}`, headingPath?: string[]): NumberedSource => ({
   n,
@@ -178,5 +179,43 @@ describe('small talk and question types', () => {
 
   it('reads camelCase config keys as words', () => {
     expect(contentTerms('`defaultPrincipal`')).toEqual(['default', 'principal']);
+  });
+});
+
+describe('splitting never loses or changes text (random texts)', () => {
+  const words = [
+    'Run',
+    'the',
+    '`add_knowledge`',
+    'DISCORD_API_URL',
+    'e.g.',
+    'v1.2',
+    'docs/mcp.md',
+    'x.',
+    'Y!',
+    'z?',
+    '127.0.0.1',
+    '<server>_<tool>',
+    '--http',
+    '`a. B`',
+  ];
+  // seeded, so a failure reproduces
+  let seed = 7;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const texts = Array.from({ length: 300 }, () =>
+    Array.from({ length: 1 + Math.floor(random() * 30) }, () => words[Math.floor(random() * words.length)]).join(' '),
+  );
+
+  it('sentences put back together give the text, identifiers untouched', () => {
+    for (const t of texts) expect(splitSentences(t).join(' ')).toBe(t);
+  });
+
+  it('streamed pieces of a checked answer concatenate to exactly the answer', async () => {
+    for (const [i, t] of texts.entries()) {
+      const answer = i % 2 ? `${t}\n\`\`\`sh\nhearth mcp\n\`\`\`` : t;
+      const pieces: string[] = [];
+      await emitChecked(answer, (p) => void pieces.push(p));
+      expect(pieces.join('')).toBe(answer);
+    }
   });
 });
