@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { type Connection, connect } from '@lancedb/lancedb';
 import type { Embedder } from '../providers/types.js';
 import { Catalog, type SourceRow } from './catalog.js';
-import { type Candidate, ChunkTable, type ScoredRow, sql } from './chunk-table.js';
+import { type Candidate, ChunkTable, cosine, type ScoredRow, sql } from './chunk-table.js';
 import { type ChunkOptions, DEFAULT_CHUNKING } from './chunker.js';
 import { DEFAULT_FUSION, type FusionConfig, fuse, type Scored } from './fusion.js';
 import { Indexer } from './indexer.js';
@@ -47,18 +47,6 @@ export interface SearchOptions {
 }
 
 export type DetailedHit = SearchHit & { docId: string };
-
-function cosine(a: Float32Array, b: Float32Array): number {
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    ab += a[i] * b[i];
-    aa += a[i] * a[i];
-    bb += b[i] * b[i];
-  }
-  return aa && bb ? ab / Math.sqrt(aa * bb) : 0;
-}
 
 function dot(a: Float32Array, b: Float32Array): number {
   let sum = 0;

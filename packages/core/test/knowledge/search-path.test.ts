@@ -50,7 +50,7 @@ describe('hybrid search path (what each query costs)', () => {
     expect((take.mock.calls[0][0] as unknown[]).length).toBe(4);
     for (const h of hits) {
       expect(h.text).toContain(h.title.replace(/ \d$/, ''));
-      expect(h.end).toBeGreaterThan(h.start);
+      expect(h.end ?? 0).toBeGreaterThan(h.start ?? 0);
     }
     take.mockRestore();
   });
