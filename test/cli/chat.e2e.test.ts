@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { REPO, runHearth, workDir } from './hearth.js';
+import { outcome, REPO, runHearth, startHearth, waitForOutput, workDir } from './hearth.js';
 
 /** Issue 12: what a new user saw in `hearth chat`. */
 describe('hearth chat on the embedded defaults', () => {
@@ -48,5 +48,19 @@ describe('hearth chat on the embedded defaults', () => {
     const doctor = await runHearth(['doctor'], { cwd });
     expect(doctor.stdout).toContain(`ok   logs: ${log}`);
     expect(doctor.stdout).toMatch(/local model runtime: .*ggml-cpu \S+/);
+  }, 180_000);
+
+  it('Ctrl-C during an answer stops that answer, not the chat, once the local model has loaded', async () => {
+    const child = startHearth(['chat'], { cwd });
+    const out = outcome(child);
+    const questions = Array.from({ length: 40 }, (_, i) => `What does hearth mcp --http serve? (${i})`);
+    child.stdin?.write(`${questions.join('\n')}\n`);
+    // the first answer is complete (model loaded, signal-exit installed); the next ones follow at once
+    await waitForOutput(out.stdout, /Sources:/, 120_000);
+    child.kill('SIGINT');
+    await waitForOutput(out.stderr, /interrupted \(Ctrl-C\)/, 30_000);
+    child.stdin?.end('/exit\n');
+    const { code, signal } = await out;
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
   }, 180_000);
 });

@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline/promises';
 import type { Hearth, RegisteredTool, TurnResult } from '@hearth/core';
 import { type Caller, type ResultPart, resultText } from '@hearth/sdk';
 import type { Command } from 'commander';
-import { type CliContext, onInterrupt } from '../context.js';
+import { type CliContext, formatFailure, onInterrupt } from '../context.js';
 
 interface ChatFlags {
   once?: string;
@@ -134,7 +134,7 @@ class ChatSession {
   async ask(text: string, options: { stream: boolean }): Promise<TurnResult | undefined> {
     if (this.flags.showPrompt && !this.flags.once) await this.printPrompt(text);
     this.abort = new AbortController();
-    const stopListening = onInterrupt(() => this.abort?.abort('interrupted (Ctrl-C)'));
+    const stopListening = onInterrupt(() => this.abort?.abort(new Error('interrupted (Ctrl-C)')));
     try {
       const result = await this.hearth.engine.turn({
         ...this.turnBase(text),
@@ -213,7 +213,8 @@ class ChatSession {
             await this.ask(line, { stream: true });
           }
         } catch (err) {
-          process.stderr.write(`\nhearth: ${this.hearth.redactor.redact((err as Error).message)}\n`);
+          // a thrown non-Error (an abort reason, say) must not break the loop itself
+          process.stderr.write(`\n${formatFailure(err, this.hearth.redactor, false)}`);
         }
       }
     } finally {
@@ -263,7 +264,7 @@ class ChatSession {
   private async callTool(tool: RegisteredTool, args: string): Promise<void> {
     const bar = this.ctx.progress(tool.name);
     this.abort = new AbortController();
-    const stopListening = onInterrupt(() => this.abort?.abort('interrupted (Ctrl-C)'));
+    const stopListening = onInterrupt(() => this.abort?.abort(new Error('interrupted (Ctrl-C)')));
     try {
       const result = await this.hearth.registry.call(tool.name, toolInput(tool, args), {
         caller: this.caller,
