@@ -16,15 +16,15 @@ const within = <T>(p: Promise<T>, ms: number) =>
 /** The `data:` lines of an SSE response as they arrive. */
 function sse(res: Response) {
   const seen: string[] = [];
+  const ids: string[] = [];
   const waiting: { match: string; resolve: () => void }[] = [];
   void (async () => {
     const decoder = new TextDecoder();
     try {
       for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-        for (const line of decoder
-          .decode(chunk)
-          .split('\n')
-          .filter((l) => l.startsWith('data:'))) {
+        const lines = decoder.decode(chunk).split('\n');
+        for (const line of lines.filter((l) => l.startsWith('id:'))) ids.push(line.slice(3).trim());
+        for (const line of lines.filter((l) => l.startsWith('data:'))) {
           seen.push(line);
           for (const w of waiting.filter((x) => line.includes(x.match))) w.resolve();
         }
@@ -35,6 +35,7 @@ function sse(res: Response) {
   })();
   return {
     seen,
+    ids,
     next: (match: string) =>
       new Promise<void>((resolve) => {
         if (seen.some((l) => l.includes(match))) resolve();
@@ -179,6 +180,37 @@ describe('Streamable HTTP streams, batches and session caps', () => {
     await (await register('beta')).text();
     expect(await within(b.next('tools/list_changed'), 2000)).not.toBe('timeout');
     expect(b.seen.filter((m) => m.includes('list_changed'))).toHaveLength(1); // not the first one too
+  });
+
+  it('numbers GET stream events and replays what a reconnecting stream missed (Last-Event-ID)', async () => {
+    const s = new RawSession(server.url, TOKENS.TEST_AGENT_TOKEN, '2025-06-18');
+    await s.open();
+    const register = async (name: string) =>
+      (
+        await s.post({
+          jsonrpc: '2.0',
+          id: name,
+          method: 'tools/call',
+          params: { name: 'demo_register', arguments: { name } },
+        })
+      ).text();
+    const drop = new AbortController();
+    const first = sse(await s.get(AbortSignal.any([stop.signal, drop.signal])));
+    await register('gamma');
+    await within(first.next('tools/list_changed'), 2000);
+    const ids = first.ids;
+    expect(ids.length).toBeGreaterThan(0);
+    drop.abort(); // the connection drops
+    await new Promise((r) => setTimeout(r, 100));
+    await register('delta'); // sent while no stream is open: kept
+    const again = sse(
+      await fetch(s.url, {
+        headers: s.headers({ Accept: 'text/event-stream', 'Last-Event-ID': ids.at(-1)! }),
+        signal: stop.signal,
+      }),
+    );
+    expect(await within(again.next('tools/list_changed'), 2000)).not.toBe('timeout');
+    expect(Number(again.ids[0])).toBeGreaterThan(Number(ids.at(-1)));
   });
 
   it('caps sessions per principal so one principal cannot lock the others out', async () => {

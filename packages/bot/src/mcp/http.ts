@@ -10,7 +10,7 @@ import { HostGuard, isLoopback } from './http-guard.js';
 import { type Principal, resolvePrincipal, TokenTable } from './identity.js';
 import { JwtVerifier, type McpOAuthOptions, metadataUrl, resourceMetadata, TokenRejected } from './oauth.js';
 import { createMcpServer, createMcpShared, type McpSession } from './server.js';
-import { SseFanout } from './sse-streams.js';
+import { GetStreams } from './sse-streams.js';
 import { allowsBatches } from './version.js';
 
 /** Options of {@link startMcpHttp}. */
@@ -50,7 +50,7 @@ interface Entry {
   session: McpSession;
   transport: StreamableHTTPServerTransport;
   lastSeen: number;
-  streams: SseFanout;
+  streams: GetStreams;
   cancels: ReturnType<typeof closeStreamsOnCancel>;
 }
 
@@ -170,9 +170,8 @@ export async function startMcpHttp(
           -32600,
         );
       }
-      if (req.method === 'GET' && entry.streams.primaryOpen() && !header(req, 'last-event-id'))
-        return entry.streams.openExtra(req, res, sessionId);
-      if (req.method === 'GET') entry.streams.trackPrimary(res);
+      // GET streams are served here (several per session, event ids, replay), not by the SDK
+      if (req.method === 'GET') return entry.streams.serve(req, res, sessionId);
       entry.cancels.noteBody(body);
       return entry.transport.handleRequest(req, res, body);
     }
@@ -188,7 +187,7 @@ export async function startMcpHttp(
         `Too many sessions for principal "${principal.name}" (limit ${perPrincipal} per principal); close one first`,
       );
     const session = createMcpServer(hearth, principal, shared);
-    const streams = new SseFanout();
+    const streams = new GetStreams();
     let cancels: ReturnType<typeof closeStreamsOnCancel> | undefined;
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),

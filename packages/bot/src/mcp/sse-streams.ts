@@ -2,32 +2,34 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 
-/** SSE comment sent on idle extra streams so proxies keep them open. */
+/** SSE comment sent on idle streams so proxies keep them open. */
 const KEEPALIVE_MS = 15_000;
+/** Server messages kept per session for replay after a reconnect (Last-Event-ID). */
+const KEEP_EVENTS = 500;
+
+interface Sent {
+  id: number;
+  data: string;
+  /** The stream it went out on; undefined while no stream was open. */
+  stream?: number;
+}
 
 /**
- * Several GET streams per session. The SDK's transport holds one standalone GET stream and answers
- * a second with 409, although the spec lets a client keep several. Further GET streams are held
- * here; each server message still goes on exactly one stream (the spec forbids broadcasting): the
- * SDK's stream while it is open, else the newest extra one.
+ * A session's GET streams, which carry the server's unsolicited messages (list changes, resource
+ * updates, log messages outside a request). The SDK's transport holds one such stream, answers a
+ * second with 409 and writes no event ids; here a client may hold several, and each message:
+ * - goes on exactly one open stream (the oldest), as the spec requires (no broadcast);
+ * - carries an event id, and is kept (the last 500) so a client that reconnects with `Last-Event-ID`
+ *   gets what it missed on that stream, and what was sent while no stream was open.
  */
-export class SseFanout {
-  private primary = 0;
-  private readonly extras: ServerResponse[] = [];
+export class GetStreams {
+  private readonly open: { no: number; res: ServerResponse }[] = [];
+  private readonly log: Sent[] = [];
+  private nextStream = 1;
+  private nextEvent = 1;
 
-  /** True while a GET stream handed to the SDK transport is open. */
-  primaryOpen(): boolean {
-    return this.primary > 0;
-  }
-
-  /** Counts a GET request handed to the SDK until its response closes. */
-  trackPrimary(res: ServerResponse): void {
-    this.primary++;
-    res.once('close', () => this.primary--);
-  }
-
-  /** Serves a further GET stream of session `sessionId`. */
-  openExtra(req: IncomingMessage, res: ServerResponse, sessionId: string): void {
+  /** Serves a GET stream of session `sessionId`, replaying after its `Last-Event-ID` when given. */
+  serve(req: IncomingMessage, res: ServerResponse, sessionId: string): void {
     if (!String(req.headers.accept ?? '').includes('text/event-stream')) {
       res.writeHead(406, { 'Content-Type': 'application/json' }).end(
         JSON.stringify({
@@ -45,32 +47,48 @@ export class SseFanout {
       'mcp-session-id': sessionId,
     });
     res.flushHeaders();
-    this.extras.push(res);
+    const stream = { no: this.nextStream++, res };
+    const last = Number(req.headers['last-event-id']);
+    if (Number.isInteger(last)) this.replay(last, stream);
+    this.open.push(stream);
     const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
     keepalive.unref();
     res.once('close', () => {
       clearInterval(keepalive);
-      const i = this.extras.indexOf(res);
-      if (i !== -1) this.extras.splice(i, 1);
+      const i = this.open.indexOf(stream);
+      if (i !== -1) this.open.splice(i, 1);
     });
   }
 
-  /** Routes the transport's unsolicited messages to an extra stream when the SDK's own is closed. */
+  /** Takes the transport's unsolicited messages (those not tied to a request) onto these streams. */
   attach(transport: StreamableHTTPServerTransport): void {
     const send = transport.send.bind(transport);
     transport.send = async (message: JSONRPCMessage, options) => {
-      const unsolicited = options?.relatedRequestId === undefined && 'method' in message;
-      const extra = this.extras.at(-1);
-      if (unsolicited && !this.primaryOpen() && extra) {
-        extra.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
-        return;
-      }
-      return send(message, options);
+      if (options?.relatedRequestId !== undefined || !('method' in message)) return send(message, options);
+      const sent: Sent = { id: this.nextEvent++, data: JSON.stringify(message) };
+      this.log.push(sent);
+      if (this.log.length > KEEP_EVENTS) this.log.shift();
+      const stream = this.open[0];
+      if (stream) this.write(sent, stream);
     };
   }
 
-  /** Ends every extra stream (the session is closing). */
+  /** Ends every stream (the session is closing). */
   closeAll(): void {
-    for (const res of this.extras.splice(0)) res.end();
+    for (const { res } of this.open.splice(0)) res.end();
+  }
+
+  /**
+   * What a stream that saw event `last` missed: later events of that same stream, and events sent
+   * while no stream was open. Events of other streams were delivered there and are not repeated.
+   */
+  private replay(last: number, to: { no: number; res: ServerResponse }): void {
+    const from = this.log.find((e) => e.id === last)?.stream;
+    for (const e of this.log) if (e.id > last && (e.stream === undefined || e.stream === from)) this.write(e, to);
+  }
+
+  private write(e: Sent, to: { no: number; res: ServerResponse }): void {
+    e.stream = to.no;
+    to.res.write(`id: ${e.id}\nevent: message\ndata: ${e.data}\n\n`);
   }
 }
