@@ -39,8 +39,9 @@ export class Redactor {
     this.addSecrets(collectSecrets(env));
   }
 
+  /** `text` with secrets replaced; a non-string (e.g. the `.message` of a thrown string) is converted, never thrown on. */
   redact(text: string): string {
-    let out = text;
+    let out = typeof text === 'string' ? text : String(text);
     for (const s of this.ordered) if (out.includes(s)) out = out.split(s).join(REDACTED);
     return out
       .replace(/\b(Bearer|Bot)\s+[A-Za-z0-9._~+/=-]{12,}/g, `$1 ${REDACTED}`)

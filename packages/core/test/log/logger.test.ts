@@ -105,3 +105,18 @@ describe('createLogger with a file and a quiet terminal', () => {
     expect(stderr).toEqual(['hearth: debug: creating chat model (area=models, model=local)\n']);
   });
 });
+
+describe('Redactor', () => {
+  it('never throws on a non-string, such as the message of a thrown string', () => {
+    const r = new Redactor();
+    r.add('canary-nonstring-1');
+    expect(r.redact(undefined as unknown as string)).toBe('undefined');
+    expect(r.redact(42 as unknown as string)).toBe('42');
+  });
+
+  it('replaces the longer of two overlapping secrets whole', () => {
+    const r = new Redactor();
+    r.add('abcdef', 'abcdefghijkl');
+    expect(r.redact('x abcdefghijkl y abcdef')).toBe('x [redacted] y [redacted]');
+  });
+});
