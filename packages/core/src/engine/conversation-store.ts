@@ -1,4 +1,5 @@
 import type { HearthDatabase } from '../storage/database.js';
+import { migrateSqlite } from '../storage/migrations.js';
 import type { ConversationKey } from './types.js';
 
 /** A stored message of a conversation (user questions and final answers; tool rounds are not kept). */
@@ -29,31 +30,17 @@ export function conversationId(key: ConversationKey): string {
   return parts.join('|');
 }
 
-/** Conversations, their summaries and per-guild personas in the data folder's SQLite database. */
+/**
+ * Conversations, their summaries and per-guild personas in the data folder's SQLite database,
+ * synchronously (the engine's API). `storage/conversations.ts` has the async interface both
+ * engines (SQLite through this class, PostgreSQL) implement.
+ */
 export class ConversationStore {
   private readonly stmts;
 
   constructor(private readonly db: HearthDatabase) {
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS engine_messages (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        conversation TEXT NOT NULL,
-        role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
-        content TEXT NOT NULL,
-        tokens INTEGER NOT NULL,
-        created_at INTEGER NOT NULL
-      );
-      CREATE INDEX IF NOT EXISTS engine_messages_by_conversation ON engine_messages (conversation, id);
-      CREATE TABLE IF NOT EXISTS engine_summaries (
-        conversation TEXT PRIMARY KEY,
-        summary TEXT NOT NULL,
-        upto INTEGER NOT NULL
-      );
-      CREATE TABLE IF NOT EXISTS engine_guild_personas (
-        guild_id TEXT PRIMARY KEY,
-        persona TEXT NOT NULL
-      );
-    `);
+    // tables come from the versioned migrations, shared with the PostgreSQL engine
+    migrateSqlite(db);
     this.stmts = {
       newestFirst: db.prepare<[string, number], StoredMessage>(
         'SELECT id, role, content, tokens FROM engine_messages WHERE conversation = ? AND id > ? ORDER BY id DESC',

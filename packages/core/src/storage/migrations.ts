@@ -1,0 +1,118 @@
+import type { Pool } from 'pg';
+import type { HearthDatabase } from './database.js';
+
+/** One schema step, written once per engine. Steps are never edited once released: add a new one. */
+export interface Migration {
+  version: number;
+  name: string;
+  sqlite: string;
+  postgres: string;
+}
+
+/**
+ * The schema, in order. Version 1 is what earlier releases created with `CREATE TABLE IF NOT
+ * EXISTS`, so an existing `hearth.sqlite` adopts it without change.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'conversations and plugin storage',
+    sqlite: `
+      CREATE TABLE IF NOT EXISTS engine_messages (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        conversation TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
+        content TEXT NOT NULL,
+        tokens INTEGER NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS engine_messages_by_conversation ON engine_messages (conversation, id);
+      CREATE TABLE IF NOT EXISTS engine_summaries (conversation TEXT PRIMARY KEY, summary TEXT NOT NULL, upto INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS engine_guild_personas (guild_id TEXT PRIMARY KEY, persona TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS plugin_kv (
+        plugin TEXT NOT NULL, guild TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+        updated_at INTEGER NOT NULL, PRIMARY KEY (plugin, guild, key));`,
+    postgres: `
+      CREATE TABLE IF NOT EXISTS engine_messages (
+        id BIGSERIAL PRIMARY KEY,
+        conversation TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
+        content TEXT NOT NULL,
+        tokens INTEGER NOT NULL,
+        created_at BIGINT NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS engine_messages_by_conversation ON engine_messages (conversation, id);
+      CREATE TABLE IF NOT EXISTS engine_summaries (conversation TEXT PRIMARY KEY, summary TEXT NOT NULL, upto BIGINT NOT NULL);
+      CREATE TABLE IF NOT EXISTS engine_guild_personas (guild_id TEXT PRIMARY KEY, persona TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS plugin_kv (
+        plugin TEXT NOT NULL, guild TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+        updated_at BIGINT NOT NULL, PRIMARY KEY (plugin, guild, key));`,
+  },
+  {
+    version: 2,
+    name: 'job records',
+    sqlite: `
+      CREATE TABLE IF NOT EXISTS job_records (
+        id TEXT PRIMARY KEY, queue TEXT NOT NULL, name TEXT NOT NULL, state TEXT NOT NULL,
+        attempts INTEGER NOT NULL, error TEXT, created_at INTEGER NOT NULL, finished_at INTEGER);
+      CREATE INDEX IF NOT EXISTS job_records_by_queue ON job_records (queue, created_at);`,
+    postgres: `
+      CREATE TABLE IF NOT EXISTS job_records (
+        id TEXT PRIMARY KEY, queue TEXT NOT NULL, name TEXT NOT NULL, state TEXT NOT NULL,
+        attempts INTEGER NOT NULL, error TEXT, created_at BIGINT NOT NULL, finished_at BIGINT);
+      CREATE INDEX IF NOT EXISTS job_records_by_queue ON job_records (queue, created_at);`,
+  },
+];
+
+const TABLE = `CREATE TABLE IF NOT EXISTS hearth_migrations (
+  version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`;
+
+/** Arbitrary constant: the advisory lock that keeps two starting processes from migrating at once. */
+const PG_MIGRATION_LOCK = 0x4ea47;
+
+/** Applies the missing migrations to a SQLite database in one write transaction; returns the versions applied. */
+export function migrateSqlite(db: HearthDatabase, migrations: readonly Migration[] = MIGRATIONS): number[] {
+  db.exec(TABLE);
+  // IMMEDIATE takes the write lock first, so a second process waits instead of migrating twice
+  return db
+    .transaction(() => {
+      const done = new Set(
+        (db.prepare('SELECT version FROM hearth_migrations').all() as { version: number }[]).map((r) => r.version),
+      );
+      const applied: number[] = [];
+      for (const m of migrations) {
+        if (done.has(m.version)) continue;
+        db.exec(m.sqlite);
+        db.prepare('INSERT INTO hearth_migrations VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+        applied.push(m.version);
+      }
+      return applied;
+    })
+    .immediate();
+}
+
+/** Applies the missing migrations to PostgreSQL in one transaction under an advisory lock; returns the versions applied. */
+export async function migratePostgres(pool: Pool, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [PG_MIGRATION_LOCK]);
+    await client.query(TABLE);
+    const { rows } = await client.query<{ version: number }>('SELECT version FROM hearth_migrations');
+    const done = new Set(rows.map((r) => r.version));
+    const applied: number[] = [];
+    for (const m of migrations) {
+      if (done.has(m.version)) continue;
+      await client.query(m.postgres);
+      await client.query('INSERT INTO hearth_migrations VALUES ($1, $2, $3)', [m.version, m.name, Date.now()]);
+      applied.push(m.version);
+    }
+    await client.query('COMMIT');
+    return applied;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}
