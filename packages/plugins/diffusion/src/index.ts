@@ -23,6 +23,7 @@ export function createDiffusionPlugin(options: ImagineOptions = {}) {
 export const plugin = createDiffusionPlugin();
 
 export default plugin;
+export { COMPOSERS, type Composer, DEFAULT_COMPOSER, sampleScenes } from './diffusion/compose.js';
 export { type EvalOptions, type EvalReport, evaluate } from './eval/evaluate.js';
 export { ASSETS_DIR, LocalImageModel, localModel } from './local.js';
 export { tokenize, VOCABULARY } from './model/text.js';

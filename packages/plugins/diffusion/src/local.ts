@@ -4,6 +4,8 @@
 import { fileURLToPath } from 'node:url';
 import { initTf } from '@hearth/ml';
 import { fromFloats, type RgbImage } from '@hearth/ml/image';
+import type { SceneSpec } from './data/scenes.js';
+import { type Composer, DEFAULT_COMPOSER, sampleScenes } from './diffusion/compose.js';
 import { sample } from './diffusion/sampler.js';
 import { encodeWords, type Word } from './model/text.js';
 import { UNet } from './model/unet.js';
@@ -46,6 +48,23 @@ export class LocalImageModel {
   async generate(options: GenerateOptions): Promise<RgbImage[]> {
     const { size, channels } = this.model.config;
     return fromFloats(await this.sampleFloats(options), options.count, size, channels as 1 | 3);
+  }
+
+  /**
+   * Samples `count` images of a scene prompt, composed object by object (`composer`, default
+   * {@link DEFAULT_COMPOSER}): the scenes model follows one object far better than two at once.
+   */
+  async generateScene(
+    spec: SceneSpec,
+    options: Omit<GenerateOptions, 'words'> & { composer?: Composer },
+  ): Promise<RgbImage[]> {
+    const { size, channels } = this.model.config;
+    const specs = Array.from({ length: options.count }, () => spec);
+    const values = await sampleScenes(this.model, specs, {
+      ...options,
+      composer: options.composer ?? DEFAULT_COMPOSER,
+    });
+    return fromFloats(values, options.count, size, channels as 1 | 3);
   }
 
   /** Raw samples, `[count, size, size, channels]` in [-1, 1]. */

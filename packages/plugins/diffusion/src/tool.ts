@@ -89,15 +89,19 @@ async function runLocal(input: Input, seed: number, ctx: ToolContext, options: I
     throw new ValidationError(`size must be a multiple of ${model.size} for the local model (e.g. 128 or 256)`);
   }
   ctx.progress(0, `denoising 0/${input.steps}`);
-  const images = await model.generate({
-    words: plan.words,
+  const sampling = {
     count: input.count,
     steps: input.steps,
     guidance: input.guidance,
     seed,
     signal: ctx.signal,
-    onStep: (done, total) => ctx.progress(done / total, `denoising ${done}/${total}`),
-  });
+    onStep: (done: number, total: number) => ctx.progress(done / total, `denoising ${done}/${total}`),
+  };
+  // Scene prompts are composed object by object (see diffusion/compose.ts).
+  const images =
+    plan.model === 'scenes'
+      ? await model.generateScene(plan.spec, sampling)
+      : await model.generate({ ...sampling, words: plan.words });
   const factor = input.size / model.size;
   const png = encodePng(
     grid(

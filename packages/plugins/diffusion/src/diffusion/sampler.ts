@@ -29,17 +29,40 @@ export class SamplingCancelled extends Error {
 
 /** Samples images; returns values in [-1, 1], `[count, size, size, channels]`. */
 export async function sample(model: UNet, options: SampleOptions): Promise<Float32Array> {
-  const { size, channels, maxTokens } = model.config;
-  const { count, steps, guidance, tokens } = options;
+  const { maxTokens } = model.config;
+  const { count, guidance, tokens } = options;
   if (tokens.length !== count * maxTokens)
     throw new Error(`expected ${count * maxTokens} token ids, got ${tokens.length}`);
+  const unconditional = new Int32Array(tokens.length);
+  const guided = guidance !== 1;
+  const batchTokens = guided ? concatTokens(tokens, unconditional) : tokens;
+  return denoise(model, options, (x, t) => {
+    const input = guided ? tf.concat([x, x], 0) : x;
+    const eps = model.predict(input as tf.Tensor4D, new Array(input.shape[0]).fill(t), batchTokens);
+    if (!guided) return eps;
+    const [cond, uncond] = tf.split(eps, 2, 0);
+    return tf.add(uncond, tf.mul(tf.sub(cond, uncond), guidance)) as tf.Tensor4D;
+  });
+}
+
+/** What a DDIM run needs besides the noise predictor. */
+export type DenoiseOptions = Pick<SampleOptions, 'count' | 'steps' | 'seed' | 'signal' | 'onStep'>;
+
+/**
+ * The DDIM loop over any noise predictor `eps(x, t)` (called inside a tidy): the plain guided
+ * sampler above, or a compositional one that mixes several prompts' predictions.
+ */
+export async function denoise(
+  model: Pick<UNet, 'config'>,
+  options: DenoiseOptions,
+  eps: (x: tf.Tensor4D, t: number) => tf.Tensor4D,
+): Promise<Float32Array> {
+  const { size, channels } = model.config;
+  const { count, steps } = options;
   const alphaBar = cosineAlphaBar();
   const normal = gaussian(seededRandom(options.seed));
   const shape: [number, number, number, number] = [count, size, size, channels];
   let x = tf.tensor4d(Float32Array.from({ length: count * size * size * channels }, normal), shape);
-  const unconditional = new Int32Array(tokens.length);
-  const guided = guidance !== 1;
-  const batchTokens = guided ? concatTokens(tokens, unconditional) : tokens;
   const schedule = ddimTimesteps(steps);
   try {
     for (let i = 0; i < schedule.length; i++) {
@@ -47,13 +70,7 @@ export async function sample(model: UNet, options: SampleOptions): Promise<Float
       const t = schedule[i];
       const prevAlpha = i + 1 < schedule.length ? alphaBar[schedule[i + 1]] : 1;
       const next = tf.tidy(() => {
-        const input = guided ? tf.concat([x, x], 0) : x;
-        const eps = model.predict(input as tf.Tensor4D, new Array(input.shape[0]).fill(t), batchTokens);
-        let e: tf.Tensor = eps;
-        if (guided) {
-          const [cond, uncond] = tf.split(eps, 2, 0);
-          e = tf.add(uncond, tf.mul(tf.sub(cond, uncond), guidance));
-        }
+        const e = eps(x, t);
         const a = alphaBar[t];
         const x0 = tf.clipByValue(tf.div(tf.sub(x, tf.mul(e, Math.sqrt(1 - a))), Math.sqrt(a)), -1, 1);
         // Re-derive the noise from the clipped x0 so the step stays consistent with it.

@@ -6,18 +6,10 @@
  */
 import { initTf, seededRandom } from '@hearth/ml';
 import { loadDigits } from '../data/digits.js';
-import {
-  randomSpec,
-  renderScene,
-  SCENE_SIZE,
-  type SceneLabels,
-  type SceneSpec,
-  sceneLabels,
-  specWords,
-} from '../data/scenes.js';
-import { sample } from '../diffusion/sampler.js';
+import { randomSpec, renderScene, SCENE_SIZE, type SceneLabels, type SceneSpec, sceneLabels } from '../data/scenes.js';
+import { type Composer, DEFAULT_COMPOSER, sampleScenes } from '../diffusion/compose.js';
 import { type LocalImageModel, localModel } from '../local.js';
-import { COLOURS, DIGIT_WORDS, encodeWords, SHAPES, SIZES } from '../model/text.js';
+import { COLOURS, DIGIT_WORDS, SHAPES, SIZES } from '../model/text.js';
 import { Classifier, FEATURES } from './classifier.js';
 import { frechetDistance } from './frechet.js';
 
@@ -30,6 +22,11 @@ export interface EvalOptions {
   guidance: number;
   seed: number;
   classifierSteps: number;
+  /**
+   * Scenes: how prompts are sampled (see `sampleScenes`); the first is the headline figure, every
+   * one is reported in `variants`, all judged on the same prompts by the same classifier.
+   */
+  composers?: Composer[];
   onProgress?: (message: string) => void;
 }
 
@@ -47,6 +44,8 @@ export interface EvalReport {
   frechetRealVsReal: number;
   /** Scenes only: per attribute the prompt names, the share right in generated and in real images. */
   attributes?: Record<string, { generated: number; real: number }>;
+  /** Scenes: per composer, the share recognised and the per-attribute shares (generated). */
+  variants?: Record<string, { recognised: number; attributes: Record<string, number>; seconds: number }>;
   seconds: number;
 }
 
@@ -138,7 +137,10 @@ export function digitSplit(count: number): { train: number[]; held: number[] } {
   return { train: all.filter((i) => !heldOut(i)), held: all.filter(heldOut) };
 }
 
-type Core = Pick<EvalReport, 'recognised' | 'realRecognised' | 'frechet' | 'frechetRealVsReal' | 'attributes'>;
+type Core = Pick<
+  EvalReport,
+  'recognised' | 'realRecognised' | 'frechet' | 'frechetRealVsReal' | 'attributes' | 'variants'
+>;
 
 async function evaluateDigits(model: LocalImageModel, o: EvalOptions, say: (m: string) => void): Promise<Core> {
   const set = loadDigits();
@@ -220,43 +222,51 @@ async function evaluateScenes(model: LocalImageModel, o: EvalOptions, say: (m: s
     ).length /
     (2 * n);
 
-  const generated = new Float32Array(n * px);
-  const { maxTokens } = model.model.config;
-  for (let start = 0; start < n; start += 16) {
-    const count = Math.min(16, n - start);
-    say(`sampling scenes ${start + 1}-${start + count} of ${n}`);
-    const tokens = new Int32Array(count * maxTokens);
-    for (let j = 0; j < count; j++) tokens.set(encodeWords(specWords(specs[start + j]), maxTokens), j * maxTokens);
-    const values = await sample(model.model, {
-      tokens,
-      count,
-      steps: o.steps,
-      guidance: o.guidance,
-      seed: o.seed + start,
-    });
-    generated.set(values, start * px);
+  const realHeads = headAccuracy(realSpecs, real.labels);
+  const composers = o.composers?.length ? o.composers : [DEFAULT_COMPOSER];
+  const variants: NonNullable<EvalReport['variants']> = {};
+  let headline: { recognised: number; frechet: number; heads: Record<string, number> } | undefined;
+  for (const composer of composers) {
+    const t0 = performance.now();
+    const generated = new Float32Array(n * px);
+    for (let start = 0; start < n; start += 16) {
+      const count = Math.min(16, n - start);
+      say(`sampling scenes ${start + 1}-${start + count} of ${n} (${composer})`);
+      const values = await sampleScenes(model.model, specs.slice(start, start + count), {
+        steps: o.steps,
+        guidance: o.guidance,
+        seed: o.seed + start,
+        composer,
+      });
+      generated.set(values, start * px);
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const gen = await classifier.predict(generated, n);
+    const recognised =
+      specs.filter((s, i) =>
+        sceneMatches(
+          s,
+          gen.labels.map((l) => l[i]),
+        ),
+      ).length / n;
+    const heads = headAccuracy(specs, gen.labels);
+    variants[composer] = { recognised, attributes: heads, seconds };
+    if (!headline) {
+      const frechet = frechetDistance(real.features.subarray(0, n * FEATURES), gen.features, FEATURES);
+      headline = { recognised, frechet, heads };
+    }
   }
-  const gen = await classifier.predict(generated, n);
-  const recognised =
-    specs.filter((s, i) =>
-      sceneMatches(
-        s,
-        gen.labels.map((l) => l[i]),
-      ),
-    ).length / n;
-  const frechet = frechetDistance(real.features.subarray(0, n * FEATURES), gen.features, FEATURES);
   const frechetRealVsReal = frechetDistance(
     real.features.subarray(0, n * FEATURES),
     real.features.subarray(n * FEATURES),
     FEATURES,
   );
   classifier.dispose();
-  const realHeads = headAccuracy(realSpecs, real.labels);
-  const genHeads = headAccuracy(specs, gen.labels);
+  const { recognised, frechet, heads } = headline!;
   const attributes = Object.fromEntries(
-    Object.keys(genHeads).map((name) => [name, { generated: genHeads[name]!, real: realHeads[name] ?? 0 }]),
+    Object.keys(heads).map((name) => [name, { generated: heads[name]!, real: realHeads[name] ?? 0 }]),
   );
-  return { recognised, realRecognised, frechet, frechetRealVsReal, attributes };
+  return { recognised, realRecognised, frechet, frechetRealVsReal, attributes, variants };
 }
 
 /** Raw samples in [-1, 1] for one prompt. */
