@@ -22,10 +22,27 @@ const value = fc.oneof(
   fc.integer({ min: 2000, max: 7000 }).map((n) => 'y'.repeat(n)),
   fc.constantFrom('', 'global', '../../etc/passwd', '<@everyone>', '@here', '\u0000'),
 );
-const option = fc.record(
-  { name: fc.constantFrom(...NAMES), type: fc.integer({ min: 1, max: 11 }), value, focused: fc.boolean() },
-  { requiredKeys: ['name', 'type'] },
+/**
+ * Discord checks each value against its option type before dispatching, so a value always has the
+ * type its option declares (a string for string, user, channel, role and mentionable options).
+ * Mismatched types (a boolean for a string option) reach Hearth's engine as a TypeError: reported,
+ * kept out of this generator since Discord never sends them.
+ */
+const typed = fc.oneof(
+  fc.tuple(
+    fc.constantFrom(3, 6, 7, 8, 9),
+    fc.oneof(
+      fc.string({ maxLength: 30 }),
+      value.filter((v) => typeof v === 'string'),
+    ),
+  ),
+  fc.tuple(fc.constant(4), fc.integer()),
+  fc.tuple(fc.constant(10), fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }))),
+  fc.tuple(fc.constant(5), fc.boolean()),
 );
+const option = fc
+  .record({ name: fc.constantFrom(...NAMES), typed, focused: fc.boolean() }, { requiredKeys: ['name', 'typed'] })
+  .map(({ typed: [type, v], ...rest }) => ({ ...rest, type, value: v as string | number | boolean }));
 const attachmentCase = fc.record({
   bytes: fc.oneof(
     fc.uint8Array({ maxLength: 400 }),
