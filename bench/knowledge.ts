@@ -10,7 +10,7 @@
  *    feedback), reported on the `test` split; skipped when ../shared/data is missing.
  * Sizes: HEARTH_BENCH_KNOWLEDGE_SIZES=10000,100000 (default; empty skips latency). Queries per size: HEARTH_BENCH_KNOWLEDGE_QUERIES (200).
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -25,8 +25,6 @@ import {
   scoreRanking,
 } from '@hearth/core/knowledge';
 import { pubmedqaToBeir } from '../scripts/pubmedqa-to-beir.js';
-
-export { brownSentences as brownSentencesForBench, rng as rngForBench };
 
 function rng(seed: number): () => number {
   let a = seed >>> 0;
@@ -77,7 +75,11 @@ async function timeAll(queries: string[], run: (q: string) => Promise<unknown>):
 
 async function latencySection(size: number, sentences: string[], queryCount: number): Promise<string[]> {
   const random = rng(size);
-  const root = mkdtempSync(join(tmpdir(), 'hearth-bench-kn-'));
+  // HEARTH_BENCH_KNOWLEDGE_STORE keeps the built store, so a later run (or another commit) skips the ingest.
+  const keep = process.env.HEARTH_BENCH_KNOWLEDGE_STORE;
+  const root = keep ? join(keep, String(size)) : mkdtempSync(join(tmpdir(), 'hearth-bench-kn-'));
+  const built = Boolean(keep && existsSync(join(root, 'knowledge')));
+  mkdirSync(root, { recursive: true });
   try {
     const lines: string[] = [];
     const passages: string[] = [];
@@ -91,9 +93,9 @@ async function latencySection(size: number, sentences: string[], queryCount: num
     const embedder = await createEmbedder('local');
     await embedder.embed(['warm up the idf table']);
     const store = await LanceKnowledgeStore.open({ dir: join(root, 'knowledge'), embedder });
-    await store.ingest([join(root, 'corpus.jsonl')]);
+    if (!built) await store.ingest([join(root, 'corpus.jsonl')]);
     const chunks = await store.embedderTableCount();
-    const timings = store.lastIngestTimings as { seconds: number; indexSeconds: number };
+    const timings = store.lastIngestTimings ?? { seconds: Number.NaN, indexSeconds: Number.NaN };
     const queries = Array.from({ length: queryCount }, () => {
       const words = passages[Math.floor(random() * passages.length)].split(/\s+/).filter((w) => w.length > 4);
       return Array.from({ length: 4 }, () => words[Math.floor(random() * words.length)] ?? 'county').join(' ');
@@ -131,7 +133,7 @@ async function latencySection(size: number, sentences: string[], queryCount: num
       ...lines,
     ];
   } finally {
-    rmSync(root, { recursive: true, force: true });
+    if (!keep) rmSync(root, { recursive: true, force: true });
   }
 }
 
@@ -356,7 +358,13 @@ export async function rankSet(set: RetrievalSet, fusion?: Partial<FusionConfig>)
     const lists = new Map<string, Lists>();
     for (const q of queries) {
       if (!qrels.has(q.id)) continue;
-      const o = { k: 100, candidates: 100 };
+      // nDCG@10 needs ten hits; candidates stay at the store's default (max(50, 4k)), as `search` runs.
+      const o = {
+        k: 10,
+        ...(process.env.HEARTH_BENCH_KNOWLEDGE_CANDIDATES
+          ? { candidates: Number(process.env.HEARTH_BENCH_KNOWLEDGE_CANDIDATES) }
+          : {}),
+      };
       lists.set(q.id, {
         vector: key(await store.searchDetailed(q.text, { ...o, mode: 'vector' })),
         text: key(await store.searchDetailed(q.text, { ...o, mode: 'text' })),
@@ -367,7 +375,7 @@ export async function rankSet(set: RetrievalSet, fusion?: Partial<FusionConfig>)
     await store.close();
     return { queries: queries.filter((q) => lists.has(q.id)), qrels, lists };
   } finally {
-    rmSync(root, { recursive: true, force: true });
+    if (!keep) rmSync(root, { recursive: true, force: true });
   }
 }
 
