@@ -3,55 +3,8 @@
  * later ones), lines that are not JSON and messages that are not JSON-RPC all get an answer, so a
  * client never waits for one that will not come.
  */
-import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { resolvePrincipal, serveStdio } from '../../packages/bot/src/mcp/index.js';
-import { PRINCIPALS, testHearth } from './fixtures/hearth.js';
-
-interface Wire {
-  send(message: unknown): void;
-  /** The next line the server writes, parsed. */
-  next(): Promise<any>;
-  close(): Promise<void>;
-}
-
-function open(): Wire {
-  const hearth = testHearth(PRINCIPALS);
-  const stdin = new PassThrough();
-  const stdout = new PassThrough();
-  const served = serveStdio(hearth, resolvePrincipal(hearth.config.mcp), { stdin, stdout });
-  let buffer = '';
-  const lines: string[] = [];
-  const waiting: ((line: string) => void)[] = [];
-  stdout.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString();
-    for (let nl = buffer.indexOf('\n'); nl !== -1; nl = buffer.indexOf('\n')) {
-      const line = buffer.slice(0, nl);
-      buffer = buffer.slice(nl + 1);
-      const w = waiting.shift();
-      if (w) w(line);
-      else lines.push(line);
-    }
-  });
-  return {
-    send: (m) => stdin.write(`${typeof m === 'string' ? m : JSON.stringify(m)}\n`),
-    next: () =>
-      new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('no answer within 3 s')), 3000);
-        const take = (line: string) => {
-          clearTimeout(timer);
-          resolve(JSON.parse(line));
-        };
-        const line = lines.shift();
-        if (line !== undefined) take(line);
-        else waiting.push(take);
-      }),
-    close: async () => {
-      stdin.end();
-      await served;
-    },
-  };
-}
+import { open, type Wire } from './wire.js';
 
 const init = (protocolVersion: string) => ({
   jsonrpc: '2.0',
