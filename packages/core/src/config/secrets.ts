@@ -24,7 +24,8 @@ export interface Secrets {
   mcpToken?: string;
   /**
    * Other secret variables (name -> value): those the config names (`mcp.principals[].tokenEnv`,
-   * `mcp.servers[].tokenEnv` and `envFrom` sources) and any whose name looks like a credential.
+   * `mcp.servers[].tokenEnv` and `envFrom` sources) and any whose name looks like a credential;
+   * plus the password of any URL-valued variable, as `<NAME> (password)`.
    */
   named?: Record<string, string>;
 }
@@ -74,6 +75,13 @@ export function collectSecrets(env: NodeJS.ProcessEnv, config: SecretRefs = {}):
     const value = env[name];
     if (value) named[name] = value;
   }
+  // a password inside any URL (HEARTH_DATABASE_URL=postgres://user:pw@host/db, a proxy URL...)
+  for (const [name, value] of Object.entries(env)) {
+    const password = value ? urlPassword(value) : undefined;
+    if (!password || named[name]) continue;
+    named[`${name} (password)`] = password.raw;
+    if (password.decoded !== password.raw) named[`${name} (password, decoded)`] = password.decoded;
+  }
   return {
     hfToken: env.HF_TOKEN || undefined,
     openaiApiKey: env.OPENAI_API_KEY || undefined,
@@ -87,4 +95,16 @@ export function collectSecrets(env: NodeJS.ProcessEnv, config: SecretRefs = {}):
 export function secretValues(secrets: Secrets): string[] {
   const { named, ...own } = secrets;
   return [...Object.values(own), ...Object.values(named ?? {})].filter((v): v is string => typeof v === 'string');
+}
+
+/** The password of a `scheme://user:password@host` value, as written and decoded; undefined when there is none. */
+function urlPassword(value: string): { raw: string; decoded: string } | undefined {
+  const m = /^[a-z][\w+.-]*:\/\/[^/?#@:\s]*:([^/?#@\s]+)@/i.exec(value.trim());
+  if (!m) return undefined;
+  const raw = m[1] as string;
+  try {
+    return { raw, decoded: decodeURIComponent(raw) };
+  } catch {
+    return { raw, decoded: raw };
+  }
 }

@@ -176,6 +176,20 @@ describe('one source of secrets (issue 14, item 7)', () => {
     expect(text).toBe('[redacted] [redacted] [redacted] [redacted] [redacted] /home/x');
   });
 
+  it('registers the password of any URL in the environment (HEARTH_DATABASE_URL and the like)', () => {
+    const redactor = new Redactor();
+    redactor.addEnvironment({
+      cwd: dir(),
+      env: {
+        HEARTH_DATABASE_URL: 'postgres://hearth:pg-canary%2Fpw9@db.example:5432/hearth',
+        HOME_URL: 'https://x.example/',
+      },
+    });
+    expect(redactor.redact('auth failed for pg-canary/pw9 and pg-canary%2Fpw9 at https://x.example/')).toBe(
+      'auth failed for [redacted] and [redacted] at https://x.example/',
+    );
+  });
+
   it('knows the secrets of the environment and .env before any config has loaded', () => {
     const cwd = dir();
     writeFileSync(join(cwd, '.env'), 'OPENAI_API_KEY=canary-dotenv-oa\n');
