@@ -55,16 +55,17 @@ function rawWords(text: string): string[] {
  * Why a draft is junk rather than an answer, or undefined when it is not: too few words, a long
  * digit run its sources lack (`Q8_00000000000`), or words found neither in its sources nor among
  * common function words (`ModolsIs`, `ldiamable`). A small model's junk is often too short for
- * the content-word score to judge, so this check runs first.
+ * the content-word score to judge, so this check runs first. `minWords` (default 3) is the fewest
+ * words a whole answer needs; a follow-up sentence of a checked answer may be shorter.
  */
-export function junkReason(answer: string, sources: NumberedSource[]): string | undefined {
+export function junkReason(answer: string, sources: NumberedSource[], minWords = 3): string | undefined {
   const body = answer.replace(CITATION, ' ');
   const words = rawWords(body);
-  if (words.filter((w) => /\p{L}/u.test(w)).length < 3) return 'too few words';
+  if (words.filter((w) => /\p{L}/u.test(w)).length < minWords) return 'too few words';
   const corpus = sources.map((s) => `${s.hit.title} ${s.hit.text}`).join('\n');
   for (const run of body.match(/\d{5,}/g) ?? []) if (!corpus.includes(run)) return 'digit run not in the sources';
   const vocabulary = new Set(rawWords(corpus));
   const unknown = words.filter((w) => !vocabulary.has(w) && !COMMON.has(w) && !/^\d{1,4}$/.test(w));
-  if (unknown.length / words.length > 0.2) return 'words not in the sources';
+  if (words.length && unknown.length / words.length > 0.2) return 'words not in the sources';
   return undefined;
 }

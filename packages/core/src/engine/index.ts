@@ -20,7 +20,7 @@ import { smallTalk, smallTalkReply } from './question.js';
 import { type NumberedSource, relevantSources } from './sources.js';
 import { toolSpecsFor } from './tools.js';
 import type { Engine, TurnInput, TurnResult } from './types.js';
-import { emitChecked, judgeLocalDraft } from './verify.js';
+import { emitChecked, VerifiedSentences } from './verify.js';
 
 export { CitationStreamFilter, checkCitations } from './citations.js';
 export { conversationId } from './conversation-store.js';
@@ -159,10 +159,23 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
       await emitChecked(fallback, input.onToken);
       return { text: fallback, toolCalls: [], attachments: [], sources: [] };
     }
+    if (!found) {
+      // retrieval skipped on request: nothing to check against, shown once complete
+      const out = await runModelLoop({ ...loopInput(p, input, model), onToken: undefined });
+      await emitChecked(checkCitations(out.text, p.parts.sources).text, input.onToken);
+      return { ...out, sources: p.parts.sources };
+    }
+    // sentences reach the surface only once complete and checked against the sources
+    const verified = new VerifiedSentences(p.text, p.parts.sources, config.engine.minSupport, input.onToken);
     let out: Awaited<ReturnType<typeof runModelLoop>>;
     let failed = false;
     try {
-      out = await runModelLoop({ ...loopInput(p, input, model), onToken: undefined });
+      out = await runModelLoop({
+        ...loopInput(p, input, model),
+        onToken: input.onToken ? (t: string) => verified.push(t) : undefined,
+      });
+      if (!input.onToken) await verified.push(checkCitations(out.text, p.parts.sources).text);
+      await verified.end();
     } catch (err) {
       if (input.signal?.aborted || (err instanceof HearthError && err.code === 'cancelled')) throw err;
       // a draft that fails (e.g. a prompt longer than the model's context) is a draft to replace
@@ -170,22 +183,20 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
       out = { text: '', toolCalls: [], attachments: [] };
       failed = true;
     }
-    if (!found || out.toolCalls.length) {
-      await emitChecked(checkCitations(out.text, p.parts.sources).text, input.onToken);
-      return { ...out, sources: p.parts.sources };
-    }
-    const verdict = judgeLocalDraft(p.text, out.text, p.parts.sources, config.engine.minSupport);
-    const replace = failed || (!verdict.ok && config.engine.grounding !== 'flag');
-    if (!verdict.ok && !failed)
-      log.warn({ support: verdict.support.score, reason: verdict.reason, replaced: replace }, 'local draft rejected');
-    const text = replace ? fallback : out.text;
-    const sources = replace ? p.pool : p.parts.sources;
-    await emitChecked(checkCitations(text, sources).text, input.onToken);
+    const shown = failed ? '' : verified.shown.trim();
+    if (!failed && verified.reason)
+      log.warn(
+        { reason: verified.reason, shownChars: shown.length },
+        'local draft cut at its first unsupported sentence',
+      );
+    const replace = !shown;
+    if (replace) await emitChecked(checkCitations(fallback, p.pool).text, input.onToken);
+    const support = failed ? 0 : answerSupport(replace ? out.text : shown, p.parts.sources).score;
     return {
       ...out,
-      text,
-      sources,
-      grounding: { support: failed ? 0 : Number(verdict.support.score.toFixed(3)), replaced: replace },
+      text: replace ? fallback : shown,
+      sources: replace ? p.pool : p.parts.sources,
+      grounding: { support: Number(support.toFixed(3)), replaced: replace },
     };
   }
 
@@ -233,6 +244,8 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
       const p = await prepare(input);
       let answer: Answer;
       const local = !p.model || isLocal(p.model.ref);
+      // local answers are checked before they are shown, unless the operator asked only to flag them
+      const guarded = !p.model || (local && config.engine.grounding !== 'flag');
       if (p.talk && local) {
         // greetings and thanks need no sources; a remote model converses on its own
         answer = { text: smallTalkReply(p.talk), toolCalls: [], attachments: [], sources: [] };
@@ -241,7 +254,7 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
         const text = p.parts.retrieval === 'found' ? extractiveAnswer(p.text, p.pool) : NOT_COVERED_TEXT;
         await emitChecked(checkCitations(text, p.pool).text, input.onToken);
         answer = { text, toolCalls: [], attachments: [], sources: p.pool };
-      } else if (local) answer = await localAnswer(p, input, p.model);
+      } else if (guarded) answer = await localAnswer(p, input, p.model);
       else answer = await remoteAnswer(p, input, p.model);
       if (input.signal?.aborted) throw new HearthError('cancelled', 'The answer was cancelled.');
       const checked = checkCitations(answer.text, answer.sources);
@@ -260,7 +273,7 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
         toolCalls: answer.toolCalls,
         attachments: answer.attachments,
         // the text says so exactly when this is true (a remote model told nothing matched may still answer)
-        notCovered: local ? text === NOT_COVERED_TEXT : p.parts.retrieval === 'none' && answer.toolCalls.length === 0,
+        notCovered: guarded ? text === NOT_COVERED_TEXT : p.parts.retrieval === 'none' && answer.toolCalls.length === 0,
         model: p.model?.ref ?? EXTRACTIVE_MODEL,
         ...(answer.grounding ? { grounding: answer.grounding } : {}),
       };

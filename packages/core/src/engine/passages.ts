@@ -27,30 +27,44 @@ const NEVER_ENDS =
   /(?:^|[\s(])(?:e\.g|i\.e|vs|cf|approx|incl|resp|viz|ca|Mr|Mrs|Ms|Dr|St|Prof|No|Nos|Fig|Vol|Jr|Sr)\.$/i;
 
 /**
- * Sentences of one paragraph (whitespace normalised). A stop ends a sentence only when followed by
- * white space and not lower-case text, outside inline code, and not after an abbreviation such as
- * "e.g." or an initial; so versions (`v1.2`), paths (`docs/mcp.md`), `127.0.0.1` and "e.g. foo" stay whole.
+ * Where sentences end in `text` (offsets just after their end punctuation and closing quotes or
+ * brackets). A stop ends a sentence only when followed by white space and then text that is not
+ * lower-case, outside inline code, and not after an abbreviation such as "e.g." or an initial; so
+ * versions (`v1.2`), paths (`docs/mcp.md`), `127.0.0.1` and "e.g. foo" stay whole. A stop at the
+ * very end of `text` is not reported: more text may follow it.
  */
+export function sentenceEnds(text: string): number[] {
+  const ends: number[] = [];
+  let start = 0;
+  let ticks = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '`') ticks++;
+    if ((ch !== '.' && ch !== '!' && ch !== '?') || ticks % 2 === 1) continue;
+    let end = i + 1;
+    while (end < text.length && /[.!?"')\]*]/.test(text[end] as string)) end++;
+    const gap = /^\s+/.exec(text.slice(end));
+    if (!gap) continue;
+    const next = text[end + gap[0].length];
+    if (next === undefined || /[\p{Ll},;:]/u.test(next)) continue; // "e.g. foo", "etc., and"
+    const head = text.slice(start, i + 1);
+    if (ch === '.' && (NEVER_ENDS.test(head) || /(?:^|\s)\p{Lu}\.$/u.test(head))) continue; // abbreviation, initial
+    ends.push(end);
+    start = end;
+    i = end - 1;
+  }
+  return ends;
+}
+
+/** Sentences of one paragraph, white space normalised (see {@link sentenceEnds} for where they end). */
 export function splitSentences(text: string): string[] {
   const flat = text.replace(/\s+/g, ' ').trim();
   if (!flat) return [];
   const out: string[] = [];
   let start = 0;
-  let ticks = 0;
-  for (let i = 0; i < flat.length; i++) {
-    const ch = flat[i];
-    if (ch === '`') ticks++;
-    if ((ch !== '.' && ch !== '!' && ch !== '?') || ticks % 2 === 1) continue;
-    let end = i + 1;
-    while (end < flat.length && /[.!?"')\]*]/.test(flat[end] as string)) end++;
-    if (end >= flat.length || flat[end] !== ' ') continue;
-    const next = flat[end + 1] ?? '';
-    if (/[\p{Ll},;:]/u.test(next)) continue; // "e.g. foo", "etc., and"
-    const head = flat.slice(start, i + 1);
-    if (ch === '.' && (NEVER_ENDS.test(head) || /(?:^|\s)\p{Lu}\.$/u.test(head))) continue; // abbreviation, initial
+  for (const end of sentenceEnds(flat)) {
     out.push(flat.slice(start, end).trim());
-    start = end + 1;
-    i = end;
+    start = end;
   }
   const rest = flat.slice(start).trim();
   if (rest) out.push(rest);

@@ -1,5 +1,5 @@
 import { answerSupport, junkReason, MIN_JUDGED_TERMS, type Support } from './grounding.js';
-import { splitSentences } from './passages.js';
+import { sentenceEnds } from './passages.js';
 import type { NumberedSource } from './sources.js';
 import { contentTerms } from './text.js';
 
@@ -49,16 +49,81 @@ export async function emitChecked(text: string, onToken: ((t: string) => unknown
 
 /** Splits text into sentence pieces that concatenate back to exactly the same text. */
 function splitOnSentences(text: string): string[] {
-  const sentences = splitSentences(text);
   const out: string[] = [];
   let at = 0;
-  for (const s of sentences) {
-    const end = text.indexOf(s.slice(-Math.min(8, s.length)), at);
-    if (end < 0) break;
-    const stop = end + Math.min(8, s.length);
-    out.push(text.slice(at, stop));
-    at = stop;
+  for (const end of sentenceEnds(text)) {
+    out.push(text.slice(at, end));
+    at = end;
   }
   if (at < text.length) out.push(text.slice(at));
   return out.filter(Boolean);
+}
+
+/**
+ * Shows a local model's answer as it is written, one checked sentence at a time: a sentence is
+ * passed on only when complete and supported by the sources (the first must also pass the whole
+ * draft check of {@link judgeLocalDraft}), and the first sentence that fails ends what is shown.
+ * So every prefix shown passes the draft check, and nothing unverified reaches the user.
+ */
+export class VerifiedSentences {
+  private pending = '';
+  private shownText = '';
+  private stopped = false;
+  /** Why showing stopped, when it did. */
+  reason?: string;
+
+  constructor(
+    private readonly question: string,
+    private readonly sources: NumberedSource[],
+    private readonly minSupport: number,
+    private readonly emit?: (text: string) => unknown,
+  ) {}
+
+  /** What has been shown so far (checked sentences, their spacing kept). */
+  get shown(): string {
+    return this.shownText;
+  }
+
+  /** More model text. */
+  async push(text: string): Promise<void> {
+    if (this.stopped) return;
+    this.pending += text;
+    let at = 0;
+    for (const end of sentenceEnds(this.pending)) {
+      if (!(await this.offer(this.pending.slice(at, end)))) return;
+      at = end;
+    }
+    this.pending = this.pending.slice(at);
+  }
+
+  /** The model is done: the last sentence is complete. */
+  async end(): Promise<void> {
+    if (!this.stopped && this.pending.trim()) await this.offer(this.pending);
+    this.pending = '';
+  }
+
+  private async offer(sentence: string): Promise<boolean> {
+    const reason = this.check(sentence);
+    if (reason) {
+      this.stopped = true;
+      this.reason = reason;
+      this.pending = '';
+      return false;
+    }
+    this.shownText += sentence;
+    const ack = this.emit?.(sentence);
+    if (ack && typeof (ack as Promise<unknown>).then === 'function') await ack;
+    return true;
+  }
+
+  private check(sentence: string): string | undefined {
+    if (!this.shownText.trim()) {
+      const verdict = judgeLocalDraft(this.question, sentence, this.sources, this.minSupport);
+      return verdict.ok ? undefined : verdict.reason;
+    }
+    // a short follow-up ("Bring snacks [1].") is judged by its words alone
+    const junk = junkReason(sentence, this.sources, 1);
+    if (junk) return junk;
+    return answerSupport(sentence, this.sources).score < this.minSupport ? 'not supported by its sources' : undefined;
+  }
 }

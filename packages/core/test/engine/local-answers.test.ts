@@ -153,3 +153,27 @@ describe('conversation on the local path', () => {
     expect(how.text).toContain('```sh\nhearth mcp --http 127.0.0.1:8765\n```');
   });
 });
+
+describe('a local draft streams sentence by sentence once each is checked', () => {
+  it('shows the first sentence while the model still writes, and cuts the answer at the first unsupported one', async () => {
+    const { engine } = await local([
+      {
+        chunks: ['The weekly meetup starts ', 'at 19:00 UTC every Thursday [1]. ', 'Ldiamable gorps ', 'zzyzx [1].'],
+        chunkDelayMs: 40,
+      },
+    ]);
+    const arrivals: { text: string; at: number }[] = [];
+    const started = Date.now();
+    const result = await engine.turn({
+      conversation: key,
+      text: 'When does the weekly meetup start?',
+      caller: member,
+      onToken: (t) => void arrivals.push({ text: t, at: Date.now() - started }),
+    });
+    const total = Date.now() - started;
+    expect(arrivals.map((a) => a.text)).toEqual(['The weekly meetup starts at 19:00 UTC every Thursday [1].']);
+    expect(arrivals[0]!.at).toBeLessThan(total - 40); // before the last chunk came in
+    expect(result.text).toBe('The weekly meetup starts at 19:00 UTC every Thursday [1].');
+    expect(result.grounding).toEqual({ support: 1, replaced: false });
+  });
+});
