@@ -29,11 +29,13 @@ function serialised<T>(lock: string, key: string, work: () => Promise<T>): Promi
 
 /**
  * Adds `update(key, fn)` to a store and makes `set`, `delete` and `update` of one key run one
- * after another, so a read-modify-write never loses a concurrent write in this process.
+ * after another, so a read-modify-write never loses a concurrent write in this process. A store
+ * with its own `update` (Hearth's, compare-and-set across processes) keeps it, queued the same way.
  * `lockId` names the underlying rows (e.g. `plugin|guild`) when several objects share them.
  */
-export function withAtomicUpdate(storage: StorageApi, lockId?: string): AtomicStorageApi {
+export function withAtomicUpdate(storage: StorageApi | AtomicStorageApi, lockId?: string): AtomicStorageApi {
   const lock = lockId ?? lockIdOf(storage);
+  const native = 'update' in storage && typeof storage.update === 'function' ? storage : undefined;
   return {
     get: (key) => storage.get(key),
     keys: (prefix) => storage.keys(prefix),
@@ -42,6 +44,7 @@ export function withAtomicUpdate(storage: StorageApi, lockId?: string): AtomicSt
     delete: (key) => serialised(lock, key, () => storage.delete(key)),
     update: <T>(key: string, fn: (current: T | undefined) => T | Promise<T>) =>
       serialised(lock, key, async () => {
+        if (native) return native.update<T>(key, fn);
         const next = await fn(await storage.get<T>(key));
         await storage.set(key, next);
         return next;
