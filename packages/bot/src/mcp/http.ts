@@ -63,6 +63,9 @@ export async function startMcpHttp(
   options: McpHttpOptions,
 ): Promise<McpHttpServer> {
   const mcp = hearth.config.mcp;
+  // config keys the core schema may add later (mcp.oauth, mcp.http.maxSessionsPerPrincipal); options win
+  const later = mcp as unknown as { oauth?: McpOAuthOptions; http: { maxSessionsPerPrincipal?: number } };
+  const oauth = options.oauth ?? later.oauth;
   const host = options.host ?? '127.0.0.1';
   const defaultPrincipal = resolvePrincipal(mcp, options.principal);
   const tokens = new TokenTable(
@@ -71,7 +74,7 @@ export async function startMcpHttp(
     options.defaultToken ?? hearth.config.secrets?.mcpToken,
   );
   hearth.redactor.add(...tokens.tokens());
-  if (!isLoopback(host) && !tokens.required && !options.oauth) {
+  if (!isLoopback(host) && !tokens.required && !oauth) {
     throw new HearthError(
       'invalid_config',
       `Refusing to serve MCP on ${host} without authentication: give a principal a "tokenEnv" (and set that variable) or set HEARTH_MCP_TOKEN, or bind 127.0.0.1.`,
@@ -82,11 +85,12 @@ export async function startMcpHttp(
   const sessions = new Map<string, Entry>();
   const perPrincipal =
     options.maxSessionsPerPrincipal ??
+    later.http.maxSessionsPerPrincipal ??
     Math.max(
       1,
       Math.ceil(
         mcp.http.maxSessions /
-          (options.oauth ? Math.max(1, mcp.principals.length) : tokens.required ? tokens.principalCount() : 1),
+          (oauth ? Math.max(1, mcp.principals.length) : tokens.required ? tokens.principalCount() : 1),
       ),
     );
   const openedBy = (name: string) => [...sessions.values()].filter((e) => e.session.principal.name === name).length;
@@ -95,7 +99,7 @@ export async function startMcpHttp(
   // known once listening (port 0 picks one); the OAuth audience defaults to it
   let mcpUrl = '';
   let verifier: JwtVerifier | undefined;
-  const authRequired = tokens.required || Boolean(options.oauth);
+  const authRequired = tokens.required || Boolean(oauth);
 
   const authenticate = async (req: IncomingMessage): Promise<Principal | TokenRejected> => {
     if (!authRequired) return defaultPrincipal;
@@ -118,13 +122,13 @@ export async function startMcpHttp(
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const refused = guard.check(req);
-    if (options.oauth && path.startsWith('/.well-known/oauth-protected-resource')) {
+    if (oauth && path.startsWith('/.well-known/oauth-protected-resource')) {
       if (refused) return reply(res, 403, `Forbidden: ${refused}`);
       if (path !== '/.well-known/oauth-protected-resource' && path !== '/.well-known/oauth-protected-resource/mcp')
         return reply(res, 404, 'Not found');
       res
         .writeHead(200, { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': '*' })
-        .end(JSON.stringify(resourceMetadata(mcpUrl, options.oauth)));
+        .end(JSON.stringify(resourceMetadata(mcpUrl, oauth)));
       return;
     }
     if (path !== '/mcp') return reply(res, 404, 'Not found: the MCP endpoint is /mcp');
@@ -133,7 +137,7 @@ export async function startMcpHttp(
     if (principal instanceof TokenRejected) {
       const params = [
         'realm="hearth-mcp"',
-        ...(options.oauth ? [`resource_metadata="${metadataUrl(mcpUrl)}"`] : []),
+        ...(oauth ? [`resource_metadata="${metadataUrl(mcpUrl)}"`] : []),
         ...(req.headers.authorization
           ? [
               `error="${principal.status === 403 ? 'insufficient_scope' : 'invalid_token'}"`,
@@ -232,11 +236,11 @@ export async function startMcpHttp(
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${urlHost}:${address.port}/mcp`;
   mcpUrl = url;
-  if (options.oauth) verifier = new JwtVerifier(options.oauth, options.oauth.audience ?? url);
+  if (oauth) verifier = new JwtVerifier(oauth, oauth.audience ?? url);
   log.info(
     {
       url,
-      auth: options.oauth ? `oauth (${options.oauth.issuer})` : tokens.required ? 'bearer' : 'none (loopback)',
+      auth: oauth ? `oauth (${oauth.issuer})` : tokens.required ? 'bearer' : 'none (loopback)',
       principal: defaultPrincipal.name,
     },
     'MCP server listening',
