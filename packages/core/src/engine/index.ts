@@ -146,7 +146,7 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
     return { id, text, talk, pool, model, persona, history, parts, countTokens, messages: assemblePrompt(parts) };
   }
 
-  /** A local model's draft, held until checked: shown only when its sources support it, else the best passage. */
+  /** A local model's draft, shown sentence by sentence as each passes the check, else the best passage. */
   async function localAnswer(
     p: Awaited<ReturnType<typeof prepare>>,
     input: TurnInput,
@@ -183,7 +183,8 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
       out = { text: '', toolCalls: [], attachments: [] };
       failed = true;
     }
-    const shown = failed ? '' : verified.shown.trim();
+    // what was shown before a failure stays the answer: the surface already has it
+    const shown = verified.shown.trim();
     if (!failed && verified.reason)
       log.warn(
         { reason: verified.reason, shownChars: shown.length },
@@ -191,7 +192,7 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
       );
     const replace = !shown;
     if (replace) await emitChecked(checkCitations(fallback, p.pool).text, input.onToken);
-    const support = failed ? 0 : answerSupport(replace ? out.text : shown, p.parts.sources).score;
+    const support = failed && replace ? 0 : answerSupport(replace ? out.text : shown, p.parts.sources).score;
     return {
       ...out,
       text: replace ? fallback : shown,

@@ -176,4 +176,17 @@ describe('a local draft streams sentence by sentence once each is checked', () =
     expect(result.text).toBe('The weekly meetup starts at 19:00 UTC every Thursday [1].');
     expect(result.grounding).toEqual({ support: 1, replaced: false });
   });
+
+  it('keeps what it already showed when the model fails mid-answer, so the surface and the result agree', async () => {
+    const { engine } = await local([
+      {
+        chunks: ['The weekly meetup starts at 19:00 UTC every Thursday [1]. ', 'Bring ', 'your ', 'snacks [1].'],
+        truncateAfter: 2,
+      },
+    ]);
+    const { result, streamed } = await ask(engine, 'When does the weekly meetup start?');
+    expect(streamed).toBe('The weekly meetup starts at 19:00 UTC every Thursday [1].');
+    expect(result.text).toBe(streamed);
+    expect(result.grounding?.replaced).toBe(false);
+  });
 });
