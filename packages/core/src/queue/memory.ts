@@ -152,9 +152,14 @@ export class InProcessQueue implements JobQueue {
   /** @internal Records a run's outcome: retry later, or finish. */
   settle(job: MemJob, outcome: { result: unknown } | { error: string; retryable: boolean }): void {
     job.controller = undefined;
-    if ('result' in outcome) return this.finish(job, 'completed', outcome);
-    const final = !outcome.retryable || job.attempt >= job.attempts;
-    if (final) return this.finish(job, 'failed', { error: outcome.error });
+    if ('result' in outcome) {
+      this.finish(job, 'completed', outcome);
+      return;
+    }
+    if (!outcome.retryable || job.attempt >= job.attempts) {
+      this.finish(job, 'failed', { error: outcome.error });
+      return;
+    }
     this.emit({ type: 'failed', jobId: job.id, error: outcome.error, final: false });
     job.state = 'delayed';
     job.timer = setTimeout(
