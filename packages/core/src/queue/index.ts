@@ -24,3 +24,4 @@ export async function openQueue(name: string, options: OpenQueueOptions = {}): P
   if (!url) return new InProcessQueue(name);
   return openRedisQueue(name, { ...options, url });
 }
+export { TOOL_JOB, type ToolJobData, toolJobHandler } from './tool-jobs.js';

@@ -1,0 +1,129 @@
+import type { Command } from 'commander';
+import { parseOpsListen, startOpsServer } from '../../ops/index.js';
+import type { CliContext } from '../context.js';
+
+interface WorkerFlags {
+  queues: string;
+  concurrency: string;
+  grace: string;
+  ops?: string;
+}
+
+/** What this command uses of `@hearth/core/queue` and `@hearth/core/ops`. */
+interface QueueModule {
+  openQueue(name: string, options: { redisUrl?: string }): Promise<{ name: string; counts(): Promise<unknown> }>;
+  runWorker(options: {
+    queues: unknown[];
+    handlers: Record<string, unknown>;
+    concurrency: number;
+    graceMs: number;
+    onStopping?: (why: string) => void;
+  }): { stopped: Promise<boolean> };
+  toolJobHandler(registry: unknown, queueName: string): unknown;
+  TOOL_JOB: string;
+}
+interface OpsModule {
+  metrics(): {
+    watchQueue(q: unknown): () => void;
+    scrape(): Promise<{ contentType: string; body: string }>;
+  };
+  readiness(
+    checks: Record<string, () => Promise<void>>,
+    options?: { redact?: (t: string) => string },
+  ): Promise<{ ok: boolean; checks: Record<string, { ok: boolean; ms: number; error?: string }> }>;
+}
+
+// Subpath exports of @hearth/core; held in variables so the other commands load even where a
+// build lacks them (this file is imported whenever the CLI starts).
+const QUEUE_MODULE = '@hearth/core/queue';
+const OPS_MODULE = '@hearth/core/ops';
+
+/** Imports a core subpath, or says which export the installed @hearth/core lacks. */
+async function coreModule(specifier: string): Promise<unknown> {
+  try {
+    return await import(specifier);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_PACKAGE_PATH_NOT_EXPORTED') throw err;
+    throw new Error(`hearth worker needs ${specifier}, which this @hearth/core does not export`);
+  }
+}
+
+/** Parses a positive integer flag, naming the flag in the error. */
+function positiveInt(flag: string, value: string, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > max)
+    throw new Error(`${flag} wants a whole number from 1 to ${max}, not "${value}"`);
+  return n;
+}
+
+/**
+ * `hearth worker [--queues tools] [--concurrency N] [--grace S] [--ops host:port]`: consumes
+ * jobs of the shared Redis queue (HEARTH_REDIS_URL) with the same tools, plugins and database as
+ * every other Hearth process. SIGTERM stops taking jobs and lets running ones finish within the
+ * grace time; a worker that dies mid-job loses the job to another worker.
+ */
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('worker')
+    .description('Run queued jobs (tool calls) from the shared Redis queue (HEARTH_REDIS_URL)')
+    .option('--queues <names>', 'comma-separated queues to consume', 'tools')
+    .option('--concurrency <n>', 'jobs at once per queue', '2')
+    .option('--grace <seconds>', 'on SIGTERM, how long running jobs get to finish', '30')
+    .option('--ops <host:port>', 'serve /healthz, /readyz and /metrics (e.g. 127.0.0.1:9464)')
+    .action(async (flags: WorkerFlags) => {
+      const names = flags.queues
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      if (!names.length || names.some((n) => !/^[a-z0-9][a-z0-9_-]{0,63}$/.test(n))) {
+        throw new Error(
+          `--queues wants names like "tools" or "tools,ingest" (a-z, 0-9, _ and -), not "${flags.queues}"`,
+        );
+      }
+      const concurrency = positiveInt('--concurrency', flags.concurrency, 256);
+      const graceMs = positiveInt('--grace', flags.grace, 3600) * 1000;
+      const listen = flags.ops ? parseOpsListen(flags.ops) : undefined;
+      const redisUrl = process.env.HEARTH_REDIS_URL;
+      if (!redisUrl) {
+        throw new Error(
+          'hearth worker consumes the shared job queue: set HEARTH_REDIS_URL (e.g. redis://127.0.0.1:6379) in every Hearth process',
+        );
+      }
+      const [q, ops] = (await Promise.all([QUEUE_MODULE, OPS_MODULE].map(coreModule))) as [QueueModule, OpsModule];
+      const hearth = await ctx.hearth({ logs: 'server' });
+      const queues = await Promise.all(names.map((n) => q.openQueue(n, { redisUrl })));
+      const unwatch = queues.map((queue) => ops.metrics().watchQueue(queue));
+      const server = listen
+        ? await startOpsServer({
+            ...listen,
+            metrics: () => ops.metrics().scrape(),
+            ready: () =>
+              ops.readiness(
+                {
+                  database: async () => void hearth.db.prepare('SELECT 1').get(),
+                  redis: async () => void (await queues[0]!.counts()),
+                },
+                { redact: (t) => hearth.redactor.redact(t) },
+              ),
+          })
+        : undefined;
+      const running = queues.map((queue) =>
+        q.runWorker({
+          queues: [queue],
+          handlers: { [q.TOOL_JOB]: q.toolJobHandler(hearth.registry, queue.name) },
+          concurrency,
+          graceMs,
+          onStopping: (why) => hearth.log.info({ queue: queue.name, why, graceMs }, 'worker: draining'),
+        }),
+      );
+      hearth.log.info({ queues: names, concurrency, ops: server?.url }, 'worker: started');
+      process.stderr.write(
+        `Hearth worker on ${names.join(', ')} (concurrency ${concurrency})${server ? `, ops at ${server.url}` : ''}\n`,
+      );
+      const finished = await Promise.all(running.map((r) => r.stopped));
+      if (!finished.every(Boolean))
+        hearth.log.warn({ graceMs }, 'worker: jobs were still running at the end of the grace time');
+      for (const u of unwatch) u();
+      await server?.close();
+    });
+}

@@ -1,0 +1,7 @@
+export {
+  type OpsServer,
+  type OpsServerOptions,
+  parseOpsListen,
+  type ReadinessReport,
+  startOpsServer,
+} from './server.js';
