@@ -65,7 +65,9 @@ export async function run(): Promise<string> {
     // 1. token-to-paint, one session, questions in sequence
     const one = await signIn();
     for (let i = 0; i < QUESTIONS; i++) await ask(one.page, i);
-    const paints = await one.page.evaluate(() => window.hearthTokenToPaint ?? []);
+    const paints = await one.page.evaluate(
+      () => (globalThis as { hearthTokenToPaint?: number[] }).hearthTokenToPaint ?? [],
+    );
     await one.context.close();
 
     // 2. concurrent sessions, each signed in separately, all asking at once

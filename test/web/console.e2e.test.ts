@@ -78,7 +78,9 @@ describe('web console in a real browser', () => {
       body: JSON.stringify({ token: TOKEN }),
     });
     expect(foreign.status).toBe(403);
-    expect((await foreign.json()).error).toContain('Origin "http://evil.example" is not allowed');
+    expect(((await foreign.json()) as { error: string }).error).toContain(
+      'Origin "http://evil.example" is not allowed',
+    );
 
     await page.goto(web.url);
     await page.getByLabel('Access token').fill('not-the-token');
@@ -170,7 +172,7 @@ describe('web console in a real browser', () => {
     await page.getByRole('button', { name: 'Run' }).click();
     const img = page.getByRole('img', { name: 'a green square' }).first();
     await img.waitFor();
-    expect(await img.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBe(8);
+    expect(await img.evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth)).toBe(8);
   });
 
   it('reloads a plugin and shows its changed tool without a page reload', async () => {
@@ -201,7 +203,11 @@ describe('web console in a real browser', () => {
     // readable at phone width: the chat stacks into one column
     await page.setViewportSize({ width: 390, height: 800 });
     await page.goto(`${web.url}#/chat`);
-    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    const width = await page.evaluate(
+      () =>
+        (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement
+          .scrollWidth,
+    );
     expect(width).toBeLessThanOrEqual(400);
   });
 });

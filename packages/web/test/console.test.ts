@@ -62,7 +62,7 @@ describe('startWebConsole', () => {
     try {
       const res = await fetch(`${web.url}api/session`);
       expect(res.status).toBe(200);
-      expect((await res.json()).user).toMatchObject({ name: 'operator', admin: true });
+      expect(((await res.json()) as { user: unknown }).user).toMatchObject({ name: 'operator', admin: true });
       expect(res.headers.get('set-cookie')).toMatch(/HttpOnly/i);
     } finally {
       await web.close();
