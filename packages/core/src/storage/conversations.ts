@@ -84,21 +84,16 @@ export class PgConversations implements ConversationRepository {
   }
 
   async appendExchange(conversation: string, messages: NewMessage[], summary?: StoredSummary) {
-    await this.transaction(conversation, async (q) => {
-      if (summary) {
-        await q(
-          'INSERT INTO engine_summaries (conversation, summary, upto) VALUES ($1, $2, $3) ON CONFLICT (conversation) DO UPDATE SET summary = excluded.summary, upto = excluded.upto',
-          [conversation, summary.text, summary.upto],
-        );
-      }
-      const now = Date.now();
-      for (const m of messages) {
-        await q(
-          'INSERT INTO engine_messages (conversation, role, content, tokens, created_at) VALUES ($1, $2, $3, $4, $5)',
-          [conversation, m.role, m.content, m.tokens, now],
-        );
-      }
-    });
+    // one round trip: the function (migration 3) takes the conversation's lock and writes everything
+    await this.pool.query('SELECT hearth_append_exchange($1, $2, $3, $4, $5, $6, $7)', [
+      conversation,
+      messages.map((m) => m.role),
+      messages.map((m) => m.content),
+      messages.map((m) => m.tokens),
+      summary?.text ?? null,
+      summary?.upto ?? null,
+      Date.now(),
+    ]);
   }
 
   async reset(conversation: string) {

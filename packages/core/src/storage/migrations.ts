@@ -62,6 +62,29 @@ export const MIGRATIONS: readonly Migration[] = [
         attempts INTEGER NOT NULL, error TEXT, created_at BIGINT NOT NULL, finished_at BIGINT);
       CREATE INDEX IF NOT EXISTS job_records_by_queue ON job_records (queue, created_at);`,
   },
+  {
+    version: 3,
+    name: 'append exchange in one round trip',
+    // SQLite appends in-process; nothing to add there
+    sqlite: 'SELECT 1;',
+    // lock + summary + inserts as one statement: a turn's append costs one round trip, not five
+    postgres: `
+      CREATE OR REPLACE FUNCTION hearth_append_exchange(
+        conv TEXT, roles TEXT[], contents TEXT[], tokens INTEGER[], summary TEXT, upto BIGINT, now_ms BIGINT)
+      RETURNS VOID LANGUAGE plpgsql AS $$
+      BEGIN
+        -- writers of one conversation take turns, so an exchange's ids are consecutive
+        PERFORM pg_advisory_xact_lock(hashtextextended('hearth.conv:' || conv, 0));
+        IF summary IS NOT NULL THEN
+          INSERT INTO engine_summaries (conversation, summary, upto) VALUES (conv, summary, upto)
+          ON CONFLICT (conversation) DO UPDATE SET summary = excluded.summary, upto = excluded.upto;
+        END IF;
+        FOR i IN 1 .. coalesce(array_length(roles, 1), 0) LOOP
+          INSERT INTO engine_messages (conversation, role, content, tokens, created_at)
+          VALUES (conv, roles[i], contents[i], tokens[i], now_ms);
+        END LOOP;
+      END $$;`,
+  },
 ];
 
 const TABLE = `CREATE TABLE IF NOT EXISTS hearth_migrations (

@@ -127,7 +127,7 @@ describe.each(ENGINES)('storage on %s', (engine) => {
       expect(await a.conversations.guildPersona('g')).toBe('tutor');
     });
 
-    it('two writers appending to one conversation keep every exchange whole and in order', async () => {
+    it('writers on two connections appending to one conversation keep every exchange whole and in order', async () => {
       const writer = (s: HearthStorage, tag: string) =>
         (async () => {
           for (let i = 0; i < 15; i++)
@@ -136,15 +136,16 @@ describe.each(ENGINES)('storage on %s', (engine) => {
               { role: 'assistant', content: `${tag}:a${i}`, tokens: 1 },
             ]);
         })();
-      await Promise.all([writer(a, 'A'), writer(b, 'B')]);
+      // four writers over two connections (each pool runs two at once)
+      await Promise.all([writer(a, 'A'), writer(b, 'B'), writer(a, 'C'), writer(b, 'D')]);
       const msgs = (await all(a, 'shared')).reverse();
-      expect(msgs).toHaveLength(60);
+      expect(msgs).toHaveLength(120);
       for (let i = 0; i < msgs.length; i += 2) {
         const [q, ans] = [msgs[i]!, msgs[i + 1]!];
         expect(q.role).toBe('user');
         expect(ans.content).toBe(q.content.replace(':q', ':a')); // the answer follows its own question
       }
-      for (const tag of ['A', 'B']) {
+      for (const tag of ['A', 'B', 'C', 'D']) {
         const mine = msgs.filter((m) => m.content.startsWith(`${tag}:q`)).map((m) => m.content);
         expect(mine).toEqual(Array.from({ length: 15 }, (_, i) => `${tag}:q${i}`));
       }
