@@ -57,7 +57,10 @@ export async function openPostgres(url: string, options: OpenPostgresOptions = {
       const admin = new pg.Client({ connectionString: url, connectionTimeoutMillis: options.connectTimeoutMs ?? 5000 });
       await admin.connect();
       try {
-        await admin.query(`CREATE SCHEMA IF NOT EXISTS ${options.schema}`);
+        // two processes creating it at once race inside IF NOT EXISTS: the loser's error means it exists
+        await admin.query(`CREATE SCHEMA IF NOT EXISTS ${options.schema}`).catch((err: { code?: string }) => {
+          if (err.code !== '23505' && err.code !== '42P06') throw err;
+        });
       } finally {
         await admin.end();
       }

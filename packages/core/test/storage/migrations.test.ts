@@ -40,6 +40,7 @@ describe('migrations', () => {
 
   it('PostgreSQL: two processes starting at once migrate exactly once', async () => {
     const schema = `hearth_mig_${process.pid}`;
+    // both create the schema at once too: that race once failed the second open
     const [p1, p2] = await Promise.all([openPostgres(TEST_PG_URL, { schema }), openPostgres(TEST_PG_URL, { schema })]);
     try {
       const applied = await Promise.all([migratePostgres(p1), migratePostgres(p2)]);
@@ -49,6 +50,15 @@ describe('migrations', () => {
     } finally {
       await p1.query(`DROP SCHEMA ${schema} CASCADE`);
       await Promise.all([p1.end(), p2.end()]);
+    }
+  });
+
+  it('PostgreSQL: processes opening a new schema at once all succeed', async () => {
+    for (let round = 0; round < 3; round++) {
+      const schema = `hearth_race_${process.pid}_${round}`;
+      const pools = await Promise.all(Array.from({ length: 4 }, () => openPostgres(TEST_PG_URL, { schema, max: 1 })));
+      await pools[0]!.query(`DROP SCHEMA ${schema} CASCADE`);
+      await Promise.all(pools.map((p) => p.end()));
     }
   });
 
