@@ -112,7 +112,6 @@ export function reportTable(reports: FuzzReport[]): string {
   const rows = reports.map((r) => {
     const top = Object.entries(r.outcomes)
       .sort((a, b) => b[1] - a[1])
-      .slice(0, 4)
       .map(([k, n]) => `${k} ${n}`)
       .join(', ');
     const status = r.failure ? `FAILED: ${r.failure.split('\n')[0]}` : 'no crash, no hang';
@@ -124,7 +123,7 @@ export function reportTable(reports: FuzzReport[]): string {
     return `| ${r.target} | ${r.cases} | ${(r.ms / 1000).toFixed(1)} s | ${r.slowestMs.toFixed(0)} ms | ${top} | ${stores} | ${status} |`;
   });
   return [
-    '| target | cases | time | slowest case | outcomes (top 4) | stores after | result |',
+    '| target | cases | time | slowest case | outcomes | stores after | result |',
     '| --- | ---: | ---: | ---: | --- | --- | --- |',
     ...rows,
   ].join('\n');
