@@ -4,6 +4,18 @@
  * @packageDocumentation
  */
 
+export {
+  type ArtifactOwner,
+  canAddKnowledge,
+  canCallTool,
+  canModifySource,
+  canReadArtifact,
+  canReadSource,
+  canUseModel,
+  hasGrant,
+  type Party,
+  partyOf,
+} from './access/index.js';
 export { ConfigError, ENV_KEYS, type LoadConfigOptions, loadConfig } from './config/load.js';
 export { type ConfigInput, configSchema, type HearthConfig } from './config/schema.js';
 export type * from './engine/types.js';

@@ -1,7 +1,7 @@
 import type { Permission } from './permissions.js';
 
 /** Where a call comes from. */
-export type Surface = 'discord' | 'mcp' | 'cli' | 'test';
+export type Surface = 'discord' | 'mcp' | 'cli' | 'web' | 'test';
 
 /** Who is calling a tool: the surface, the user and, on Discord, the guild, channel and roles. */
 export interface Caller {

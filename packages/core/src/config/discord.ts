@@ -68,6 +68,25 @@ export const discordSchema = z
       .default(5_500)
       .describe('pause between starting shards (Discord allows one IDENTIFY per 5 s per bucket)'),
     shutdownGraceMs: z.number().int().min(0).default(10_000).describe('time in-flight work gets to finish on shutdown'),
+    readyTimeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .default(60_000)
+      .describe('fail with the gateway close codes seen when the bot is not ready within this time'),
+    threadAfter: z
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .describe('move a reply chain into a thread after this many exchanges (0: never)'),
+    localizations: z
+      .record(
+        z.string(),
+        z.record(z.string(), z.object({ name: z.string().optional(), description: z.string().optional() })),
+      )
+      .default({})
+      .describe('command name -> Discord locale -> { name, description } (name_localizations)'),
   })
   .passthrough()
   .prefault({});

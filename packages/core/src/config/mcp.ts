@@ -68,6 +68,12 @@ const httpSchema = z
       .default(4 * 1024 * 1024)
       .describe('largest request body'),
     maxSessions: z.number().int().positive().default(1000),
+    maxSessionsPerPrincipal: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('sessions one principal may hold; default: maxSessions shared fairly among the principals'),
     sessionIdleMs: z
       .number()
       .int()
@@ -85,6 +91,18 @@ export const mcpSchema = z
     defaultPrincipal: z.string().default('local'),
     rateLimit: rateLimitSchema.prefault({}),
     http: httpSchema.prefault({}),
+    oauth: z
+      .object({
+        issuer: z.string().url().describe("the authorization server's issuer (iss)"),
+        jwksUri: z.string().url().optional().describe("its signing keys; default from the issuer's metadata"),
+        audience: z.string().optional().describe("the aud a token must carry; default this server's MCP URL"),
+        principalClaim: z.string().optional().describe('claim naming the principal; default sub'),
+        requiredScopes: z.array(z.string()).optional(),
+        clockSkewSeconds: z.number().int().min(0).optional(),
+      })
+      .strict()
+      .optional()
+      .describe('validate bearer JWTs as an OAuth resource server (MCP 2025-06-18 authorization)'),
     /** How many generated images/files are kept under <dataDir>/artifacts for resources/read. */
     keepArtifacts: z.number().int().min(0).default(200),
     servers: z.array(serverSchema).default([]).describe('external MCP servers whose tools join the registry'),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { discordSchema } from './discord.js';
 import { mcpSchema } from './mcp.js';
-import { engineSchema, knowledgeSchema, modelsSchema, pluginsSchema } from './sections.js';
+import { engineSchema, knowledgeSchema, modelsSchema, pluginsSchema, webSchema } from './sections.js';
 
 /** Secrets come only from the environment (or `.env`), never from the config file. */
 export const secretsSchema = z.object({
@@ -24,6 +24,7 @@ export const configSchema = z
     knowledge: knowledgeSchema,
     discord: discordSchema,
     mcp: mcpSchema,
+    web: webSchema,
     logFile: z
       .string()
       .min(1)

@@ -10,10 +10,14 @@ export const modelsSchema = z
     image: modelRefSchema('image')
       .optional()
       .describe('text-to-image model reference; default: plugins use their local model'),
+    vision: z
+      .boolean()
+      .default(false)
+      .describe('the remote chat model accepts images (OpenAI image_url parts); Discord passes attached images to it'),
     timeoutMs: z.number().int().positive().default(60_000).describe('per remote call'),
     retries: z.number().int().min(0).max(10).default(2).describe('retries on 429/5xx'),
   })
-  .default({ embed: 'local', timeoutMs: 60_000, retries: 2 });
+  .default({ embed: 'local', vision: false, timeoutMs: 60_000, retries: 2 });
 
 /** Plugin discovery, grants and limits. */
 export const pluginsSchema = z
@@ -73,3 +77,18 @@ export const knowledgeSchema = z
       .describe('largest file or URL body `hearth ingest` reads; bigger ones are skipped with the reason'),
   })
   .default({ ingestDocsOnStart: true, maxFileBytes: 20 * 1024 * 1024 });
+
+/** The web console (`hearth web`, and `hearth start` when enabled). */
+export const webSchema = z
+  .object({
+    enabled: z.boolean().default(false).describe('`hearth start` also serves the web console'),
+    listen: z.string().default('127.0.0.1:8787').describe('HOST:PORT to serve on'),
+    anonymousLoopback: z
+      .boolean()
+      .default(false)
+      .describe('let loopback visitors in as the operator without a token (your own machine only)'),
+    allowedHosts: z.array(z.string().min(1)).default([]).describe('Host names accepted besides loopback names'),
+    secureCookie: z.boolean().default(false).describe('mark the session cookie Secure (served over HTTPS by a proxy)'),
+  })
+  .strict()
+  .prefault({});

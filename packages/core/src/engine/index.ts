@@ -6,7 +6,7 @@ import type { HearthLogger } from '../log/logger.js';
 import type { Redactor } from '../log/redact.js';
 import type { ToolRegistry } from '../plugins/registry.js';
 import { approxTokens } from '../providers/tokens.js';
-import type { ChatModel, ModelRegistry } from '../providers/types.js';
+import type { ChatModel, ImageInput, ModelRegistry, ProviderMessage } from '../providers/types.js';
 import type { HearthDatabase } from '../storage/database.js';
 import { checkCitations } from './citations.js';
 import { ConversationStore, conversationId } from './conversation-store.js';
@@ -185,8 +185,9 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
     }
     // what was shown before a failure stays the answer: the surface already has it
     const shown = verified.shown.trim();
+    // routine for a model this small: the log file keeps it, the terminal does not
     if (!failed && verified.reason)
-      log.warn(
+      log.info(
         { reason: verified.reason, shownChars: shown.length },
         'local draft cut at its first unsupported sentence',
       );
@@ -204,7 +205,7 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
   function loopInput(p: Awaited<ReturnType<typeof prepare>>, input: TurnInput, model: ChatModel) {
     return {
       model,
-      messages: p.messages,
+      messages: withImages(p.messages, input.images),
       tools: p.parts.tools,
       toolMode: p.parts.toolMode,
       persona: p.persona,
@@ -231,7 +232,7 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
     const support = answerSupport(out.text, p.parts.sources);
     const replace = config.engine.grounding === 'replace';
     const bad = unsupported(support, config.engine.minSupport);
-    if (bad) log.warn({ support: support.score, replaced: replace }, 'answer not supported by its sources');
+    if (bad) log.info({ support: support.score, replaced: replace }, 'answer not supported by its sources');
     return {
       ...out,
       text: bad && replace ? extractiveAnswer(p.text, p.pool) : out.text,
@@ -304,4 +305,11 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
 /** Local models (the shipped one, a GGUF file): invented answers are common, and LoRA adapters apply. */
 function isLocal(ref: string): boolean {
   return ref === 'local' || ref.startsWith('gguf:');
+}
+
+/** The question's images go with the last user message (the question itself). */
+function withImages(messages: ProviderMessage[], images: ImageInput[] | undefined): ProviderMessage[] {
+  if (!images?.length) return messages;
+  const last = messages.map((m) => m.role).lastIndexOf('user');
+  return messages.map((m, i) => (i === last ? { ...m, images } : m));
 }

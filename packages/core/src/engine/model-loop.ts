@@ -1,7 +1,7 @@
-import { type Caller, type ChatMessage, HearthError, type ResultPart } from '@hearth/sdk';
+import { type Caller, HearthError, type ResultPart } from '@hearth/sdk';
 import type { HearthLogger } from '../log/logger.js';
 import type { ToolRegistry } from '../plugins/registry.js';
-import type { ChatModel, ChatRequest, ToolCall, ToolSpec } from '../providers/types.js';
+import type { ChatModel, ChatRequest, ProviderMessage, ToolCall, ToolSpec } from '../providers/types.js';
 import { CitationStreamFilter } from './citations.js';
 import type { Persona } from './personas.js';
 import { toolResultMessage } from './prompt.js';
@@ -12,7 +12,7 @@ import type { TurnResult } from './types.js';
 /** What one model-driven turn needs. */
 export interface ModelLoopInput {
   model: ChatModel;
-  messages: ChatMessage[];
+  messages: ProviderMessage[];
   tools: ToolSpec[];
   toolMode: 'native' | 'parsed' | 'none';
   persona: Persona;

@@ -1,4 +1,5 @@
 import type { Caller, ResultPart } from '@hearth/sdk';
+import type { ImageInput } from '../providers/types.js';
 
 /**
  * Identifies a conversation: surface plus guild/channel/thread, or a Discord reply chain's root
@@ -36,6 +37,11 @@ export interface TurnInput {
   onProgress?: (fraction: number, message?: string) => void;
   /** Persona name; default the guild's or the config's. */
   persona?: string;
+  /**
+   * Images that came with the question (a Discord attachment): given to the model with the user
+   * message when it can see images (`models.vision`); providers that cannot drop them.
+   */
+  images?: ImageInput[];
   /** Skip retrieval (e.g. a surface that already grounded the question). */
   noRetrieval?: boolean;
 }

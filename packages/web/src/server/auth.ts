@@ -24,8 +24,7 @@ export const OPERATOR: WebUser = { name: 'operator', admin: true, permissions: [
 /** The caller every console action runs as, so the same rules decide as on Discord and MCP. */
 export function callerOf(user: WebUser): Caller {
   return {
-    // 'web' is the fourth surface; the SDK's Surface union lists it once the SDK ships it
-    surface: 'web' as string as Caller['surface'],
+    surface: 'web',
     userId: user.name,
     displayName: user.name,
     roles: [],

@@ -18,7 +18,7 @@ interface ChatFlags {
 }
 
 const CONFIGURE_HINT = [
-  'No chat model is usable, so answers are extractive (sentences quoted from the knowledge base).',
+  'No chat model is usable, so answers are extractive (passages quoted from the knowledge base).',
   'To chat with a generative model, set one of these (environment, .env, or models.chat in hearth.config.json):',
   '  HEARTH_CHAT_MODEL=hf:<repo id>                 e.g. hf:meta-llama/Llama-3.1-8B-Instruct, plus HF_TOKEN=hf_...',
   '  HEARTH_CHAT_MODEL=openai:<model>@<base url>    e.g. openai:llama3@http://127.0.0.1:8080/v1 (OPENAI_API_KEY if the server needs one)',
@@ -158,8 +158,9 @@ class ChatSession {
         return result;
       }
       if (!options.stream) this.ctx.print(result.text);
-      else if (result.grounding?.replaced) {
-        // the streamed draft used words its sources do not contain: show what replaced it
+      else if (result.grounding?.replaced && !isLocalModel(result.model)) {
+        // a remote model's streamed draft used words its sources do not contain: show what replaced it
+        // (a local model's drafts are checked before anything is streamed: what streamed is the answer)
         const share = Math.round(result.grounding.support * 100);
         this.ctx.print(`\n(only ${share}% of that draft is in the sources; quoting them instead)\n${result.text}`);
       } else process.stdout.write('\n');
@@ -253,12 +254,12 @@ class ChatSession {
       }
       case 'tools':
         for (const t of this.hearth.registry.list())
-          this.ctx.print(`/${this.hearth.registry.displayName(t)}  ${t.description}`);
+          this.ctx.print(`${this.hearth.registry.commandName(t)}  ${t.description}`);
         return;
     }
-    const tool = this.hearth.registry.get(head);
-    if (!tool) throw new Error(`Unknown command /${head}. /tools lists the tools, /help the commands.`);
-    await this.callTool(tool, rest);
+    const hit = this.hearth.registry.resolveCommand(line);
+    if (!hit) throw new Error(`Unknown command /${head}. /tools lists the tools, /help the commands.`);
+    await this.callTool(hit.tool, hit.rest);
   }
 
   private async callTool(tool: RegisteredTool, args: string): Promise<void> {
@@ -307,4 +308,9 @@ export function toolInput(tool: Pick<RegisteredTool, 'fields' | 'name'>, args: s
     else input[name] = raw;
   }
   return input;
+}
+
+/** The embedded model or a GGUF file: their drafts are verified before they are streamed. */
+function isLocalModel(model: string): boolean {
+  return model === 'local' || model.startsWith('local') || model.startsWith('gguf:');
 }

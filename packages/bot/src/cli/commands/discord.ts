@@ -58,7 +58,7 @@ export function register(program: Command, ctx: CliContext): void {
     const { startDiscord } = await import('../../discord/surface.js');
     const hearth = await ctx.hearth({ logs: 'server' });
     const surface = await startDiscord(hearth, { token });
-    process.stderr.write(`Hearth is on Discord as ${surface.client.user.tag}. Press Ctrl-C to stop.\n`);
+    process.stderr.write(`${surface.readyLine()}. Press Ctrl-C to stop.\n`);
     const signal = await stopped;
     process.stderr.write(`${signal}: finishing in-flight work, then disconnecting...\n`);
     await surface.stop();

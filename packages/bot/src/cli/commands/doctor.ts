@@ -52,6 +52,8 @@ export async function runDoctor(ctx: CliContext): Promise<Check[]> {
   const runtime = await localRuntime(hearth);
   if (runtime) checks.push(runtime);
   checks.push(await knowledge(hearth), secrets(hearth.config));
+  const { checkDiscord } = await import('../../discord/doctor.js');
+  checks.push(...(await checkDiscord(hearth.config)));
   return checks;
 }
 

@@ -45,10 +45,17 @@ export function register(program: Command, ctx: CliContext): void {
           );
         }
       }
+      // the web console runs beside the bot or the chat when web.enabled is set
+      const web = hearth.config.web.enabled ? await (await import('./web.js')).serveWebConsole(hearth) : undefined;
+      if (web) process.stderr.write(`Hearth web console at ${web.url}\n`);
       const command = program.commands.find((c) => c.name() === next);
       if (!command) throw new Error(`the "${next}" command is not available in this build`);
       if (next === 'chat')
         process.stderr.write('No DISCORD_TOKEN set: starting a local chat. Type /help for commands.\n');
-      await command.parseAsync([], { from: 'user' });
+      try {
+        await command.parseAsync([], { from: 'user' });
+      } finally {
+        await web?.close();
+      }
     });
 }

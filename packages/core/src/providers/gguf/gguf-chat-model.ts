@@ -118,7 +118,9 @@ export class GgufChatModel implements ChatModel {
   }
 
   async *stream(request: ChatRequest): AsyncIterable<ChatChunk> {
-    const maxTokens = Math.max(1, Math.min(request.maxTokens ?? 256, this.contextSize - 32));
+    // at most a quarter of the context for the answer: a small model (the shipped one has 256 tokens)
+    // otherwise leaves its prompt no room, and node-llama-cpp fails to compress the history
+    const maxTokens = Math.max(1, Math.min(request.maxTokens ?? 256, Math.floor(this.contextSize / 4)));
     const { history, prompt } = toHistory(this.fit(request.messages, maxTokens));
     const grammar = await this.grammar(request.jsonSchema);
     const context = await this.pool.acquire(request.adapter);

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { canAddKnowledge, canModifySource, canReadSource } from '@hearth/core';
 import { HearthError, type ToolResult } from '@hearth/sdk';
 import type { Hono } from 'hono';
 import { type ConsoleDeps, type ConsoleEnv, problem } from '../context.js';
@@ -12,20 +13,17 @@ export function knowledgeRoutes(app: Hono<ConsoleEnv>, deps: ConsoleDeps): void 
   const { hearth, jobs } = deps;
   const knowledge = hearth.knowledge;
   const uploads = join(hearth.config.dataDir, 'uploads');
-  const mayWrite = (c: { var: ConsoleEnv['Variables'] }) =>
-    c.var.user.admin || c.var.user.permissions.includes('knowledge:write');
 
   app.get('/api/knowledge/sources', async (c) => {
-    // the operator (admin) sees every scope; other users see the global sources, as an MCP principal does
-    const all = await knowledge.listSources();
-    const sources = c.var.user.admin ? all : all.filter((s) => s.scope === 'global');
+    // the same rule as every surface: the operator sees every scope, a principal the global sources
+    const sources = (await knowledge.listSources()).filter((s) => canReadSource(s, c.var.caller));
     return c.json({ sources });
   });
 
   app.get('/api/knowledge/search', async (c) => {
     const q = (c.req.query('q') ?? '').trim();
     if (!q) return problem(c, 400, 'Type something to search for.');
-    if (!c.var.user.admin && !c.var.user.permissions.includes('knowledge:read'))
+    if (!canReadSource({ scope: 'global' }, c.var.caller))
       return problem(c, 403, `User "${c.var.user.name}" lacks the knowledge:read permission.`);
     const k = Math.min(20, Math.max(1, Number(c.req.query('k') ?? 8) || 8));
     const hits = await knowledge.search(q, { k, rerank: false });
@@ -33,7 +31,8 @@ export function knowledgeRoutes(app: Hono<ConsoleEnv>, deps: ConsoleDeps): void 
   });
 
   app.post('/api/knowledge/upload', async (c) => {
-    if (!mayWrite(c)) return problem(c, 403, `User "${c.var.user.name}" lacks the knowledge:write permission.`);
+    if (!canAddKnowledge(c.var.caller))
+      return problem(c, 403, `User "${c.var.user.name}" lacks the knowledge:write permission.`);
     const body = (await c.req.json().catch(() => undefined)) as
       | { url?: unknown; name?: unknown; data?: unknown }
       | undefined;
@@ -76,8 +75,8 @@ export function knowledgeRoutes(app: Hono<ConsoleEnv>, deps: ConsoleDeps): void 
     const id = c.req.param('id');
     const source = (await knowledge.listSources()).find((s) => s.id === id);
     if (!source) return problem(c, 404, 'No such source.');
-    // global knowledge belongs to the operator: only an admin user of the console removes it
-    if (!c.var.user.admin) return problem(c, 403, `Only the operator may remove ${source.scope} sources.`);
+    if (!canModifySource(source, c.var.caller))
+      return problem(c, 403, `User "${c.var.user.name}" may not remove this ${source.scope} source.`);
     await knowledge.removeSource(id);
     return c.json({ removed: id });
   });
