@@ -6,6 +6,7 @@ import {
   checkJobId,
   type DeadLetter,
   handlerFor,
+  isPermanent,
   type JobEvent,
   type JobHandler,
   type JobQueue,
@@ -246,7 +247,7 @@ class MemWorker implements JobWorker {
     } catch (err) {
       if (job.error?.startsWith(CANCELLED_PREFIX)) q.settle(job, { error: job.error, retryable: false });
       else if (this.drainAborted && controller.signal.aborted) q.requeue(job);
-      else q.settle(job, { error: (err as Error)?.message ?? String(err), retryable: true });
+      else q.settle(job, { error: (err as Error)?.message ?? String(err), retryable: !isPermanent(err) });
     }
   }
 

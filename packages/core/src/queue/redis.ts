@@ -7,6 +7,7 @@ import {
   checkJobId,
   type DeadLetter,
   handlerFor,
+  isPermanent,
   type JobEvent,
   type JobHandler,
   type JobQueue,
@@ -258,6 +259,7 @@ class RedisWorker implements JobWorker {
           // a cancelled job is not retried; any other failure is, with backoff
           const why = await cancelled();
           if (why) throw new UnrecoverableError(why);
+          if (isPermanent(err)) throw new UnrecoverableError((err as Error).message);
           throw err;
         }
       },

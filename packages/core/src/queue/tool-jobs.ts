@@ -1,7 +1,10 @@
 import type { Caller } from '@hearth/sdk';
 import { metrics, type Outcome } from '../ops/metrics.js';
 import type { ToolRegistry } from '../plugins/registry.js';
-import { CANCELLED_PREFIX, type JobHandler } from './types.js';
+import { CANCELLED_PREFIX, type JobHandler, PermanentJobError } from './types.js';
+
+/** Failures a retry cannot fix: the job fails at once. */
+const PERMANENT_CODES = new Set(['invalid_input', 'permission_denied', 'invalid_plugin']);
 
 /** Name of jobs that call a tool of the registry. */
 export const TOOL_JOB = 'tool';
@@ -27,7 +30,7 @@ export function toolJobHandler(registry: ToolRegistry, queueName: string): JobHa
   return async (job) => {
     const data = job.data as Partial<ToolJobData>;
     if (!data || typeof data.tool !== 'string' || !data.caller) {
-      throw new Error(`Job ${job.id}: a "${TOOL_JOB}" job needs { tool, input, caller }`);
+      throw new PermanentJobError(`Job ${job.id}: a "${TOOL_JOB}" job needs { tool, input, caller }`);
     }
     const start = performance.now();
     let outcome: Outcome = 'error';
@@ -41,6 +44,8 @@ export function toolJobHandler(registry: ToolRegistry, queueName: string): JobHa
       outcome = 'ok';
       return result;
     } catch (err) {
+      if (PERMANENT_CODES.has((err as { code?: string }).code ?? ''))
+        throw new PermanentJobError((err as Error).message);
       if (job.signal.aborted && String(job.signal.reason?.message ?? job.signal.reason).startsWith(CANCELLED_PREFIX))
         outcome = 'cancelled';
       throw err;

@@ -109,3 +109,16 @@ export function handlerFor(handlers: Record<string, JobHandler> | JobHandler, na
     throw new Error(`No handler for job "${name}" on this worker (it handles: ${Object.keys(handlers).join(', ')})`);
   return h;
 }
+
+/**
+ * Thrown by a handler for a failure another attempt cannot fix (bad input, no permission): the
+ * job fails at once, without retries, and is dead-lettered.
+ */
+export class PermanentJobError extends Error {
+  readonly permanent = true;
+}
+
+/** True for errors that must not be retried. */
+export function isPermanent(err: unknown): boolean {
+  return !!err && typeof err === 'object' && (err as { permanent?: unknown }).permanent === true;
+}
