@@ -29,6 +29,8 @@ export interface RedisQueueOptions {
   lockMs?: number;
   /** How long a finished job stays known, for idempotent ids and `result()` (default 24 h). */
   keepFinishedMs?: number;
+  /** How long to wait for Redis at open (default 5000 ms). */
+  connectTimeoutMs?: number;
 }
 
 /** The URL with its password replaced by `***`. */
@@ -79,13 +81,17 @@ export async function openRedisQueue(name: string, options: RedisQueueOptions): 
   events.on('error', () => {});
   const ready = Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
   const timeout = new Promise<never>((_, reject) =>
-    setTimeout(() => reject(new Error('no answer within 5 s')), 5000).unref(),
+    setTimeout(
+      () => reject(new Error(`no answer within ${options.connectTimeoutMs ?? 5000} ms`)),
+      options.connectTimeoutMs ?? 5000,
+    ).unref(),
   );
   try {
     await Promise.race([ready, timeout]);
   } catch (err) {
-    await Promise.allSettled([queue.close(), events.close()]);
+    // close() waits for a connection that never came: drop the sockets and do not wait
     connect.closeAll();
+    void Promise.allSettled([queue.close(), events.close()]);
     throw new Error(
       `Redis at ${redactRedisUrl(options.url)} is not reachable: ${(err as Error).message}. ` +
         'Start it, fix HEARTH_REDIS_URL, or unset it to use the in-process queue.',

@@ -138,3 +138,25 @@ describe.each(KINDS)('job queue (%s)', (kind) => {
     expect((await q.counts()).waiting).toBe(1);
   });
 });
+
+describe('opening the Redis queue', () => {
+  it('an unreachable Redis fails at open, naming the service, without the password', async () => {
+    const { openRedisQueue } = await import('../../src/queue/index.js');
+    const err = await openRedisQueue('x', { url: 'redis://:s3cret@127.0.0.1:1', connectTimeoutMs: 500 }).catch(
+      (e) => e,
+    );
+    expect(err).toBeInstanceOf(Error);
+    expect(err.message).toMatch(/^Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:1 is not reachable: no answer within 500 ms/);
+    expect(err.message).not.toContain('s3cret');
+  });
+
+  it('a URL that is not redis:// is rejected with the fix; without a URL the queue is in-process', async () => {
+    const { openQueue } = await import('../../src/queue/index.js');
+    await expect(openQueue('x', { redisUrl: 'http://127.0.0.1:6379' })).rejects.toThrow(
+      'HEARTH_REDIS_URL must start with redis:// or rediss://, not "http://127.0.0.1:6379/"',
+    );
+    const q = await openQueue('x', { redisUrl: '' });
+    expect(q.kind).toBe('memory');
+    await q.close();
+  });
+});
