@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseOpsListen, startOpsServer } from '../../packages/bot/src/ops/index.js';
+import { parseOpsListen, type ReadinessReport, startOpsServer } from '../../packages/bot/src/ops/index.js';
 import { HearthMetrics, readiness } from '../../packages/core/src/ops/index.js';
 import { InProcessQueue } from '../../packages/core/src/queue/index.js';
 import { openStorage } from '../../packages/core/src/storage/index.js';
@@ -54,18 +54,18 @@ describe('ops server', () => {
 
     const ready = await fetch(`${server.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect((await ready.json()).checks.database.ok).toBe(true);
+    expect(((await ready.json()) as ReadinessReport).checks.database?.ok).toBe(true);
 
     redisUp = false;
     const notReady = await fetch(`${server.url}/readyz`);
     expect(notReady.status).toBe(503);
-    const body = await notReady.json();
+    const body = (await notReady.json()) as ReadinessReport;
     expect(body.ok).toBe(false);
     expect(body.checks.redis).toMatchObject({
       ok: false,
       error: 'connect ECONNREFUSED 127.0.0.1:6379 password=[redacted]',
     });
-    expect(body.checks.database.ok).toBe(true);
+    expect(body.checks.database?.ok).toBe(true);
 
     const metrics = await fetch(`${server.url}/metrics`);
     expect(metrics.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
