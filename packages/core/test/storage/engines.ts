@@ -10,6 +10,10 @@ export const TEST_PG_URL = process.env.HEARTH_TEST_DATABASE_URL ?? 'postgres://r
 /** One engine under test: `open()` gives a new connection to the same database each call. */
 export interface EngineFixture {
   name: 'sqlite' | 'postgres';
+  /** The data folder (SQLite file, plugin folders). */
+  dataDir: string;
+  /** The PostgreSQL schema (unused on SQLite). */
+  schema: string;
   open(): Promise<HearthStorage>;
   /** Closes every connection and removes the data. */
   cleanup(): Promise<void>;
@@ -22,6 +26,8 @@ export function engineFixture(name: 'sqlite' | 'postgres'): EngineFixture {
   const opened: HearthStorage[] = [];
   return {
     name,
+    dataDir,
+    schema,
     async open() {
       const s = await openStorage(
         name === 'sqlite' ? { dataDir, databaseUrl: '' } : { dataDir, databaseUrl: TEST_PG_URL, schema },
