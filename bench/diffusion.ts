@@ -9,9 +9,11 @@
 import { loadavg } from 'node:os';
 import { initTf, seededRandom, tf } from '../packages/ml/src/index.js';
 import { defaultConfig, digitsDataset, scenesDataset } from '../packages/plugins/diffusion/src/data/datasets.js';
+import { parseScene, type SceneSpec } from '../packages/plugins/diffusion/src/data/scenes.js';
+import { COMPOSERS, sampleScenes } from '../packages/plugins/diffusion/src/diffusion/compose.js';
 import { sample } from '../packages/plugins/diffusion/src/diffusion/sampler.js';
 import { Trainer } from '../packages/plugins/diffusion/src/diffusion/train-step.js';
-import { VOCABULARY } from '../packages/plugins/diffusion/src/model/text.js';
+import { tokenize, VOCABULARY } from '../packages/plugins/diffusion/src/model/text.js';
 import { UNet } from '../packages/plugins/diffusion/src/model/unet.js';
 
 const REPS = Number(process.env.DIFFUSION_BENCH_REPS ?? 3);
@@ -65,6 +67,28 @@ export async function run(): Promise<string> {
     );
     model.params.dispose();
   }
+  // Scene prompts: the composers cost one sampling pass per object (layout) or three predictions a step (regions).
+  const scenes = new UNet(base, 1);
+  const pair = parseScene(tokenize('a big red circle above a blue square').words) as SceneSpec;
+  lines.push(
+    '',
+    '| scene prompt (two objects), 16x16, batch 1 | s/image median | vs whole prompt |',
+    '| --- | --- | --- |',
+  );
+  const medians: Record<string, number> = {};
+  for (const composer of COMPOSERS) {
+    const times: number[] = [];
+    for (let r = 0; r <= REPS; r++) {
+      const t0 = performance.now();
+      await sampleScenes(scenes, [pair], { steps: 20, guidance: 3, seed: r, composer });
+      if (r > 0) times.push((performance.now() - t0) / 1000);
+    }
+    medians[composer] = stats(times).median;
+    lines.push(
+      `| ${composer} | ${medians[composer].toFixed(3)} | ${(medians[composer] / medians.whole).toFixed(2)}x |`,
+    );
+  }
+  scenes.params.dispose();
   lines.push('', '| training (batch 16) | params | steps/s |', '| --- | --- | --- |');
   for (const dataset of [digitsDataset, scenesDataset]) {
     const model = new UNet(defaultConfig(dataset, VOCABULARY.length), 1);

@@ -96,8 +96,11 @@ async function sampleRegions(model: UNet, specs: SceneSpec[], o: SceneSampleOpti
   }
 }
 
-/** Two-object and positioned shapes are drawn at 7/10 of a centred single shape's side. */
-const PLACED_SCALE = 0.7;
+/**
+ * Two-object and positioned shapes are drawn at 7/10 of a centred single shape's side (small: 6/10
+ * of that). Every object is generated big, where its shape is clearest, and scaled to its size.
+ */
+const PLACED_SCALE = { big: 0.7, small: 0.42 } as const;
 
 /** Where each object of a spec is centred (x, y in pixels), or undefined when the whole prompt is sampled as is. */
 function layoutOf(
@@ -135,7 +138,7 @@ async function sampleLayout(model: UNet, specs: SceneSpec[], o: SceneSampleOptio
       jobs.push({ spec: i });
     } else
       l.forEach((item, slot) => {
-        prompts.push(objectWords(item.object, 'center'));
+        prompts.push(objectWords({ ...item.object, size: 'big', sizeNamed: true }, 'center'));
         jobs.push({ spec: i, slot });
       });
   });
@@ -149,7 +152,7 @@ async function sampleLayout(model: UNet, specs: SceneSpec[], o: SceneSampleOptio
       return;
     }
     const vertical = item.half !== undefined && item.cx === 8;
-    paste(src, out, job.spec * px, item.cx, item.cy, (x, y) => {
+    paste(src, out, job.spec * px, item.cx, item.cy, PLACED_SCALE[item.object.size], (x, y) => {
       if (!item.half) return true;
       const along = vertical ? y : x;
       return item.half === 'first' ? along < size / 2 : along >= size / 2;
@@ -159,7 +162,7 @@ async function sampleLayout(model: UNet, specs: SceneSpec[], o: SceneSampleOptio
 }
 
 /**
- * Scales a generated single shape by {@link PLACED_SCALE} about its ink centroid and pastes it
+ * Scales a generated single shape by `scale` about its ink centroid and pastes it
  * centred on (cx, cy) into `out`, only where `inside` holds (bilinear resampling; the background
  * is black, -1).
  */
@@ -169,6 +172,7 @@ function paste(
   offset: number,
   cx: number,
   cy: number,
+  scale: number,
   inside: (x: number, y: number) => boolean,
 ): void {
   const size = SCENE_SIZE;
@@ -179,8 +183,8 @@ function paste(
     for (let x = 0; x < size; x++) {
       if (!inside(x, y)) continue;
       // Pixel centres: map the output pixel back into the source image.
-      const sx = (x + 0.5 - cx) / PLACED_SCALE + centre.x - 0.5;
-      const sy = (y + 0.5 - cy) / PLACED_SCALE + centre.y - 0.5;
+      const sx = (x + 0.5 - cx) / scale + centre.x - 0.5;
+      const sy = (y + 0.5 - cy) / scale + centre.y - 0.5;
       const x0 = Math.floor(sx);
       const y0 = Math.floor(sy);
       const fx = sx - x0;
