@@ -24,6 +24,7 @@ interface MemJob {
   attempts: number;
   backoffMs: number;
   attempt: number;
+  createdAt: number;
   state: State;
   result?: unknown;
   error?: string;
@@ -59,6 +60,7 @@ export class InProcessQueue implements JobQueue {
       attempts: Math.max(1, options.attempts ?? 3),
       backoffMs: options.backoffMs ?? 1000,
       attempt: 0,
+      createdAt: Date.now(),
       state: 'waiting',
     };
     this.jobs.set(id, job);
@@ -238,6 +240,8 @@ class MemWorker implements JobWorker {
         name: job.name,
         data: job.data,
         attempt: job.attempt,
+        maxAttempts: job.attempts,
+        createdAt: job.createdAt,
         signal: controller.signal,
         progress: async (value, message) => q.emit({ type: 'progress', jobId: job.id, value, message }),
       });

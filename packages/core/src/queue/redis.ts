@@ -257,6 +257,8 @@ class RedisWorker implements JobWorker {
             name: job.name,
             data: job.data,
             attempt: (job.attemptsStarted ?? job.attemptsMade) || 1,
+            maxAttempts: job.opts.attempts ?? 1,
+            createdAt: job.timestamp,
             signal: signal ?? new AbortController().signal,
             progress: (value, message) => job.updateProgress({ value, message }),
           });

@@ -1,6 +1,7 @@
 import type { Caller } from '@hearth/sdk';
 import { metrics, type Outcome } from '../ops/metrics.js';
 import type { ToolRegistry } from '../plugins/registry.js';
+import type { JobRecord, JobRecords } from '../storage/job-records.js';
 import { CANCELLED_PREFIX, type JobHandler, PermanentJobError } from './types.js';
 
 /** Failures a retry cannot fix: the job fails at once. */
@@ -24,9 +25,10 @@ export interface ToolJobData {
 /**
  * The handler `hearth worker` runs for `tool` jobs: the call goes through the registry (and so
  * the permission checks, validation and time limit), progress and cancellation are relayed, and
- * its latency lands in `hearth_job_duration_seconds`.
+ * its latency lands in `hearth_job_duration_seconds`. With `records`, each job's end (completed,
+ * dead after its last attempt, or cancelled) is written to the database's job records.
  */
-export function toolJobHandler(registry: ToolRegistry, queueName: string): JobHandler {
+export function toolJobHandler(registry: ToolRegistry, queueName: string, records?: JobRecords): JobHandler {
   return async (job) => {
     const data = job.data as Partial<ToolJobData>;
     if (!data || typeof data.tool !== 'string' || !data.caller) {
@@ -34,6 +36,8 @@ export function toolJobHandler(registry: ToolRegistry, queueName: string): JobHa
     }
     const start = performance.now();
     let outcome: Outcome = 'error';
+    let final = true;
+    let error: string | undefined;
     try {
       const result = await registry.call(data.tool, data.input ?? {}, {
         caller: data.caller,
@@ -44,13 +48,31 @@ export function toolJobHandler(registry: ToolRegistry, queueName: string): JobHa
       outcome = 'ok';
       return result;
     } catch (err) {
-      if (PERMANENT_CODES.has((err as { code?: string }).code ?? ''))
-        throw new PermanentJobError((err as Error).message);
+      error = (err as Error)?.message ?? String(err);
+      if (PERMANENT_CODES.has((err as { code?: string }).code ?? '')) throw new PermanentJobError(error);
       if (job.signal.aborted && String(job.signal.reason?.message ?? job.signal.reason).startsWith(CANCELLED_PREFIX))
         outcome = 'cancelled';
+      else final = job.attempt >= job.maxAttempts;
       throw err;
     } finally {
       metrics().jobFinished(queueName, data.tool, (performance.now() - start) / 1000, outcome);
+      // one record per job, written when it ends for good (a retried attempt is not an end)
+      if (records && final) {
+        const state: JobRecord['state'] =
+          outcome === 'ok' ? 'completed' : outcome === 'cancelled' ? 'cancelled' : 'dead';
+        await records
+          .record({
+            id: job.id,
+            queue: queueName,
+            name: data.tool,
+            state,
+            attempts: job.attempt,
+            ...(error !== undefined ? { error } : {}),
+            createdAt: job.createdAt,
+            finishedAt: Date.now(),
+          })
+          .catch(() => {}); // a record is bookkeeping: it never fails the job
+      }
     }
   };
 }

@@ -6,6 +6,10 @@ export interface JobContext<T = unknown> {
   data: T;
   /** 1 on the first run, 2 on the first retry, … */
   attempt: number;
+  /** Runs allowed in all: a failure on the last one dead-letters the job. */
+  maxAttempts: number;
+  /** When the job was added (ms since the epoch). */
+  createdAt: number;
   /** Aborted when the job is cancelled (from any process) or the worker's drain grace runs out. */
   signal: AbortSignal;
   /** Reports progress (0..1) to every listener, in every process. */

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type Caller, defineTool, type Logger, PERMISSIONS } from '@hearth/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -6,6 +9,7 @@ import { HearthMetrics } from '../../src/ops/metrics.js';
 import { registeredTool } from '../../src/plugins/adapt.js';
 import { ToolRegistry } from '../../src/plugins/registry.js';
 import { type JobEvent, type JobQueue, TOOL_JOB, toolJobHandler } from '../../src/queue/index.js';
+import { openStorage } from '../../src/storage/index.js';
 import { KINDS, queueOf, uniqueName } from './queues.js';
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -68,7 +72,9 @@ describe.each(KINDS)('tool jobs (%s)', (kind) => {
     const q = await queueOf(kind, name);
     open.push(q);
     let runs = 0;
-    const handler = toolJobHandler(registry, name);
+    const dir = mkdtempSync(join(tmpdir(), 'hearth-jobrec-'));
+    const storage = await openStorage({ dataDir: dir, databaseUrl: '' });
+    const handler = toolJobHandler(registry, name, storage.jobs);
     q.work({ [TOOL_JOB]: (job) => (runs++, handler(job)) });
     const bad = await q.add(TOOL_JOB, { tool: 'shout', input: { text: '' }, caller }, { attempts: 3, backoffMs: 10 });
     await expect(q.result(bad, 10_000)).rejects.toThrow(/text/);
@@ -78,5 +84,16 @@ describe.each(KINDS)('tool jobs (%s)', (kind) => {
     await expect(q.result(malformed, 10_000)).rejects.toThrow('a "tool" job needs { tool, input, caller }');
     expect(runs).toBe(3);
     expect((await q.deadLetters()).map((d) => d.id).sort()).toEqual([bad, unknown, malformed].sort());
+    // the tool jobs that ended are on record (the malformed one named no tool)
+    const records = await storage.jobs.list(name);
+    expect(records.map((r) => [r.id, r.name, r.state, r.attempts]).sort()).toEqual(
+      [
+        [bad, 'shout', 'dead', 1],
+        [unknown, 'nope', 'dead', 1],
+      ].sort(),
+    );
+    expect((await storage.jobs.get(unknown))?.error).toContain('Unknown tool "nope"');
+    await storage.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 });
