@@ -10,5 +10,8 @@ export default defineConfig(
     'src/mcp-client/index.ts',
     'src/providers/index.ts',
     'src/providers/gguf/index.ts',
+    'src/storage/index.ts',
+    'src/queue/index.ts',
+    'src/ops/index.ts',
   ]),
 );
