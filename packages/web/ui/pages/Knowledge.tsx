@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, csrfToken, fileToBase64, type User } from '../api.js';
 import { type Job, JobCard } from '../components/JobCard.js';
-import { useRefreshOn, useServerEvents } from '../events.js';
+import { useRefreshOn, useTrackedJobs } from '../events.js';
 
 interface Source {
   id: string;
@@ -25,7 +25,7 @@ interface Hit {
 /** Knowledge: upload files and URLs with progress, sources by scope, remove, re-index, search playground. */
 export function Knowledge({ user }: { user: User }) {
   const [sources, setSources] = useState<Source[]>([]);
-  const [jobs, setJobs] = useState<Job[]>([]);
+  const { jobs, track } = useTrackedJobs<Job>(5);
   const [url, setUrl] = useState('');
   const [uploadPct, setUploadPct] = useState<number | undefined>();
   const [query, setQuery] = useState('');
@@ -39,14 +39,7 @@ export function Knowledge({ user }: { user: User }) {
       (e) => setError(e.message),
     );
   }, [refresh]);
-  const [onJob] = useState(() => (event: string, data: unknown) => {
-    if (event !== 'job') return;
-    const job = (data as { job: Job }).job;
-    setJobs((all) => (all.some((j) => j.id === job.id) ? all.map((j) => (j.id === job.id ? job : j)) : all));
-  });
-  useServerEvents(onJob);
 
-  const track = (job: Job) => setJobs((all) => [job, ...all.filter((j) => j.id !== job.id)].slice(0, 5));
   const upload = async (file: File) => {
     setError('');
     setUploadPct(0);

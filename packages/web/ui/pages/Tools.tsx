@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { type Job, JobCard } from '../components/JobCard.js';
 import { initialValues, type Schema, SchemaForm, toInput } from '../components/SchemaForm.js';
-import { useRefreshOn, useServerEvents } from '../events.js';
+import { useRefreshOn, useTrackedJobs } from '../events.js';
 
 interface Tool {
   name: string;
@@ -22,7 +22,7 @@ export function Tools() {
   const [tools, setTools] = useState<Tool[]>([]);
   const [selected, setSelected] = useState<string | undefined>();
   const [values, setValues] = useState<Record<string, unknown>>({});
-  const [jobs, setJobs] = useState<Job[]>([]);
+  const { jobs, track } = useTrackedJobs<Job>(10);
   const [error, setError] = useState('');
   const refresh = useRefreshOn('tools');
 
@@ -32,12 +32,6 @@ export function Tools() {
       (e) => setError(e.message),
     );
   }, [refresh]);
-  const [onJob] = useState(() => (event: string, data: unknown) => {
-    if (event !== 'job') return;
-    const job = (data as { job: Job }).job;
-    setJobs((all) => (all.some((j) => j.id === job.id) ? all.map((j) => (j.id === job.id ? job : j)) : all));
-  });
-  useServerEvents(onJob);
 
   const tool = tools.find((t) => t.name === selected);
   const choose = (name: string) => {
@@ -75,7 +69,7 @@ export function Tools() {
                 const r = await api<{ job: Job }>(`/api/tools/${tool.name}/run`, {
                   body: { input: toInput(tool.inputSchema, values) },
                 });
-                setJobs((all) => [r.job, ...all.filter((j) => j.id !== r.job.id)].slice(0, 10));
+                track(r.job);
               } catch (err) {
                 setError((err as Error).message);
               }
