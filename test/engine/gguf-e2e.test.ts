@@ -69,7 +69,8 @@ describe('multi-turn conversation through a GGUF model (node-llama-cpp)', () => 
     });
     expect(first.model).toBe(`gguf:${modelPath}`);
     expect(first.text.length).toBeGreaterThan(0);
-    expect(streamed.length).toBeGreaterThan(1);
+    // a GGUF model's draft reaches the surface as verified sentences (or the passage that replaced it)
+    expect(streamed.length).toBeGreaterThanOrEqual(1);
     expect(streamed.join('').trim()).toBe(first.text);
 
     const prompt = await hearth.engine.previewPrompt({ conversation, caller, text: 'And the election?' });

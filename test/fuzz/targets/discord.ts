@@ -42,7 +42,10 @@ const typed = fc.oneof(
 );
 const option = fc
   .record({ name: fc.constantFrom(...NAMES), typed, focused: fc.boolean() }, { requiredKeys: ['name', 'typed'] })
-  .map(({ typed: [type, v], ...rest }) => ({ ...rest, type, value: v as string | number | boolean }));
+  .map(({ typed, ...rest }) => {
+    const [type, v] = typed as [number, string | number | boolean];
+    return { ...rest, type, value: v };
+  });
 const attachmentCase = fc.record({
   bytes: fc.oneof(
     fc.uint8Array({ maxLength: 400 }),
