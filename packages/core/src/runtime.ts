@@ -80,7 +80,11 @@ export async function createHearth(options: CreateHearthOptions = {}): Promise<H
   const closers: (() => Promise<void> | void)[] = [() => void db.close()];
   try {
     const { createModelRegistry } = await import('./providers/registry.js');
-    const models = await createModelRegistry(config, { log: log.child({ area: 'models' }), redactor });
+    const models = await createModelRegistry(config, {
+      log: log.child({ area: 'models' }),
+      redactor,
+      trustedEndpoints: config.models.trustedEndpoints,
+    });
     closers.unshift(() => models.close());
 
     const { openKnowledgeStore } = await import('./knowledge/index.js');
@@ -88,7 +92,11 @@ export async function createHearth(options: CreateHearthOptions = {}): Promise<H
       dir: join(config.dataDir, 'knowledge'),
       embedder: await models.embedder(),
       resolveEmbedder: (ref: string) => models.embedder(ref),
-      limits: { maxBytes: config.knowledge.maxFileBytes },
+      limits: {
+        maxBytes: config.knowledge.maxFileBytes,
+        allowPrivateUrls: config.knowledge.allowPrivateUrls,
+        allowedUrlHosts: config.knowledge.allowedUrlHosts,
+      },
       log: log.child({ area: 'knowledge' }),
     });
     closers.unshift(() => knowledge.close());

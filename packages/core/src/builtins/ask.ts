@@ -1,5 +1,6 @@
 import { defineTool, result } from '@hearth/sdk';
 import { z } from 'zod';
+import { ownConversationId } from '../access/conversations.js';
 import type { Engine } from '../engine/types.js';
 import { requireCaller } from './access.js';
 
@@ -33,7 +34,8 @@ export function askTool(engine: Engine) {
           surface: ctx.caller.surface,
           guildId: ctx.caller.guildId,
           channelId: ctx.caller.channelId,
-          sessionId: input.conversation ?? `${ctx.caller.surface}:${ctx.caller.userId}`,
+          // a named conversation stays in the caller's namespace: one principal never continues another's
+          sessionId: ownConversationId(ctx.caller, input.conversation),
         },
         text: input.question,
         caller: ctx.caller,

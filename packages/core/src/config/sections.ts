@@ -14,10 +14,14 @@ export const modelsSchema = z
       .boolean()
       .default(false)
       .describe('the remote chat model accepts images (OpenAI image_url parts); Discord passes attached images to it'),
+    trustedEndpoints: z
+      .array(z.string().url())
+      .default([])
+      .describe('extra endpoints (e.g. a distillation teacher) that may receive OPENAI_API_KEY / HF_TOKEN'),
     timeoutMs: z.number().int().positive().default(60_000).describe('per remote call'),
     retries: z.number().int().min(0).max(10).default(2).describe('retries on 429/5xx'),
   })
-  .default({ embed: 'local', vision: false, timeoutMs: 60_000, retries: 2 });
+  .default({ embed: 'local', vision: false, trustedEndpoints: [], timeoutMs: 60_000, retries: 2 });
 
 /** Plugin discovery, grants and limits. */
 export const pluginsSchema = z
@@ -30,10 +34,24 @@ export const pluginsSchema = z
       .default({})
       .describe('plugin id -> permissions granted; a plugin not listed gets what it declares'),
     deny: z.array(z.string()).default([]).describe('plugin ids never to load'),
+    allowedModels: z
+      .array(z.string().min(1))
+      .default([])
+      .describe(
+        "model references plugins may use besides the configured ones (their calls carry the operator's tokens)",
+      ),
     timeoutMs: z.number().int().positive().default(60_000).describe('default per-tool time limit'),
     setupTimeoutMs: z.number().int().positive().default(15_000),
   })
-  .default({ load: [], firstParty: true, grants: {}, deny: [], timeoutMs: 60_000, setupTimeoutMs: 15_000 });
+  .default({
+    load: [],
+    firstParty: true,
+    grants: {},
+    deny: [],
+    allowedModels: [],
+    timeoutMs: 60_000,
+    setupTimeoutMs: 15_000,
+  });
 
 /** Conversation engine settings. */
 export const engineSchema = z
@@ -75,8 +93,16 @@ export const knowledgeSchema = z
       .positive()
       .default(20 * 1024 * 1024)
       .describe('largest file or URL body `hearth ingest` reads; bigger ones are skipped with the reason'),
+    allowPrivateUrls: z
+      .boolean()
+      .default(false)
+      .describe('let URL ingest fetch loopback, private and link-local addresses (refused by default: SSRF)'),
+    allowedUrlHosts: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('host names URL ingest may fetch even when they resolve to private addresses'),
   })
-  .default({ ingestDocsOnStart: true, maxFileBytes: 20 * 1024 * 1024 });
+  .prefault({});
 
 /** The web console (`hearth web`, and `hearth start` when enabled). */
 export const webSchema = z

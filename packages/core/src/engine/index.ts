@@ -243,6 +243,9 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
 
   return {
     async turn(input) {
+      // surfaces validate their own inputs; this guards the engine against one that did not
+      if (typeof input.text !== 'string')
+        throw new ValidationError(`A question must be text, not ${input.text === null ? 'null' : typeof input.text}.`);
       const p = await prepare(input);
       let answer: Answer;
       const local = !p.model || isLocal(p.model.ref);

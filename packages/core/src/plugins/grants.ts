@@ -34,9 +34,10 @@ export function grantFor(plugin: PluginDefinition, config: HearthConfig): Grant 
 /** Core's services as one plugin sees them, per caller (storage and knowledge are scoped to the caller's guild). */
 export function servicesFor(
   pluginId: string,
-  deps: { models: ModelRegistry; knowledge: KnowledgeStore; storage: PluginStorage },
+  deps: { models: ModelRegistry; knowledge: KnowledgeStore; storage: PluginStorage; config?: HearthConfig },
 ): (caller: Caller) => HostServices {
-  const models = modelsApi(deps.models);
+  // plugins use the operator's configured models, or the extra references plugins.allowedModels lists
+  const models = modelsApi(deps.models, { allowedModels: deps.config?.plugins.allowedModels });
   // scoped() prepares statements; keep one per guild rather than one per call
   const storageByGuild = new Map<string, AtomicStorageApi>();
   return (caller) => {

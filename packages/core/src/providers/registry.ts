@@ -65,10 +65,13 @@ export async function createModelRegistry(
     };
   };
 
+  const loadLog = (line: string) => deps.log.info(line);
+
   async function createChat(text: string): Promise<ChatModel> {
     const ref = parseModelRef(text);
     deps.log.debug({ model: formatModelRef(ref) }, 'creating chat model');
-    if (ref.kind === 'hf' || ref.kind === 'openai') return createRemoteChatModel(target(ref));
+    if (ref.kind === 'hf' || ref.kind === 'openai')
+      return createRemoteChatModel({ ...target(ref), vision: models.vision });
     // node-llama-cpp is heavy: imported only when a local model is first asked for
     const gguf = await import('./gguf/index.js');
     if (ref.kind === 'gguf') {
@@ -78,9 +81,10 @@ export async function createModelRegistry(
           'not_configured',
           `gguf:${ref.path}: no such file (${path}). Point HEARTH_CHAT_MODEL at an existing .gguf file.`,
         );
-      return gguf.createGgufChatModel({ path, findAdapter: gguf.adaptersIn(config.dataDir) });
+      // the load line (which file serves, the self-check) goes to the log, not to a quiet terminal
+      return gguf.createGgufChatModel({ path, findAdapter: gguf.adaptersIn(config.dataDir), log: loadLog });
     }
-    return gguf.createLocalChatModel(config.dataDir);
+    return gguf.createLocalChatModel(config.dataDir, loadLog);
   }
 
   return {
