@@ -1,4 +1,4 @@
-import type { ConversationKey } from '@hearth/core';
+import { type ConversationKey, canModifySource } from '@hearth/core';
 import { type ChatInputCommandInteraction, MessageFlags, type RepliableInteraction } from 'discord.js';
 import { callerFromInteraction } from '../access.js';
 import { runAnswer } from '../answers/run.js';
@@ -70,7 +70,13 @@ async function knowledge(ctx: SurfaceContext, interaction: ChatInputCommandInter
     return viaTool(ctx, interaction, 'remove_knowledge', async () => ({ source_id: id }), 'Knowledge');
   }
   const sources = await ctx.hearth.knowledge.listSources({ guildId: interaction.guildId ?? undefined });
-  const lines = sources.map((s) => `• **${s.title}** · \`${s.id}\` · ${s.scope} · ${s.chunks} chunks`);
+  const caller = callerFromInteraction(ctx.settings, interaction);
+  // global sources are the operator's: listed, but their ids are offered only to whoever may remove them
+  const lines = sources.map((s) =>
+    canModifySource(s, caller)
+      ? `• **${s.title}** · \`${s.id}\` · ${s.scope} · ${s.chunks} chunks`
+      : `• **${s.title}** · ${s.scope === 'global' ? "global (the operator's)" : s.scope} · ${s.chunks} chunks`,
+  );
   return reply(
     interaction,
     lines.length ? `**Documents (${lines.length})**\n${lines.join('\n')}` : 'The knowledge base is empty here.',

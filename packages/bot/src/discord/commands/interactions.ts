@@ -1,3 +1,4 @@
+import { canModifySource } from '@hearth/core';
 import {
   type AutocompleteInteraction,
   type ChatInputCommandInteraction,
@@ -112,7 +113,10 @@ async function autocomplete(
       values = (await ctx.hearth.engine.personas()).filter((p) => p.toLowerCase().includes(partial.toLowerCase()));
     } else if (interaction.commandName === 'knowledge') {
       const sources = await ctx.hearth.knowledge.listSources({ guildId: interaction.guildId ?? undefined });
-      const matches = sources.filter((s) => `${s.title} ${s.id}`.toLowerCase().includes(partial.toLowerCase()));
+      // the autocomplete of /knowledge remove offers only what this caller may remove (never global sources to a guild)
+      const matches = sources.filter(
+        (s) => canModifySource(s, caller) && `${s.title} ${s.id}`.toLowerCase().includes(partial.toLowerCase()),
+      );
       await interaction.respond(
         matches.slice(0, 25).map((s) => ({ name: clip(`${s.title} (${s.id})`), value: clip(s.id) })),
       );
