@@ -45,7 +45,7 @@ describe('Discord commands follow the one naming rule', () => {
       [1, 'help'],
     ]);
     // the array field is a text option of comma-separated values
-    expect((poll.options?.[0] as { options: { name: string; type: number; description: string }[] }).options).toEqual([
+    expect((poll.options![0] as { options: { name: string; type: number; description: string }[] }).options).toEqual([
       expect.objectContaining({ name: 'text', type: 3 }),
       expect.objectContaining({ name: 'tags', type: 3, description: 'labels (comma-separated)' }),
     ]);
