@@ -245,12 +245,11 @@ describe('images for vision-capable models (OpenAI image_url parts)', () => {
     }
   });
 
-  it('a vision-capable chat model sees an image posted to the bot', async (ctx) => {
+  it('a vision-capable chat model sees an image posted to the bot', async () => {
     const rig = await startRig({ script: model, models: { vision: true } });
     try {
-      const chat = await rig.hearth.models.chat();
-      if (!chat.supportsImages)
-        ctx.skip('models.vision is not wired yet (config schema + provider registry): see docs/discord.md#images');
+      // models.vision reaches the provider, so the engine passes the question's images on
+      expect((await rig.hearth.models.chat()).supportsImages).toBe(true);
       const png = rig.emu.storeFile('pixel.png', Buffer.from(encodePng(9, 6, [1, 2, 3])), 'image/png');
       const q = rig.emu.say('What is this?', { attachments: [png] });
       const reply = await rig.emu.waitFor(() => rig.emu.repliesTo(q.id).find((m) => m.components.length), 15_000);
