@@ -160,7 +160,8 @@ describe('Discord bot against the API emulator (real discord.js client, real Hea
     expect(done.flags & 128).toBe(0);
     const ac = rig.emu.tool('echo', [{ name: 'text', type: 3, value: 'he', focused: true }], { user, type: 4 });
     const choices = await rig.emu.waitFor(() => ac.choices, 5_000, 'autocomplete');
-    expect(choices.map((c) => c.value)).toEqual(['hello', 'help']);
+    expect(choices.map((c) => c.value)).toEqual(['hello', 'help', 'hey']);
+    expect(choices[2]).toEqual({ name: 'Hey there', value: 'hey' });
   });
 
   it('runs a long job: deferred reply, throttled progress edits, then a PNG attachment and a data embed', async () => {

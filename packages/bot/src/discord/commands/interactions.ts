@@ -1,5 +1,6 @@
 import { canModifySource } from '@hearth/core';
 import {
+  ApplicationCommandOptionType,
   type AutocompleteInteraction,
   type ChatInputCommandInteraction,
   type Interaction,
@@ -123,7 +124,15 @@ async function autocomplete(
       return;
     } else {
       const tool = toolFor(registrar, interaction);
-      values = (await tool?.autocomplete?.(focused.name, partial, caller)) ?? [];
+      if (tool?.suggest) {
+        // labelled suggestions: Discord shows the name and sends the value; the handler sees the other fields
+        const choices = await tool.suggest(focused.name, partial, caller, otherOptions(interaction));
+        await interaction
+          .respond(choices.slice(0, 25).map((c) => ({ name: clip(c.name), value: clipValue(c.value) })))
+          .catch(() => {});
+        return;
+      }
+      values = (await tool?.autocomplete?.(focused.name, partial, caller, otherOptions(interaction))) ?? [];
     }
   } catch (err) {
     ctx.log.warn({ err: String((err as Error)?.message ?? err) }, 'discord: autocomplete failed');
@@ -149,4 +158,17 @@ function commandLabel(interaction: ChatInputCommandInteraction): string {
 
 function clip(text: string): string {
   return text.length <= 100 ? text : `${text.slice(0, 99)}…`;
+}
+
+/** The values already typed in the other options of the command (or of its subcommand). */
+function otherOptions(interaction: AutocompleteInteraction): Record<string, unknown> {
+  const top = interaction.options.data;
+  const sub =
+    top.length === 1 && top[0]?.type === ApplicationCommandOptionType.Subcommand ? (top[0].options ?? []) : top;
+  return Object.fromEntries(sub.filter((o) => !o.focused && o.value !== undefined).map((o) => [o.name, o.value]));
+}
+
+/** A choice value within Discord's limits: strings clipped, numbers as they are. */
+function clipValue(value: string | number): string | number {
+  return typeof value === 'number' ? value : clip(value);
 }
