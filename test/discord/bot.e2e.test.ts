@@ -63,7 +63,7 @@ describe('Discord bot against the API emulator (real discord.js client, real Hea
     const names = new Set(commands.map((c) => c.name as string));
     for (const name of ['ask', 'knowledge', 'persona', 'plugins', 'help', 'reset'])
       expect(names.has(name), name).toBe(true);
-    for (const tool of ['paint', 'echo', 'count_bytes', 'hang', 'purge'])
+    for (const tool of ['paint', 'echo', 'secret', 'count_bytes', 'hang', 'purge'])
       expect(rig.emu.toolSpec(tool), tool).toBeDefined();
     const byName = { get: (tool: string) => rig.emu.toolSpec(tool)!.spec };
     const paint = byName.get('paint').options as any[];
@@ -162,6 +162,18 @@ describe('Discord bot against the API emulator (real discord.js client, real Hea
     const choices = await rig.emu.waitFor(() => ac.choices, 5_000, 'autocomplete');
     expect(choices.map((c) => c.value)).toEqual(['hello', 'help', 'hey']);
     expect(choices[2]).toEqual({ name: 'Hey there', value: 'hey' });
+  });
+
+  it("honours a tool's Discord render hints: an ephemeral reply without the data embed", async () => {
+    const run = rig.emu.tool('secret', [], { user: rig.emu.world.addUser('gus') });
+    const done = await rig.emu.waitFor(
+      () => rig.emu.interactionMessages(run).find((m) => m.content.includes('the answer is hidden')),
+      10_000,
+      'secret result',
+    );
+    expect(run.callbacks[0]!.type).toBe(5);
+    expect((run.callbacks[0]!.data?.flags ?? 0) & 64).toBe(64); // ephemeral
+    expect(done.embeds).toEqual([]);
   });
 
   it('runs a long job: deferred reply, throttled progress edits, then a PNG attachment and a data embed', async () => {

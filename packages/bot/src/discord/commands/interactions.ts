@@ -77,7 +77,8 @@ async function command(
   if (!decision.ok) return reply(interaction, `⏳ ${limitMessage(decision)}`, true);
   if (builtin && INSTANT.has(name)) return runBuiltin(ctx, registrar, interaction);
   // Defer before queueing, so the user sees "thinking" at once and the token stays valid for 15 minutes.
-  await interaction.deferReply();
+  // a tool may ask for a reply only its caller sees (render.discord.ephemeral)
+  await interaction.deferReply(tool?.render?.discord?.ephemeral ? { flags: MessageFlags.Ephemeral } : {});
   await ctx.gate.run(() => (tool ? runTool(ctx, interaction, tool) : runBuiltin(ctx, registrar, interaction)), {
     onQueued: (position) =>
       void interaction
@@ -97,6 +98,8 @@ async function runTool(
     tool,
     (signal) => toolInput(ctx.settings, tool, interaction, signal),
     `/${commandLabel(interaction)}`,
+    // render.discord.data 'hidden': the structured data stays out of the message (e.g. a quiz's answer)
+    { embed: tool.render?.discord?.data !== 'hidden' },
   );
 }
 
