@@ -106,7 +106,9 @@ export async function toCallToolResult(
   if (isPlainObject(result.data) && objectSchema(tool.outputSchema)) {
     const structured = kept.length ? { ...result.data, [artifactsKey(tool)]: kept } : result.data;
     if (modern) out.structuredContent = structured;
-    pushJson(content, structured);
+    // a tool may leave the JSON copy out (render.mcp.dataAsText: false), but an older session, which has
+    // no structuredContent, always gets it: otherwise its client would never see the data
+    if (tool.render?.mcp?.dataAsText !== false || !modern) pushJson(content, structured);
   } else if (result.data !== undefined && !content.some((c) => c.type === 'text')) {
     pushJson(content, result.data);
   }
