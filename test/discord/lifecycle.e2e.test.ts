@@ -59,9 +59,9 @@ describe('conversations that survive a restart (real discord.js, real Hearth, SQ
     const hello = await rig.emu.waitFor(() => rig.emu.repliesTo(first.id)[0], 10_000, 'first answer');
     const second = rig.emu.say('Nice weather today', { author: zed, replyTo: hello.id });
     const reply2 = await rig.emu.waitFor(() => rig.emu.repliesTo(second.id)[0], 10_000, 'second answer');
+    const since = Date.now(); // before the restart: every API read after the links are gone counts
     rig.hearth.db.prepare('DELETE FROM discord_message_links').run(); // links pruned, or a new data folder
     await rig.restart();
-    const since = Date.now();
     const third = rig.emu.say('What is my name?', { author: zed, replyTo: reply2.id });
     const answer = await rig.emu.waitFor(() => rig.emu.repliesTo(third.id)[0], 10_000, 'answer after rebuild');
     expect(lastPrompt(rig.model)).toContain('Hi there, my name is Zed.');
