@@ -49,3 +49,14 @@ export class Redactor {
       .replace(/\bsk-[A-Za-z0-9_-]{20,}\b/g, REDACTED);
   }
 }
+
+/** A connection URL with its password replaced by `***`, safe for logs and errors (Redis, PostgreSQL). */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}

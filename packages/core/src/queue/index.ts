@@ -7,8 +7,9 @@ import { InProcessQueue } from './memory.js';
 import { openRedisQueue, type RedisQueueOptions } from './redis.js';
 import type { JobQueue } from './types.js';
 
+export { redactUrl } from '../log/redact.js';
 export { InProcessQueue } from './memory.js';
-export { openRedisQueue, type RedisQueueOptions, redactRedisUrl, redisConnection } from './redis.js';
+export { openRedisQueue, type RedisQueueOptions, redisConnection } from './redis.js';
 export { type RunWorkerOptions, runWorker } from './run-worker.js';
 export * from './types.js';
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type ConnectionOptions, type Job, Queue, QueueEvents, UnrecoverableError, Worker } from 'bullmq';
+import { redactUrl } from '../log/redact.js';
 import { type IoRedisClient, ioredis } from './ioredis.js';
 import {
   type AddJobOptions,
@@ -33,27 +34,16 @@ export interface RedisQueueOptions {
   connectTimeoutMs?: number;
 }
 
-/** The URL with its password replaced by `***`. */
-export function redactRedisUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparseable URL)';
-  }
-}
-
 /** ioredis options from a `redis://` URL (BullMQ needs `maxRetriesPerRequest: null` for blocking calls). */
 export function redisConnection(url: string): Record<string, unknown> {
   let u: URL;
   try {
     u = new URL(url);
   } catch {
-    throw new Error(`HEARTH_REDIS_URL is not a URL: "${redactRedisUrl(url)}" (want redis://host:6379)`);
+    throw new Error(`HEARTH_REDIS_URL is not a URL: "${redactUrl(url)}" (want redis://host:6379)`);
   }
   if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') {
-    throw new Error(`HEARTH_REDIS_URL must start with redis:// or rediss://, not "${redactRedisUrl(url)}"`);
+    throw new Error(`HEARTH_REDIS_URL must start with redis:// or rediss://, not "${redactUrl(url)}"`);
   }
   const db = u.pathname.replace(/^\//, '');
   return {
@@ -93,7 +83,7 @@ export async function openRedisQueue(name: string, options: RedisQueueOptions): 
     connect.closeAll();
     void Promise.allSettled([queue.close(), events.close()]);
     throw new Error(
-      `Redis at ${redactRedisUrl(options.url)} is not reachable: ${(err as Error).message}. ` +
+      `Redis at ${redactUrl(options.url)} is not reachable: ${(err as Error).message}. ` +
         'Start it, fix HEARTH_REDIS_URL, or unset it to use the in-process queue.',
     );
   }

@@ -4,14 +4,17 @@
  * Schema changes are versioned migrations, applied on open.
  * @packageDocumentation
  */
+
+import { redactUrl } from '../log/redact.js';
 import { type ConversationRepository, PgConversations, SqliteConversations } from './conversations.js';
 import { type HearthDatabase, openDatabase } from './database.js';
 import { type JobRecords, PgJobRecords, SqliteJobRecords } from './job-records.js';
 import { PgKv } from './kv-backend.js';
 import { migratePostgres } from './migrations.js';
 import { PluginStorage } from './plugin-storage.js';
-import { isPostgresUrl, openPostgres, type PgPool, redactUrl } from './postgres.js';
+import { isPostgresUrl, openPostgres, type PgPool } from './postgres.js';
 
+export { redactUrl } from '../log/redact.js';
 export type { ConversationRepository, NewMessage, StoredMessage, StoredSummary } from './conversations.js';
 export { PgConversations, SqliteConversations } from './conversations.js';
 export { type HearthDatabase, openDatabase } from './database.js';
@@ -19,7 +22,7 @@ export type { JobRecord, JobRecords } from './job-records.js';
 export { type KvBackend, PgKv, SqliteKv } from './kv-backend.js';
 export { MIGRATIONS, type Migration, migratePostgres, migrateSqlite } from './migrations.js';
 export { PluginStorage } from './plugin-storage.js';
-export { isPostgresUrl, openPostgres, type PgPool, redactUrl } from './postgres.js';
+export { isPostgresUrl, openPostgres, type PgPool } from './postgres.js';
 
 /** Everything Hearth stores in a database, on one engine. */
 export interface HearthStorage {

@@ -1,4 +1,5 @@
 import type PgTypes from 'pg';
+import { redactUrl } from '../log/redact.js';
 import { pg } from './pg-module.js';
 
 /** A PostgreSQL connection pool (the `pg` package's). */
@@ -15,17 +16,6 @@ export interface OpenPostgresOptions {
   schema?: string;
   /** How long to wait for the first connection (default 5000 ms). */
   connectTimeoutMs?: number;
-}
-
-/** The URL with its password replaced by `***`, safe for logs and errors. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparseable URL)';
-  }
 }
 
 /** True when `url` selects the PostgreSQL engine. */
