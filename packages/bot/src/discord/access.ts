@@ -1,5 +1,6 @@
 import type { Caller } from '@hearth/sdk';
 import {
+  type BaseInteraction,
   type GuildMember,
   type Interaction,
   type Message,
@@ -7,6 +8,23 @@ import {
   type PermissionsBitField,
 } from 'discord.js';
 import type { DiscordSettings } from './settings.js';
+
+/**
+ * Why the bot will not act on a command here, as the reply says it, or undefined when it will:
+ * it is shutting down, the channel is not enabled, or DMs are turned off. Shared by every command kind.
+ */
+export function interactionRefusal(
+  accepting: boolean,
+  settings: DiscordSettings,
+  interaction: Pick<BaseInteraction, 'guildId' | 'channelId' | 'channel'>,
+): string | undefined {
+  if (!accepting) return 'Hearth is restarting; please try again in a moment.';
+  const channel = interaction.channel;
+  const parentId = channel?.isThread() ? channel.parentId : null;
+  if (channelAllowed(settings, { guildId: interaction.guildId, channelId: interaction.channelId ?? '', parentId }))
+    return undefined;
+  return interaction.guildId ? "I'm not enabled in this channel." : 'Direct messages are turned off for this bot.';
+}
 
 /** Whether the bot may act in this channel: DMs by setting, guild channels by the allow and deny lists. */
 export function channelAllowed(

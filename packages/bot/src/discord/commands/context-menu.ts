@@ -4,7 +4,7 @@ import {
   type MessageContextMenuCommandInteraction,
   type RESTPostAPIContextMenuApplicationCommandsJSONBody,
 } from 'discord.js';
-import { callerFromInteraction, channelAllowed } from '../access.js';
+import { callerFromInteraction, interactionRefusal } from '../access.js';
 import { questionImages } from '../answers/images.js';
 import { runAnswer } from '../answers/run.js';
 import type { SurfaceContext } from '../context.js';
@@ -30,16 +30,8 @@ export async function askAboutMessage(
   ctx: SurfaceContext,
   interaction: MessageContextMenuCommandInteraction,
 ): Promise<void> {
-  if (!ctx.jobs.accepting) return reply(interaction, 'Hearth is restarting; please try again in a moment.', true);
-  const channel = interaction.channel;
-  const parentId = channel?.isThread() ? channel.parentId : null;
-  if (!channelAllowed(ctx.settings, { guildId: interaction.guildId, channelId: interaction.channelId, parentId })) {
-    return reply(
-      interaction,
-      interaction.guildId ? "I'm not enabled in this channel." : 'Direct messages are turned off for this bot.',
-      true,
-    );
-  }
+  const refused = interactionRefusal(ctx.jobs.accepting, ctx.settings, interaction);
+  if (refused) return reply(interaction, refused, true);
   const target = interaction.targetMessage;
   const content = target.content.trim();
   const hasImages = target.attachments.some((a) => (a.contentType ?? '').startsWith('image/'));

@@ -6,7 +6,7 @@ import {
   type Interaction,
   MessageFlags,
 } from 'discord.js';
-import { callerFromInteraction, channelAllowed } from '../access.js';
+import { callerFromInteraction, interactionRefusal } from '../access.js';
 import { describeFailure, type SurfaceContext } from '../context.js';
 import { BusyError } from '../limits/queue.js';
 import { limitMessage } from '../limits/rate-limit.js';
@@ -48,16 +48,8 @@ async function command(
   interaction: ChatInputCommandInteraction,
 ): Promise<void> {
   const name = interaction.commandName;
-  if (!ctx.jobs.accepting) return reply(interaction, 'Hearth is restarting; please try again in a moment.', true);
-  const channel = interaction.channel;
-  const parentId = channel?.isThread() ? channel.parentId : null;
-  if (!channelAllowed(ctx.settings, { guildId: interaction.guildId, channelId: interaction.channelId, parentId })) {
-    return reply(
-      interaction,
-      interaction.guildId ? "I'm not enabled in this channel." : 'Direct messages are turned off for this bot.',
-      true,
-    );
-  }
+  const refused = interactionRefusal(ctx.jobs.accepting, ctx.settings, interaction);
+  if (refused) return reply(interaction, refused, true);
   const builtin = (BUILTIN_COMMANDS as readonly string[]).includes(name);
   const tool = builtin ? undefined : toolFor(registrar, interaction);
   if (!builtin && !tool)
