@@ -1,7 +1,7 @@
 /** Fuzz target: the document loaders behind `hearth ingest` and uploads (Markdown, HTML, PDF, JSON, JSONL, CSV). */
 import fc from 'fast-check';
 import { loadBytes, SkipError } from '../../../packages/core/src/knowledge/loaders/index.js';
-import { makePdf } from '../../../packages/core/test/access/pdf.js';
+import { makePdf } from '../../../packages/core/test/knowledge/pdf.js';
 import { type FuzzOptions, fuzz, invariant, refusal } from '../lib.js';
 import { csvText } from './csv.js';
 

@@ -9,7 +9,7 @@ import { registeredTool } from '../../src/plugins/adapt.js';
 import { ToolRegistry } from '../../src/plugins/registry.js';
 import { LocalHashEmbedder } from '../../src/providers/embedders/index.js';
 import { knowledgeApi } from '../../src/services/plugin-services.js';
-import { makePdf } from './pdf.js';
+import { makePdf } from '../knowledge/pdf.js';
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 const adminOf = (guildId: string): Caller => ({
