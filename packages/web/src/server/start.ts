@@ -44,8 +44,9 @@ export interface WebConsole {
 export async function startWebConsole(hearth: Hearth, options: WebConsoleOptions = {}): Promise<WebConsole> {
   const host = options.host ?? '127.0.0.1';
   const env = options.env ?? process.env;
-  const sessions = new SessionBook(tokenTable(hearth.config, env, options.token ?? env.HEARTH_WEB_TOKEN));
-  for (const t of tokenTable(hearth.config, env, options.token ?? env.HEARTH_WEB_TOKEN)) hearth.redactor.add(t.token);
+  const tokens = tokenTable(hearth.config, env, options.token ?? env.HEARTH_WEB_TOKEN);
+  for (const t of tokens) hearth.redactor.add(t.token);
+  const sessions = new SessionBook(tokens);
   const loopback = isLoopbackHost(host);
   if (!loopback && !sessions.hasTokens)
     throw new HearthError(
