@@ -22,6 +22,7 @@ export type * from './engine/types.js';
 export type * from './knowledge/types.js';
 export { createLogger, type HearthLogger, sdkLogger } from './log/logger.js';
 export { Redactor } from './log/redact.js';
+export { currentRequestId, newRequestId, withRequestId } from './log/request.js';
 export type { McpServers, ServerStatus } from './mcp-client/index.js';
 export { registeredTool } from './plugins/adapt.js';
 export {
