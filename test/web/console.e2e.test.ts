@@ -9,7 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './browser.js';
 
 const TOKEN = 'web-test-token-0123456789';
-const shots = join(import.meta.dirname, '../../docs/web');
+// The README's screenshots are refreshed only on request, so a test run never dirties the checkout.
+const shots = process.env.HEARTH_UPDATE_SCREENSHOTS
+  ? join(import.meta.dirname, '../../docs/web')
+  : mkdtempSync(join(tmpdir(), 'hearth-web-shots-'));
 
 /** Raw HTTP with a chosen Host header (fetch cannot set one). */
 function rawGet(url: string, headers: Record<string, string>): Promise<number> {
