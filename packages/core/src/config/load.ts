@@ -23,6 +23,9 @@ export const ENV_KEYS = {
   HEARTH_IMAGE_MODEL: 'models.image',
   DISCORD_API_URL: 'discord.apiUrl',
   DISCORD_DEV_GUILD_ID: 'discord.devGuildId',
+  HEARTH_DATABASE_URL: 'databaseUrl',
+  HEARTH_REDIS_URL: 'redisUrl',
+  HEARTH_OPS_LISTEN: 'ops.listen',
 } as const;
 
 /** Where to load config from. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { discordSchema } from './discord.js';
 import { mcpSchema } from './mcp.js';
+import { databaseUrlSchema, jobsSchema, opsSchema, redisUrlSchema } from './scale.js';
 import { engineSchema, knowledgeSchema, modelsSchema, pluginsSchema, webSchema } from './sections.js';
 
 /** Secrets come only from the environment (or `.env`), never from the config file. */
@@ -25,6 +26,10 @@ export const configSchema = z
     discord: discordSchema,
     mcp: mcpSchema,
     web: webSchema,
+    databaseUrl: databaseUrlSchema,
+    redisUrl: redisUrlSchema,
+    ops: opsSchema,
+    jobs: jobsSchema,
     logFile: z
       .string()
       .min(1)

@@ -47,6 +47,9 @@ export function readEnvironment(cwd: string, env: NodeJS.ProcessEnv = process.en
 
 /** The parts of a config that name secret variables. */
 interface SecretRefs {
+  /** Connection URLs (usually from HEARTH_DATABASE_URL / HEARTH_REDIS_URL, possibly from the config file). */
+  databaseUrl?: string;
+  redisUrl?: string;
   mcp?: {
     principals?: { tokenEnv?: string }[];
     servers?: { tokenEnv?: string; envFrom?: Record<string, string> }[];
@@ -81,6 +84,13 @@ export function collectSecrets(env: NodeJS.ProcessEnv, config: SecretRefs = {}):
     if (!password || named[name]) continue;
     named[`${name} (password)`] = password.raw;
     if (password.decoded !== password.raw) named[`${name} (password, decoded)`] = password.decoded;
+  }
+  // the same URLs written in the config file instead of the environment are just as secret
+  for (const key of ['databaseUrl', 'redisUrl'] as const) {
+    const password = config[key] ? urlPassword(config[key]) : undefined;
+    if (!password) continue;
+    named[`${key} (password)`] = password.raw;
+    if (password.decoded !== password.raw) named[`${key} (password, decoded)`] = password.decoded;
   }
   return {
     hfToken: env.HF_TOKEN || undefined,
