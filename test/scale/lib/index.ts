@@ -1,0 +1,9 @@
+/**
+ * Helpers for multi-process tests: private PostgreSQL and Redis instances that a test may stop and
+ * start, and real `hearth` processes.
+ * @packageDocumentation
+ */
+export { type HearthProcess, type SpawnHearthOptions, spawnHearth, stopAll } from './hearth.js';
+export { freePort, waitUntil } from './ports.js';
+export { PG_BIN, PRIVATE_PG_PASSWORD, type PrivatePostgres, startPrivatePostgres } from './postgres.js';
+export { type PrivateRedis, redisPing, startPrivateRedis } from './redis.js';
