@@ -76,7 +76,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const port = await freePort();
   await pg([initdb, '-D', dataDir, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8'], 'initdb');
   // fsync off: a test cluster that is thrown away needs no durability against power loss
-  const serverOptions = `-p ${port} -k ${sockets} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`;
+  const serverOptions = `-p ${port} -k ${sockets} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c log_timezone=UTC`;
   let running = false;
   const cluster: PrivatePostgres = {
     url: `postgres://postgres:${PRIVATE_PG_PASSWORD}@127.0.0.1:${port}/postgres`,
