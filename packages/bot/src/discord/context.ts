@@ -1,11 +1,13 @@
 import type { Hearth } from '@hearth/core';
+import { metrics } from '@hearth/core/ops';
 import { HearthError } from '@hearth/sdk';
 import type { Client } from 'discord.js';
 import type { AnswerStore } from './answers/store.js';
 import type { ChainIndex } from './conversation/chains.js';
 import type { TypingIndicators } from './conversation/typing.js';
 import type { ConcurrencyGate, KeyedSerial } from './limits/queue.js';
-import type { RateLimiter } from './limits/rate-limit.js';
+import type { Limiter } from './limits/shared.js';
+import { errorCode } from './metrics.js';
 import type { DiscordSettings } from './settings.js';
 
 /** What the Discord surface needs from a running Hearth: no more, so tests can hand-make it. */
@@ -23,7 +25,8 @@ export interface SurfaceContext {
   settings: DiscordSettings;
   client: Client;
   log: Hearth['log'];
-  limiter: RateLimiter;
+  /** Rate limits and cooldowns: in this process, or shared through Redis. */
+  limiter: Limiter;
   gate: ConcurrencyGate;
   serial: KeyedSerial;
   chains: ChainIndex;
@@ -103,6 +106,7 @@ export class JobTracker {
 export function describeFailure(ctx: SurfaceContext, err: unknown, signal?: AbortSignal): string {
   const reason = signal?.aborted ? signal.reason : undefined;
   const error = reason instanceof HearthError ? reason : err;
+  metrics().error('discord', errorCode(error));
   if (error instanceof HearthError) {
     const icon =
       error.code === 'timeout'

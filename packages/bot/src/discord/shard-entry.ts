@@ -1,8 +1,11 @@
 /**
- * One shard process spawned by {@link startSharded}: discord.js passes the shard ids through the
- * environment (SHARDS, SHARD_COUNT, DISCORD_TOKEN); argv carries `--config` and `--data-dir`.
+ * One shard process spawned by {@link startSharded}: discord.js passes the shard id through the
+ * environment (SHARDS, SHARD_COUNT, DISCORD_TOKEN); argv carries `--config`, `--data-dir`, and
+ * with ops on, `--ops host:port` and `--local-shards` (this machine's ids: the process serves
+ * its ops endpoints on port + its index among them).
  */
 import { createHearth, loadConfig } from '@hearth/core';
+import { offsetListen, startDiscordOps } from './ops.js';
 import { startDiscord } from './surface.js';
 
 function flag(name: string): string | undefined {
@@ -12,13 +15,23 @@ function flag(name: string): string | undefined {
 
 const configPath = flag('--config');
 const dataDir = flag('--data-dir');
+const ops = flag('--ops');
+const local = (flag('--local-shards') ?? '').split(',').filter(Boolean).map(Number);
 const config = await loadConfig({ configPath, overrides: dataDir ? { dataDir } : {} });
 const hearth = await createHearth({ config, importPlugin: (s) => import(s) });
 const surface = await startDiscord(hearth);
+const shardId = Number(process.env.SHARDS);
+const server = ops
+  ? await startDiscordOps(offsetListen(ops, Math.max(0, local.indexOf(shardId))), surface.client, hearth)
+  : undefined;
+if (server) hearth.log.info({ shard: shardId, ops: server.url }, 'discord: shard ops endpoints listening');
+// the manager (and tests) read which port a shard took, as port 0 picks any free one
+process.send?.({ hearthOps: server?.url, shard: shardId });
 let stopping = false;
 const shutdown = async () => {
   if (stopping) return;
   stopping = true;
+  await server?.close();
   await surface.stop();
   await hearth.close();
   process.exit(0);

@@ -1,4 +1,6 @@
-import { ApplicationCommandType, Client, Events, GatewayIntentBits, Partials } from 'discord.js';
+import { newRequestId, withRequestId } from '@hearth/core';
+import { metrics } from '@hearth/core/ops';
+import { ApplicationCommandType, Client, Events, GatewayIntentBits, Partials, RESTEvents } from 'discord.js';
 import { AnswerStore } from './answers/store.js';
 import { handleInteraction } from './commands/interactions.js';
 import { CommandRegistrar, type RegistrationResult } from './commands/register.js';
@@ -10,6 +12,8 @@ import { TypingIndicators } from './conversation/typing.js';
 import { ConcurrencyGate, KeyedSerial } from './limits/queue.js';
 import { RateLimiter } from './limits/rate-limit.js';
 import { SeenIds } from './limits/seen.js';
+import { type Limiter, RedisRateLimiter } from './limits/shared.js';
+import { errorCode, isReply } from './metrics.js';
 
 /** Options of {@link startDiscord}. */
 export interface StartDiscordOptions {
@@ -20,6 +24,13 @@ export interface StartDiscordOptions {
   /** Shard ids this process runs and the total (set by the sharding manager through the environment otherwise). */
   shards?: number[];
   shardCount?: number;
+  /**
+   * Where rate limits and cooldowns live: `redis://…` shares them between every shard process and
+   * machine; empty keeps them in this process. Default: `HEARTH_REDIS_URL`.
+   */
+  redisUrl?: string;
+  /** Key prefix for the shared limits (default `hearth`), so deployments or tests can share one Redis. */
+  redisPrefix?: string;
 }
 
 /** A running Discord surface. */
@@ -73,12 +84,21 @@ export async function startDiscord(hearth: DiscordHearth, options: StartDiscordO
   });
   const redactor = hearth.redactor;
   redactor?.add(token);
+  const limits = { ...settings.rateLimits, cooldowns: settings.cooldowns };
+  const redisUrl = options.redisUrl ?? process.env.HEARTH_REDIS_URL;
+  const limiter: Limiter = redisUrl
+    ? await RedisRateLimiter.open(limits, {
+        url: redisUrl,
+        prefix: options.redisPrefix,
+        warn: (fields, message) => log.warn(fields, message),
+      })
+    : new RateLimiter(limits);
   const ctx: SurfaceContext = {
     hearth,
     settings,
     client,
     log,
-    limiter: new RateLimiter({ ...settings.rateLimits, cooldowns: settings.cooldowns }),
+    limiter,
     gate: new ConcurrencyGate(settings.maxConcurrent, settings.maxQueue),
     serial: new KeyedSerial(),
     chains: new ChainIndex(hearth.db),
@@ -92,23 +112,40 @@ export async function startDiscord(hearth: DiscordHearth, options: StartDiscordO
   // A resumed session replays events, and Discord may deliver one twice: act on each id once.
   const seen = new SeenIds();
 
+  const counters = metrics();
+  // Each event is handled inside its own request id, so the engine's and queue's log lines of one
+  // message or command carry the same id.
+  const handle = (kind: string, id: string, work: () => Promise<void>): void => {
+    counters.discordEvent(kind);
+    const requestId = newRequestId();
+    const handled = withRequestId(requestId, work).catch((err) => {
+      counters.error('discord', errorCode(err));
+      log.error({ err: ctx.redact(String(err?.stack ?? err)), id, requestId }, `discord: ${kind} handler failed`);
+    });
+    ctx.jobs.track(handled);
+  };
   client.on(Events.MessageCreate, (message) => {
     if (!seen.first(`m:${message.id}`)) return log.debug({ id: message.id }, 'discord: duplicate message ignored');
-    const handled = handleMessage(ctx, message).catch((err) =>
-      log.error({ err: ctx.redact(String(err?.stack ?? err)) }, 'discord: message handler failed'),
-    );
-    ctx.jobs.track(handled);
+    handle('message_create', message.id, () => handleMessage(ctx, message));
   });
   client.on(Events.InteractionCreate, (interaction) => {
     if (!seen.first(`i:${interaction.id}`))
       return log.debug({ id: interaction.id }, 'discord: duplicate interaction ignored');
-    const handled = handleInteraction(ctx, commands, interaction).catch((err) =>
-      log.error({ err: ctx.redact(String(err?.stack ?? err)) }, 'discord: interaction handler failed'),
-    );
-    ctx.jobs.track(handled);
+    handle('interaction_create', interaction.id, () => handleInteraction(ctx, commands, interaction));
   });
-  client.on(Events.GuildCreate, (guild) => void commands.onGuildJoined(guild.id));
-  client.on(Events.Error, (err) => log.error({ err: ctx.redact(err.message) }, 'discord: client error'));
+  // replies and edits as Discord accepted them (one hook on the REST client sees every path)
+  client.rest.on(RESTEvents.Response, (request, response) => {
+    if (response.status < 400 && isReply(request.method, request.route)) counters.discordEvent('reply_sent');
+    else if (response.status >= 400) counters.error('discord', `http_${response.status}`);
+  });
+  client.on(Events.GuildCreate, (guild) => {
+    counters.discordEvent('guild_create');
+    void commands.onGuildJoined(guild.id);
+  });
+  client.on(Events.Error, (err) => {
+    counters.error('discord', 'client');
+    log.error({ err: ctx.redact(err.message) }, 'discord: client error');
+  });
 
   const timeoutMs = readyTimeoutMs(settings);
   try {
@@ -122,6 +159,7 @@ export async function startDiscord(hearth: DiscordHearth, options: StartDiscordO
     monitor.stop();
     commands.stop();
     await client.destroy();
+    await limiter.close?.();
     throw new Error(
       ctx.redact(`Could not connect to Discord${apiUrl ? ` at ${apiUrl}` : ''}: ${(err as Error).message}`),
     );
@@ -155,6 +193,7 @@ export async function startDiscord(hearth: DiscordHearth, options: StartDiscordO
         await commands.idle();
         monitor.stop();
         await client.destroy();
+        await limiter.close?.();
         log.info('discord: stopped');
       })()),
   };

@@ -68,7 +68,7 @@ async function regenerate(ctx: SurfaceContext, interaction: ButtonInteraction, r
   const parentId = channel?.isThread() ? channel.parentId : null;
   if (!channelAllowed(ctx.settings, { guildId: interaction.guildId, channelId: interaction.channelId, parentId }))
     return reply(interaction, "I'm not enabled in this channel.", true);
-  const decision = ctx.limiter.take(interaction.user.id, interaction.guildId ?? undefined);
+  const decision = await ctx.limiter.take(interaction.user.id, interaction.guildId ?? undefined);
   if (!decision.ok) return reply(interaction, `⏳ ${limitMessage(decision)}`, true);
   await interaction.deferReply();
   const sent = await ctx.gate.run(() =>

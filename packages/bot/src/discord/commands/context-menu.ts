@@ -37,7 +37,7 @@ export async function askAboutMessage(
   const hasImages = target.attachments.some((a) => (a.contentType ?? '').startsWith('image/'));
   if (!content && !hasImages)
     return reply(interaction, 'That message has no text or image I could answer about.', true);
-  const decision = ctx.limiter.take(interaction.user.id, interaction.guildId ?? undefined, ASK_HEARTH);
+  const decision = await ctx.limiter.take(interaction.user.id, interaction.guildId ?? undefined, ASK_HEARTH);
   if (!decision.ok) return reply(interaction, `⏳ ${limitMessage(decision)}`, true);
   await interaction.deferReply();
   const author = target.member?.displayName ?? target.author.globalName ?? target.author.username;

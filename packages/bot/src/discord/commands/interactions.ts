@@ -65,7 +65,11 @@ async function command(
       true,
     );
   }
-  const decision = ctx.limiter.take(interaction.user.id, interaction.guildId ?? undefined, commandLabel(interaction));
+  const decision = await ctx.limiter.take(
+    interaction.user.id,
+    interaction.guildId ?? undefined,
+    commandLabel(interaction),
+  );
   if (!decision.ok) return reply(interaction, `⏳ ${limitMessage(decision)}`, true);
   if (builtin && INSTANT.has(name)) return runBuiltin(ctx, registrar, interaction);
   // Defer before queueing, so the user sees "thinking" at once and the token stays valid for 15 minutes.

@@ -68,7 +68,7 @@ export async function handleMessage(ctx: SurfaceContext, message: Message): Prom
   if (!channelAllowed(ctx.settings, { guildId: message.guildId, channelId: message.channelId, parentId })) return;
   // an image alone is a question too: about the image
   const text = questionText(ctx, message) || (hasImage(message) ? 'What is in this image?' : '');
-  const decision = ctx.limiter.take(message.author.id, message.guildId ?? undefined);
+  const decision = await ctx.limiter.take(message.author.id, message.guildId ?? undefined);
   if (!decision.ok) {
     await message
       .reply({ content: `⏳ ${limitMessage(decision)}`, allowedMentions: { repliedUser: false } })
