@@ -37,7 +37,7 @@ export interface OptionValue {
  * uploads; and as Discord would: disconnects, 429s, 403s.
  */
 export class Emulator extends EventEmitter {
-  readonly world = new World();
+  readonly world: World;
   readonly requests: LoggedRequest[] = [];
   readonly faults: Fault[] = [];
   readonly files = new Map<string, { name: string; type: string; data: Buffer }>();
@@ -55,8 +55,12 @@ export class Emulator extends EventEmitter {
   private server!: Server;
   private port = 0;
 
-  constructor(readonly token = 'emulator-bot-token') {
+  constructor(
+    readonly token = 'emulator-bot-token',
+    options: { guildId?: string } = {},
+  ) {
     super();
+    this.world = new World(options);
     this.setMaxListeners(0);
     this.gateway = new Gateway({
       token,
@@ -359,7 +363,7 @@ export class Emulator extends EventEmitter {
   }
 }
 
-/** Starts an emulator on a free port. */
-export function startEmulator(token?: string): Promise<Emulator> {
-  return new Emulator(token).start();
+/** Starts an emulator on a free port (`guildId`: the test guild's id, e.g. one on a chosen shard). */
+export function startEmulator(token?: string, options: { guildId?: string } = {}): Promise<Emulator> {
+  return new Emulator(token, options).start();
 }

@@ -7,6 +7,15 @@ export function snowflake(): string {
   return String(((BigInt(Date.now()) - 1420070400000n) << 22n) | (counter & 0x3fffffn));
 }
 
+/** A snowflake of a guild that Discord's shard formula ((id >> 22) % count) puts on `shard`. */
+export function guildIdOnShard(shard: number, count: number): string {
+  const id = BigInt(snowflake());
+  const ts = id >> 22n;
+  // move the timestamp up by at most count - 1 ms so (ts % count) is the shard
+  const step = (BigInt(shard) - (ts % BigInt(count)) + BigInt(count)) % BigInt(count);
+  return String(((ts + step) << 22n) | (id & 0x3fffffn));
+}
+
 export const PERMISSIONS = {
   ManageGuild: 1n << 5n,
   ViewChannel: 1n << 10n,
@@ -90,7 +99,7 @@ export function user(id: string, name: string, bot = false): ApiUser {
 export class World {
   readonly applicationId = snowflake();
   readonly bot = user(this.applicationId, 'hearth', true);
-  readonly guildId = snowflake();
+  readonly guildId: string;
   readonly channelId = snowflake();
   readonly otherChannelId = snowflake();
   readonly adminRoleId = snowflake();
@@ -103,7 +112,9 @@ export class World {
   /** Role ids per member. */
   readonly memberRoles = new Map<string, string[]>();
 
-  constructor() {
+  /** `guildId`: the guild's id (default a new one), e.g. {@link guildIdOnShard} to place it on a shard. */
+  constructor(options: { guildId?: string } = {}) {
+    this.guildId = options.guildId ?? snowflake();
     for (const u of [this.bot, this.owner, this.alice, this.admin]) this.users.set(u.id, u);
     this.memberRoles.set(this.admin.id, [this.adminRoleId]);
     for (const [id, name] of [
