@@ -3,7 +3,15 @@
  * start, and real `hearth` processes.
  * @packageDocumentation
  */
-export { type HearthProcess, type SpawnHearthOptions, spawnHearth, stopAll } from './hearth.js';
+export {
+  cleanEnv,
+  type HearthProcess,
+  REPO,
+  type SpawnHearthOptions,
+  spawnHearth,
+  stopAll,
+  workDir,
+} from './hearth.js';
 export { freePort, waitUntil } from './ports.js';
 export { PG_BIN, PRIVATE_PG_PASSWORD, type PrivatePostgres, startPrivatePostgres } from './postgres.js';
 export { type PrivateRedis, redisPing, startPrivateRedis } from './redis.js';
