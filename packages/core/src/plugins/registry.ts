@@ -49,12 +49,24 @@ export interface RegisteredTool {
 /** A change to the set of tools: every surface re-renders (Discord re-registers commands, MCP sends list_changed). */
 export type RegistryListener = (event: { added: string[]; removed: string[] }) => void;
 
+/** Given a tool and the invoke it would use, returns the invoke to use instead (see {@link ToolRegistry.wrapInvoke}). */
+export type InvokeWrapper = (tool: RegisteredTool, next: RegisteredTool['invoke']) => RegisteredTool['invoke'];
+
+interface WrapperEntry {
+  match: (tool: RegisteredTool) => boolean;
+  wrap: InvokeWrapper;
+}
+
 /**
  * The one tool registry that Discord, MCP, the CLI and the engine's tool calls all read.
  * Names never collide silently: registering a taken name throws.
  */
 export class ToolRegistry {
+  /** What surfaces see: the added tools with the invoke wrappers applied. */
   private readonly tools = new Map<string, RegisteredTool>();
+  /** The tools as added, so a wrapper can be undone. */
+  private readonly added = new Map<string, RegisteredTool>();
+  private readonly wrappers: WrapperEntry[] = [];
   private readonly listeners = new Set<RegistryListener>();
 
   /** Adds tools atomically: all or none. */
@@ -70,16 +82,40 @@ export class ToolRegistry {
       }
       names.add(t.name);
     }
-    for (const t of tools) this.tools.set(t.name, t);
+    for (const t of tools) {
+      this.added.set(t.name, t);
+      this.tools.set(t.name, this.wrapped(t));
+    }
     this.emit({ added: [...names], removed: [] });
   }
 
   /** Removes every tool matching the predicate; returns their names. */
   remove(match: (tool: RegisteredTool) => boolean): string[] {
     const removed = [...this.tools.values()].filter(match).map((t) => t.name);
-    for (const name of removed) this.tools.delete(name);
+    for (const name of removed) {
+      this.tools.delete(name);
+      this.added.delete(name);
+    }
     if (removed.length) this.emit({ added: [], removed });
     return removed;
+  }
+
+  /**
+   * Changes how the matching tools run, for the tools present now and every tool added later
+   * (e.g. after a plugin reload): each surface's `get(name).invoke` and {@link call} go through
+   * `wrap`. The first wrapper installed is the outermost. Returns the function that removes it.
+   * The set of tools does not change, so no change event is sent.
+   */
+  wrapInvoke(match: (tool: RegisteredTool) => boolean, wrap: InvokeWrapper): () => void {
+    const entry: WrapperEntry = { match, wrap };
+    this.wrappers.push(entry);
+    this.rewrap();
+    return () => {
+      const i = this.wrappers.indexOf(entry);
+      if (i < 0) return;
+      this.wrappers.splice(i, 1);
+      this.rewrap();
+    };
   }
 
   /** Every tool, sorted by name. */
@@ -152,9 +188,31 @@ export class ToolRegistry {
     return tool.invoke(input, options);
   }
 
+  /**
+   * Calls a tool in this process, past the {@link wrapInvoke} wrappers: how a worker runs a queued
+   * call (so a worker whose tools are routed to the queue never queues its own jobs again).
+   */
+  async callLocal(name: string, input: unknown, options: CallOptions): Promise<ToolResult> {
+    const routed = this.get(name);
+    const tool = routed && this.added.get(routed.name);
+    if (!tool) return this.call(name, input, options); // the unknown-tool error
+    return tool.invoke(input, options);
+  }
+
   onChange(listener: RegistryListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  private rewrap(): void {
+    for (const t of this.added.values()) this.tools.set(t.name, this.wrapped(t));
+  }
+
+  /** The tool with every matching wrapper applied, the last installed innermost. */
+  private wrapped(tool: RegisteredTool): RegisteredTool {
+    let invoke = tool.invoke;
+    for (const w of [...this.wrappers].reverse()) if (w.match(tool)) invoke = w.wrap(tool, invoke);
+    return invoke === tool.invoke ? tool : { ...tool, invoke };
   }
 
   private emit(event: { added: string[]; removed: string[] }): void {

@@ -25,4 +25,12 @@ export async function openQueue(name: string, options: OpenQueueOptions = {}): P
   if (!url) return new InProcessQueue(name);
   return openRedisQueue(name, { ...options, url });
 }
-export { TOOL_JOB, type ToolJobData, toolJobHandler } from './tool-jobs.js';
+export { type QueueToolsOptions, queueTools } from './remote-tools.js';
+export {
+  decodeToolResult,
+  encodeToolResult,
+  TOOL_JOB,
+  type ToolJobData,
+  toolJobError,
+  toolJobHandler,
+} from './tool-jobs.js';

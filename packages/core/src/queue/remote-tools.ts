@@ -1,5 +1,9 @@
+import { randomUUID } from 'node:crypto';
+import { HearthError, PermissionDeniedError, ToolCancelledError, type ToolResult } from '@hearth/sdk';
 import type { HearthLogger } from '../log/logger.js';
-import type { ToolRegistry } from '../plugins/registry.js';
+import { currentRequestId } from '../log/request.js';
+import type { CallOptions, RegisteredTool, ToolRegistry } from '../plugins/registry.js';
+import { decodeToolResult, TOOL_JOB, type ToolJobData, toolJobError } from './tool-jobs.js';
 import type { JobQueue } from './types.js';
 
 /** Options of {@link queueTools}. */
@@ -10,16 +14,179 @@ export interface QueueToolsOptions {
   /** Registry names of the tools whose calls become jobs (e.g. `diffusion_imagine`, `add_knowledge`). */
   tools: readonly string[];
   log: HearthLogger;
+  /**
+   * Longest a call waits for its job, queued and running, before the job is cancelled and the call
+   * fails with `timeout` (default 30 min: no worker running shows up as this).
+   */
+  maxWaitMs?: number;
+  /**
+   * Runs of a job (default 1: a tool that fails fails the call, as a direct call would). A worker
+   * that dies mid-job does not use up a run: its job goes back to the queue for another worker.
+   */
+  attempts?: number;
 }
+
+/** How often a waiting call re-reads its job's state, in case an event was missed while Redis was away. */
+const RECHECK_MS = 5_000;
+/** How long adding a job is retried when the queue is unreachable (Redis restarting). */
+const ADD_RETRY_MS = 30_000;
 
 /**
  * Makes every call of the named tools (registered now or later) a job on `queue`: the caller's
  * surface waits for the job's result, gets its progress, and cancelling aborts the job wherever
  * it runs. Returns a function that undoes the routing.
  *
- * CONTRACT STUB (lead, 2026-12-03): implemented by the queue-routing helper.
+ * What stays in the calling process: the checks a direct call makes before running (admin-only
+ * access, input validation), so a refused call never becomes a job and fails with the same
+ * `permission_denied` / `invalid_input` error. Errors from the worker come back as the same
+ * HearthError codes. Each call is one job with its own id, so retrying an add cannot run it twice;
+ * the current request id rides in the job.
  */
 export function queueTools(options: QueueToolsOptions): () => void {
-  void options;
-  return () => {};
+  const names = new Set(options.tools);
+  const log = options.log.child({ area: 'queue', queue: options.queue.name });
+  if (names.size) log.info({ tools: [...names] }, 'queue: these tools run as jobs on the shared queue');
+  return options.registry.wrapInvoke(
+    (tool) => names.has(tool.name),
+    (tool, local) => (input, call) => callAsJob(tool, local, input, call, options, log),
+  );
+}
+
+async function callAsJob(
+  tool: RegisteredTool,
+  local: RegisteredTool['invoke'],
+  input: unknown,
+  call: CallOptions,
+  options: QueueToolsOptions,
+  log: HearthLogger,
+): Promise<ToolResult> {
+  await precheck(tool, local, input, call);
+  const { queue } = options;
+  const jobId = `call-${randomUUID()}`;
+  const requestId = currentRequestId();
+  const data: ToolJobData = {
+    tool: tool.name,
+    input: input ?? {},
+    caller: call.caller,
+    ...(call.timeoutMs !== undefined ? { timeoutMs: call.timeoutMs } : {}),
+    ...(requestId ? { requestId } : {}),
+  };
+  // listen before adding: a fast worker's first progress can beat the add's reply
+  const off = queue.on((e) => {
+    if (e.jobId !== jobId || e.type !== 'progress' || !call.onProgress) return;
+    try {
+      call.onProgress(e.value, e.message);
+    } catch {
+      // a surface's renderer failing must not fail the call
+    }
+  });
+  const abort = new AbortController();
+  const onAbort = () => abort.abort(call.signal?.reason);
+  call.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    if (call.signal?.aborted) throw new ToolCancelledError(tool.name, reasonText(call.signal.reason));
+    await addOnce(queue, jobId, data, options.attempts ?? 1, abort.signal);
+    log.debug({ jobId, tool: tool.name, requestId }, 'queue: call queued');
+    return decodeToolResult(await waitFor(queue, jobId, tool.name, options.maxWaitMs ?? 1_800_000, abort.signal, log));
+  } catch (err) {
+    if (abort.signal.aborted) {
+      void queue
+        .cancel(jobId, reasonText(call.signal?.reason) ?? 'the caller cancelled')
+        .catch((e) => log.warn({ jobId, err: (e as Error).message }, 'queue: could not cancel a job'));
+      throw new ToolCancelledError(tool.name, reasonText(call.signal?.reason));
+    }
+    throw err;
+  } finally {
+    off();
+    call.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/**
+ * Runs the checks a direct call makes before the tool starts, here, with an already-aborted signal:
+ * the SDK's call wrapper (every built-in and plugin tool) checks access, then the input, then the
+ * signal, so a call that passes both checks stops with `cancelled` before the tool runs.
+ * Tools of external MCP servers have no such wrapper: only their access is checked here.
+ */
+async function precheck(
+  tool: RegisteredTool,
+  local: RegisteredTool['invoke'],
+  input: unknown,
+  call: CallOptions,
+): Promise<void> {
+  if (tool.access === 'admin' && !call.caller.isAdmin) {
+    throw new PermissionDeniedError(`"${tool.name}" is for server admins only.`, { reason: 'access' });
+  }
+  if (tool.origin.kind === 'mcp') return;
+  try {
+    await local(input, { caller: call.caller, signal: AbortSignal.abort(new Error('checked before queueing')) });
+  } catch (err) {
+    if ((err as HearthError)?.code === 'cancelled') return;
+    throw err;
+  }
+  throw new HearthError('tool_failed', `Tool "${tool.name}" ran during the check before queueing; it was not queued.`);
+}
+
+/** Adds the job, retrying while the queue is unreachable; the fixed id makes a retried add a no-op. */
+async function addOnce(
+  queue: JobQueue,
+  jobId: string,
+  data: ToolJobData,
+  attempts: number,
+  signal: AbortSignal,
+): Promise<void> {
+  const end = Date.now() + ADD_RETRY_MS;
+  for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
+    try {
+      await queue.add(TOOL_JOB, data, { jobId, attempts });
+      return;
+    } catch (err) {
+      if (signal.aborted || Date.now() > end) throw err;
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}
+
+/** Waits for the job's result; a failure becomes the HearthError a direct call gives. */
+async function waitFor(
+  queue: JobQueue,
+  jobId: string,
+  tool: string,
+  maxWaitMs: number,
+  signal: AbortSignal,
+  log: HearthLogger,
+): Promise<unknown> {
+  const end = Date.now() + maxWaitMs;
+  const aborted = new Promise<never>((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+  aborted.catch(() => {});
+  const notYet = `Job "${jobId}" did not finish within`;
+  while (!signal.aborted) {
+    const left = end - Date.now();
+    if (left <= 0) {
+      void queue.cancel(jobId, 'the caller stopped waiting').catch(() => {});
+      throw new HearthError(
+        'timeout',
+        `Tool "${tool}" did not finish within ${Math.round(maxWaitMs / 1000)} s on the job queue "${queue.name}" ` +
+          '(is a `hearth worker` running?). The job was cancelled.',
+      );
+    }
+    try {
+      return await Promise.race([queue.result(jobId, Math.min(RECHECK_MS, left)), aborted]);
+    } catch (err) {
+      if (signal.aborted) throw err;
+      const message = (err as Error)?.message ?? String(err);
+      if (message.startsWith(notYet)) continue; // re-read the state: covers events missed during a reconnect
+      log.debug({ jobId, tool, error: message }, 'queue: job failed');
+      throw toolJobError(message, tool);
+    }
+  }
+  throw signal.reason;
+}
+
+function reasonText(reason: unknown): string | undefined {
+  if (reason === undefined) return undefined;
+  return reason instanceof Error ? reason.message : String(reason);
 }
