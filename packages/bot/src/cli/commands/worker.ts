@@ -1,3 +1,4 @@
+import { createHearth, type Hearth } from '@hearth/core';
 import type { Command } from 'commander';
 import { parseOpsListen, startOpsServer } from '../../ops/index.js';
 import type { CliContext } from '../context.js';
@@ -19,7 +20,7 @@ interface QueueModule {
     graceMs: number;
     onStopping?: (why: string) => void;
   }): { stopped: Promise<boolean> };
-  toolJobHandler(registry: unknown, queueName: string): unknown;
+  toolJobHandler(registry: unknown, queueName: string, records?: unknown, log?: unknown): unknown;
   TOOL_JOB: string;
 }
 interface OpsModule {
@@ -46,6 +47,29 @@ async function coreModule(specifier: string): Promise<unknown> {
     if ((err as NodeJS.ErrnoException).code !== 'ERR_PACKAGE_PATH_NOT_EXPORTED') throw err;
     throw new Error(`hearth worker needs ${specifier}, which this @hearth/core does not export`);
   }
+}
+
+/** What the worker uses of `hearth.database` (the shared storage), where this @hearth/core has it. */
+interface WorkerDatabase {
+  ping(): Promise<void>;
+  jobs?: unknown;
+}
+
+/**
+ * The worker's Hearth: like every process's, but the tools routed to the queue run here
+ * (`executeQueuedTools`) instead of being queued again. Built here rather than through
+ * `ctx.hearth()`, which has no such option; closed by the command.
+ */
+async function workerHearth(ctx: CliContext): Promise<Hearth> {
+  // a variable, not a literal: builds where CreateHearthOptions lacks executeQueuedTools still compile
+  const options: Parameters<typeof createHearth>[0] & { executeQueuedTools?: boolean } = {
+    config: await ctx.config(),
+    redactor: ctx.redactor,
+    console: 'json',
+    importPlugin: (specifier) => import(specifier),
+    executeQueuedTools: true,
+  };
+  return createHearth(options);
 }
 
 /** Parses a positive integer flag, naming the flag in the error. */
@@ -90,40 +114,58 @@ export function register(program: Command, ctx: CliContext): void {
         );
       }
       const [q, ops] = (await Promise.all([QUEUE_MODULE, OPS_MODULE].map(coreModule))) as [QueueModule, OpsModule];
-      const hearth = await ctx.hearth({ logs: 'server' });
-      const queues = await Promise.all(names.map((n) => q.openQueue(n, { redisUrl })));
-      const unwatch = queues.map((queue) => ops.metrics().watchQueue(queue));
-      const server = listen
-        ? await startOpsServer({
-            ...listen,
-            metrics: () => ops.metrics().scrape(),
-            ready: () =>
-              ops.readiness(
-                {
-                  database: async () => void hearth.db.prepare('SELECT 1').get(),
-                  redis: async () => void (await queues[0]!.counts()),
-                },
-                { redact: (t) => hearth.redactor.redact(t) },
-              ),
-          })
-        : undefined;
-      const running = queues.map((queue) =>
-        q.runWorker({
-          queues: [queue],
-          handlers: { [q.TOOL_JOB]: q.toolJobHandler(hearth.registry, queue.name) },
-          concurrency,
-          graceMs,
-          onStopping: (why) => hearth.log.info({ queue: queue.name, why, graceMs }, 'worker: draining'),
-        }),
-      );
-      hearth.log.info({ queues: names, concurrency, ops: server?.url }, 'worker: started');
-      process.stderr.write(
-        `Hearth worker on ${names.join(', ')} (concurrency ${concurrency})${server ? `, ops at ${server.url}` : ''}\n`,
-      );
-      const finished = await Promise.all(running.map((r) => r.stopped));
-      if (!finished.every(Boolean))
-        hearth.log.warn({ graceMs }, 'worker: jobs were still running at the end of the grace time');
-      for (const u of unwatch) u();
-      await server?.close();
+      const hearth = await workerHearth(ctx);
+      try {
+        await work(hearth, q, ops, names, { redisUrl, concurrency, graceMs, listen });
+      } finally {
+        await hearth.close();
+      }
     });
+}
+
+/** Consumes the queues until a stop signal, serving ops endpoints when asked. */
+async function work(
+  hearth: Hearth,
+  q: QueueModule,
+  ops: OpsModule,
+  names: string[],
+  o: { redisUrl: string; concurrency: number; graceMs: number; listen?: { host: string; port: number } },
+): Promise<void> {
+  const database = (hearth as Hearth & { database?: WorkerDatabase }).database;
+  const log = hearth.log.child({ area: 'worker' });
+  const queues = await Promise.all(names.map((n) => q.openQueue(n, { redisUrl: o.redisUrl })));
+  const unwatch = queues.map((queue) => ops.metrics().watchQueue(queue));
+  const server = o.listen
+    ? await startOpsServer({
+        ...o.listen,
+        metrics: () => ops.metrics().scrape(),
+        ready: () =>
+          ops.readiness(
+            {
+              // the shared database when this Hearth has one, else its local SQLite file
+              database: database ? () => database.ping() : async () => void hearth.db.prepare('SELECT 1').get(),
+              redis: async () => void (await queues[0]!.counts()),
+            },
+            { redact: (t) => hearth.redactor.redact(t) },
+          ),
+      })
+    : undefined;
+  const running = queues.map((queue) =>
+    q.runWorker({
+      queues: [queue],
+      handlers: { [q.TOOL_JOB]: q.toolJobHandler(hearth.registry, queue.name, database?.jobs, log) },
+      concurrency: o.concurrency,
+      graceMs: o.graceMs,
+      onStopping: (why) => log.info({ queue: queue.name, why, graceMs: o.graceMs }, 'worker: draining'),
+    }),
+  );
+  log.info({ queues: names, concurrency: o.concurrency, ops: server?.url }, 'worker: started');
+  process.stderr.write(
+    `Hearth worker on ${names.join(', ')} (concurrency ${o.concurrency})${server ? `, ops at ${server.url}` : ''}\n`,
+  );
+  const finished = await Promise.all(running.map((r) => r.stopped));
+  if (!finished.every(Boolean))
+    log.warn({ graceMs: o.graceMs }, 'worker: jobs were still running at the end of the grace time');
+  for (const u of unwatch) u();
+  await server?.close();
 }
