@@ -66,6 +66,9 @@ export async function openRedisQueue(name: string, options: RedisQueueOptions): 
   const prefix = options.prefix ?? 'hearth';
   const queue = new Queue(name, { connection: connect(), prefix });
   const events = new QueueEvents(name, { connection: connect(), prefix });
+  // every waiting caller adds listeners (BullMQ's waitUntilFinished): many at once is normal
+  queue.setMaxListeners(0);
+  events.setMaxListeners(0);
   // ioredis retries for ever in the background; errors surface through the readiness check below
   queue.on('error', () => {});
   events.on('error', () => {});
