@@ -9,8 +9,10 @@ import type { McpServers } from './mcp-client/index.js';
 import type { PluginHost } from './plugins/host.js';
 import { type RegisteredTool, ToolRegistry } from './plugins/registry.js';
 import type { ModelRegistry } from './providers/types.js';
+import type { JobQueue } from './queue/types.js';
 import { type HearthDatabase, openDatabase } from './storage/database.js';
-import { PluginStorage } from './storage/plugin-storage.js';
+import { type HearthStorage, openStorage } from './storage/index.js';
+import type { PluginStorage } from './storage/plugin-storage.js';
 
 /** A running Hearth: the one object every surface (Discord, MCP, CLI) is built on. */
 export interface Hearth {
@@ -25,16 +27,32 @@ export interface Hearth {
    * after a stop signal so accepted work finishes before it closes.
    */
   idle(timeoutMs: number): Promise<boolean>;
+  /**
+   * Everything stored on the configured engine: SQLite in the data folder, or the PostgreSQL of
+   * `databaseUrl` (HEARTH_DATABASE_URL) that every process of a deployment shares.
+   */
+  database: HearthStorage;
+  /**
+   * A SQLite connection in the data folder. With the SQLite engine it is `database.sqlite`; with
+   * PostgreSQL it is still opened, per process, for the areas not yet on the storage interface
+   * (Discord reply links and feedback, web conversation lists): those stay local to the machine.
+   */
   db: HearthDatabase;
   registry: ToolRegistry;
   plugins: PluginHost;
   models: ModelRegistry;
   knowledge: KnowledgeStore;
   engine: Engine;
+  /** Plugin storage on the configured engine (= `database.plugins`). */
   storage: PluginStorage;
+  /**
+   * The shared `tools` job queue on Redis, open when `redisUrl` (HEARTH_REDIS_URL) is set; the
+   * tools of `jobs.queued` run as its jobs (on `hearth worker` processes). Undefined otherwise.
+   */
+  queue?: JobQueue;
   /** External MCP servers (`mcp.servers`) whose tools joined the registry; undefined when none are connected. */
   mcpServers?: McpServers;
-  /** Stops plugins, closes models, the store and the database. Idempotent. */
+  /** Stops plugins, closes the queue, models, the store and the database, in that order. Idempotent. */
   close(): Promise<void>;
 }
 
@@ -58,6 +76,11 @@ export interface CreateHearthOptions extends LoadConfigOptions {
    * package, which depends on the first-party plugins) passes `(s) => import(s)` to resolve from itself.
    */
   importPlugin?: (specifier: string) => Promise<unknown>;
+  /**
+   * Run the tools of `jobs.queued` here instead of sending them to the queue: `hearth worker`
+   * sets it, since it is the process that consumes those jobs. Default false.
+   */
+  executeQueuedTools?: boolean;
 }
 
 /**
@@ -73,12 +96,16 @@ export async function createHearth(options: CreateHearthOptions = {}): Promise<H
   const log =
     options.logger ??
     createLogger({ level: config.logLevel, redactor, file: logFile, console: options.console ?? 'json' });
-  const db = openDatabase(config.dataDir);
+  // config is authoritative ('' = SQLite): it already read HEARTH_DATABASE_URL
+  const database = await openStorage({ dataDir: config.dataDir, databaseUrl: config.databaseUrl ?? '' });
+  const closers: (() => Promise<void> | void)[] = [() => database.close()];
   const work = new WorkTracker();
   const registry = new TrackedRegistry(work);
-  const storage = new PluginStorage(db, config.dataDir);
-  const closers: (() => Promise<void> | void)[] = [() => void db.close()];
+  const storage = database.plugins;
   try {
+    const db = database.sqlite ?? openDatabase(config.dataDir);
+    if (db !== database.sqlite) closers.unshift(() => void (db.open && db.close()));
+    log.info({ engine: database.engine, location: database.location }, 'database open');
     const { createModelRegistry } = await import('./providers/registry.js');
     const models = await createModelRegistry(config, {
       log: log.child({ area: 'models' }),
@@ -104,7 +131,7 @@ export async function createHearth(options: CreateHearthOptions = {}): Promise<H
     const { createEngine } = await import('./engine/index.js');
     const engine = await createEngine({
       config,
-      db,
+      conversations: database.conversations,
       models,
       knowledge,
       registry,
@@ -140,6 +167,25 @@ export async function createHearth(options: CreateHearthOptions = {}): Promise<H
       }
     }
 
+    let queue: JobQueue | undefined;
+    if (config.redisUrl) {
+      const { openQueue } = await import('./queue/index.js');
+      const opened = await openQueue('tools', { redisUrl: config.redisUrl });
+      queue = opened;
+      closers.unshift(() => opened.close());
+      if (!options.executeQueuedTools) {
+        // after plugins loaded: the routing covers their tools (and, per its contract, later ones)
+        const { queueTools } = await import('./queue/remote-tools.js');
+        const undo = queueTools({
+          registry,
+          queue: opened,
+          tools: config.jobs.queued,
+          log: log.child({ area: 'queue' }),
+        });
+        closers.unshift(undo);
+      }
+    }
+
     let closed: Promise<void> | undefined;
     return {
       config,
@@ -147,6 +193,7 @@ export async function createHearth(options: CreateHearthOptions = {}): Promise<H
       redactor,
       logFile,
       idle: (timeoutMs) => work.idle(timeoutMs),
+      database,
       db,
       registry,
       plugins,
@@ -154,6 +201,7 @@ export async function createHearth(options: CreateHearthOptions = {}): Promise<H
       knowledge,
       engine,
       storage,
+      queue,
       mcpServers,
       close: () => (closed ??= runClosers(closers)),
     };

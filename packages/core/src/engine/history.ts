@@ -1,4 +1,5 @@
-import type { ConversationStore, StoredMessage, StoredSummary } from './conversation-store.js';
+import type { ConversationRepository } from '../storage/conversations.js';
+import type { StoredMessage, StoredSummary } from './conversation-store.js';
 
 /** The history that goes into a prompt. */
 export interface PromptHistory {
@@ -18,21 +19,22 @@ const SUMMARY_LINE_CHARS = 200;
 /**
  * Picks the history within `budgetTokens`: the most recent messages verbatim (never cut inside a
  * message, starting at a user message), older ones folded into a running extractive summary whose
- * lines are whole sentences. Reads only as many rows as the budget needs.
+ * lines are whole sentences. Reads the unsummarised rows only (the summary point moves every time
+ * older messages are folded), a page at a time, on either storage engine.
  */
-export function selectHistory(
-  store: ConversationStore,
+export async function selectHistory(
+  store: Pick<ConversationRepository, 'summary' | 'newestFirst'>,
   conversation: string,
   budgetTokens: number,
   countTokens: (t: string) => number,
-): PromptHistory {
-  const previous = store.summary(conversation);
+): Promise<PromptHistory> {
+  const previous = await store.summary(conversation);
   const verbatimBudget = Math.floor(budgetTokens * VERBATIM_SHARE);
   const summaryBudget = budgetTokens - verbatimBudget;
   const recent: StoredMessage[] = [];
   const overflow: StoredMessage[] = [];
   let used = 0;
-  for (const m of store.newestFirst(conversation, previous?.upto ?? 0)) {
+  for await (const m of store.newestFirst(conversation, previous?.upto ?? 0)) {
     if (overflow.length === 0 && used + m.tokens <= verbatimBudget) {
       recent.push(m);
       used += m.tokens;

@@ -7,9 +7,11 @@ import type { Redactor } from '../log/redact.js';
 import type { ToolRegistry } from '../plugins/registry.js';
 import { approxTokens } from '../providers/tokens.js';
 import type { ChatModel, ImageInput, ModelRegistry, ProviderMessage } from '../providers/types.js';
+import { type ConversationRepository, SqliteConversations } from '../storage/conversations.js';
 import type { HearthDatabase } from '../storage/database.js';
 import { checkCitations } from './citations.js';
-import { ConversationStore, conversationId } from './conversation-store.js';
+import { conversationId } from './conversation-store.js';
+import { guardConversations } from './conversations.js';
 import { extractiveAnswer, NOT_COVERED_TEXT } from './extractive.js';
 import { answerSupport, unsupported } from './grounding.js';
 import { selectHistory } from './history.js';
@@ -24,6 +26,7 @@ import { emitChecked, VerifiedSentences } from './verify.js';
 
 export { CitationStreamFilter, checkCitations } from './citations.js';
 export { conversationId } from './conversation-store.js';
+export { DatabaseUnavailableError } from './conversations.js';
 export {
   askedTerms,
   bestPassage,
@@ -42,7 +45,13 @@ export { questionType, smallTalk } from './question.js';
 /** What the engine is built from (see runtime.ts). */
 export interface EngineDeps {
   config: HearthConfig;
-  db: HearthDatabase;
+  /**
+   * Conversations, summaries and guild personas (`Hearth.database.conversations`): SQLite in the
+   * data folder or the shared PostgreSQL, so any process can continue any conversation.
+   */
+  conversations?: ConversationRepository;
+  /** @deprecated pass `conversations`; a SQLite connection is wrapped in {@link SqliteConversations}. */
+  db?: HearthDatabase;
   models: ModelRegistry;
   knowledge: KnowledgeStore;
   registry: ToolRegistry;
@@ -57,21 +66,24 @@ type Answer = Pick<TurnResult, 'text' | 'toolCalls' | 'attachments' | 'grounding
 export const EXTRACTIVE_MODEL = 'extractive';
 
 /**
- * Creates the conversation engine shared by Discord, MCP `ask` and `hearth chat`: SQLite memory
- * within a token budget, persona files, retrieval with numbered quoted sources, tool calls through
+ * Creates the conversation engine shared by Discord, MCP `ask` and `hearth chat`: conversation
+ * memory (SQLite or PostgreSQL) within a token budget, persona files, retrieval with numbered quoted sources, tool calls through
  * the registry, citation post-check, streaming and cancellation; an extractive grounded answer
  * when no chat model is usable.
  */
 export async function createEngine(deps: EngineDeps): Promise<Engine> {
   const { config, log } = deps;
-  const store = new ConversationStore(deps.db);
+  const repo = deps.conversations ?? (deps.db ? new SqliteConversations(deps.db) : undefined);
+  if (!repo) throw new Error('createEngine needs `conversations` (Hearth.database.conversations)');
+  const store = guardConversations(repo, deps.redactor);
   // `hearth adapters use <name> [--guild ID]` writes the assignments this reads on every turn
   const adapters = new AdapterStore(config.dataDir);
   let personas = loadPersonas([BUILTIN_PERSONAS_DIR, config.engine.personasDir]);
 
-  function personaFor(input: Pick<TurnInput, 'persona' | 'conversation' | 'caller'>): Persona {
+  async function personaFor(input: Pick<TurnInput, 'persona' | 'conversation' | 'caller'>): Promise<Persona> {
     const guildId = input.caller.guildId ?? input.conversation.guildId;
-    const wanted = input.persona ?? (guildId ? store.guildPersona(guildId) : undefined) ?? config.engine.persona;
+    const guildPersona = !input.persona && guildId ? await store.guildPersona(guildId) : undefined;
+    const wanted = input.persona ?? guildPersona ?? config.engine.persona;
     const persona = personas.get(wanted) ?? personas.get('default');
     if (!persona)
       throw new HearthError(
@@ -123,13 +135,13 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
     if (!text) throw new ValidationError('The message is empty: type a question.');
     const id = conversationId(input.conversation);
     const talk = smallTalk(text);
-    const [model, retrieval] = await Promise.all([
+    const [model, retrieval, persona] = await Promise.all([
       chatModel(),
       retrieve({ ...input, text, noRetrieval: input.noRetrieval || talk !== undefined }),
+      personaFor(input),
     ]);
-    const persona = personaFor(input);
     const countTokens = (t: string) => (model ? model.countTokens(t) : approxTokens(t));
-    const history = selectHistory(store, id, config.engine.historyTokens, countTokens);
+    const history = await selectHistory(store, id, config.engine.historyTokens, countTokens);
     const pool = relevantSources(text, retrieval.hits);
     const sources = pool.slice(0, config.engine.retrieveK);
     const tools = model && config.engine.maxToolSteps > 0 ? toolSpecsFor(deps.registry, input.caller) : [];
@@ -264,7 +276,7 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
       if (input.signal?.aborted) throw new HearthError('cancelled', 'The answer was cancelled.');
       const checked = checkCitations(answer.text, answer.sources);
       const text = checked.text.trim() || '(no answer)';
-      store.appendExchange(
+      await store.appendExchange(
         p.id,
         [
           { role: 'user', content: p.text, tokens: p.countTokens(p.text) },
@@ -288,7 +300,7 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
       return p.messages.map((m) => ({ role: m.role, content: m.content }));
     },
     async reset(conversation) {
-      store.reset(conversationId(conversation));
+      await store.reset(conversationId(conversation));
     },
     async personas() {
       personas = loadPersonas([BUILTIN_PERSONAS_DIR, config.engine.personasDir]);
@@ -300,7 +312,7 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
           `Unknown persona "${persona}". Available: ${[...personas.keys()].sort().join(', ')}.`,
         );
       }
-      store.setGuildPersona(guildId, persona);
+      await store.setGuildPersona(guildId, persona);
     },
   };
 }

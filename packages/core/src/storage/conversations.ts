@@ -1,5 +1,6 @@
-import { ConversationStore, type StoredMessage, type StoredSummary } from '../engine/conversation-store.js';
+import type { StoredMessage, StoredSummary } from '../engine/conversation-store.js';
 import type { HearthDatabase } from './database.js';
+import { migrateSqlite } from './migrations.js';
 import type { PgPool } from './postgres.js';
 
 export type { StoredMessage, StoredSummary };
@@ -27,36 +28,82 @@ export interface ConversationRepository {
   setGuildPersona(guildId: string, persona: string): Promise<void>;
 }
 
-/** The SQLite engine: the engine's synchronous {@link ConversationStore} behind the async interface. */
-export class SqliteConversations implements ConversationRepository {
-  readonly store: ConversationStore;
+/** Rows per history page: one page covers a typical prompt's history budget. */
+const PAGE = 32;
 
-  constructor(db: HearthDatabase) {
-    this.store = new ConversationStore(db);
+/**
+ * The SQLite engine. History is read a page at a time with `.all()`, never through an open
+ * cursor: a cursor left open across an `await` would make the shared connection "busy" for a
+ * concurrent turn's write.
+ */
+export class SqliteConversations implements ConversationRepository {
+  private readonly stmts;
+
+  constructor(private readonly db: HearthDatabase) {
+    // tables come from the versioned migrations, shared with the PostgreSQL engine
+    migrateSqlite(db);
+    this.stmts = {
+      page: db.prepare<[string, number, number, number], StoredMessage>(
+        'SELECT id, role, content, tokens FROM engine_messages WHERE conversation = ? AND id > ? AND id < ? ORDER BY id DESC LIMIT ?',
+      ),
+      insert: db.prepare(
+        'INSERT INTO engine_messages (conversation, role, content, tokens, created_at) VALUES (?, ?, ?, ?, ?)',
+      ),
+      summary: db.prepare<[string], { summary: string; upto: number }>(
+        'SELECT summary, upto FROM engine_summaries WHERE conversation = ?',
+      ),
+      saveSummary: db.prepare(
+        'INSERT INTO engine_summaries (conversation, summary, upto) VALUES (?, ?, ?) ON CONFLICT(conversation) DO UPDATE SET summary = excluded.summary, upto = excluded.upto',
+      ),
+      deleteMessages: db.prepare('DELETE FROM engine_messages WHERE conversation = ?'),
+      deleteSummary: db.prepare('DELETE FROM engine_summaries WHERE conversation = ?'),
+      guildPersona: db.prepare<[string], { persona: string }>(
+        'SELECT persona FROM engine_guild_personas WHERE guild_id = ?',
+      ),
+      setGuildPersona: db.prepare(
+        'INSERT INTO engine_guild_personas (guild_id, persona) VALUES (?, ?) ON CONFLICT(guild_id) DO UPDATE SET persona = excluded.persona',
+      ),
+    };
   }
 
   async summary(conversation: string) {
-    return this.store.summary(conversation);
+    const row = this.stmts.summary.get(conversation);
+    return row ? { text: row.summary, upto: row.upto } : undefined;
   }
-  async *newestFirst(conversation: string, after: number) {
-    yield* this.store.newestFirst(conversation, after);
+
+  async *newestFirst(conversation: string, after: number): AsyncGenerator<StoredMessage> {
+    let below = Number.MAX_SAFE_INTEGER;
+    for (;;) {
+      const rows = this.stmts.page.all(conversation, after, below, PAGE);
+      yield* rows;
+      if (rows.length < PAGE) return;
+      below = rows[rows.length - 1]!.id;
+    }
   }
+
   async appendExchange(conversation: string, messages: NewMessage[], summary?: StoredSummary) {
-    this.store.appendExchange(conversation, messages, summary);
+    const now = Date.now();
+    this.db.transaction(() => {
+      if (summary) this.stmts.saveSummary.run(conversation, summary.text, summary.upto);
+      for (const m of messages) this.stmts.insert.run(conversation, m.role, m.content, m.tokens, now);
+    })();
   }
+
   async reset(conversation: string) {
-    this.store.reset(conversation);
+    this.db.transaction(() => {
+      this.stmts.deleteMessages.run(conversation);
+      this.stmts.deleteSummary.run(conversation);
+    })();
   }
+
   async guildPersona(guildId: string) {
-    return this.store.guildPersona(guildId);
+    return this.stmts.guildPersona.get(guildId)?.persona;
   }
+
   async setGuildPersona(guildId: string, persona: string) {
-    this.store.setGuildPersona(guildId, persona);
+    this.stmts.setGuildPersona.run(guildId, persona);
   }
 }
-
-/** Rows per history page: one page covers a typical prompt's history budget. */
-const PAGE = 32;
 
 /** The PostgreSQL engine (tables made by `migratePostgres`). */
 export class PgConversations implements ConversationRepository {

@@ -15,7 +15,7 @@ import { createLogger } from '../../src/log/logger.js';
 import { Redactor } from '../../src/log/redact.js';
 import { ToolRegistry } from '../../src/plugins/registry.js';
 import { createModelRegistry } from '../../src/providers/registry.js';
-import { openDatabase } from '../../src/storage/database.js';
+import { openStorage } from '../../src/storage/index.js';
 
 /** The repository root (four levels above this file). */
 export const REPO_ROOT = join(import.meta.dirname, '../../../..');
@@ -36,13 +36,21 @@ export async function answerPath(options: { chat?: string; engine?: Partial<Hear
   };
   const redactor = new Redactor();
   const log = createLogger({ level: 'silent', redactor });
-  const db = openDatabase(dataDir);
+  const storage = await openStorage({ dataDir, databaseUrl: '' });
   const real = await createModelRegistry(config, { log, redactor });
   const models = options.chat
     ? real
     : { ...real, has: (task: 'chat' | 'embed' | 'image') => task !== 'chat' && real.has(task) };
   const knowledge = await openKnowledgeStore({ dir: join(dataDir, 'knowledge'), embedder: await models.embedder() });
-  const engine = await createEngine({ config, db, models, knowledge, registry: new ToolRegistry(), log, redactor });
+  const engine = await createEngine({
+    config,
+    conversations: storage.conversations,
+    models,
+    knowledge,
+    registry: new ToolRegistry(),
+    log,
+    redactor,
+  });
   let turn = 0;
   return {
     engine,
@@ -53,7 +61,7 @@ export async function answerPath(options: { chat?: string; engine?: Partial<Hear
     close: async () => {
       await knowledge.close();
       await models.close();
-      db.close();
+      await storage.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

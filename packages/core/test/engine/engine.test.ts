@@ -23,9 +23,9 @@ const docs = [
 const key = { surface: 'test' as const, guildId: 'g1', channelId: 'c1' };
 
 let server: OpenAiServer | undefined;
-const cleanups: (() => void)[] = [];
+const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
-  for (const c of cleanups.splice(0)) c();
+  for (const c of cleanups.splice(0)) await c();
   await server?.close();
   server = undefined;
 });
@@ -151,7 +151,6 @@ describe('engine with a remote model over the OpenAI protocol', () => {
       chat: `openai:test@${server!.url}/v1`,
       docs,
       dataDir: first.dataDir,
-      db: first.db,
     });
     await again.engine.turn({ conversation: key, text: 'And now?', caller: member });
     const contents = (

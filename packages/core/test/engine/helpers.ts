@@ -12,7 +12,8 @@ import { registeredTool } from '../../src/plugins/adapt.js';
 import { ToolRegistry } from '../../src/plugins/registry.js';
 import { createModelRegistry } from '../../src/providers/registry.js';
 import type { ModelRegistry } from '../../src/providers/types.js';
-import { type HearthDatabase, openDatabase } from '../../src/storage/database.js';
+import type { HearthDatabase } from '../../src/storage/database.js';
+import { type HearthStorage, openStorage } from '../../src/storage/index.js';
 
 /** A document of the in-memory knowledge store. */
 export interface Doc {
@@ -93,24 +94,30 @@ export const member: Caller = {
   channelId: 'c1',
 };
 
-/** A full engine on a fresh data folder: real SQLite, real model registry, real tool registry. */
+/**
+ * A full engine on a fresh data folder: real storage (SQLite unless `storage` is given), real model
+ * registry, real tool registry.
+ */
 export async function testEngine(options: {
   chat?: string;
   docs?: Doc[];
   tools?: AnyToolDefinition[];
   engine?: Partial<HearthConfig['engine']>;
   dataDir?: string;
-  db?: HearthDatabase;
+  /** Storage to share with another engine (e.g. a PostgreSQL fixture's); default SQLite in `dataDir`. */
+  storage?: HearthStorage;
   noChatModel?: boolean;
   wrapModels?: (m: ModelRegistry) => ModelRegistry;
 }): Promise<{
   engine: Engine;
-  db: HearthDatabase;
+  storage: HearthStorage;
+  /** The SQLite connection (SQLite storage only). */
+  db: HearthDatabase | undefined;
   knowledge: ReturnType<typeof memoryKnowledge>;
   registry: ToolRegistry;
   models: ModelRegistry;
   dataDir: string;
-  cleanup: () => void;
+  cleanup: () => Promise<void>;
 }> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'hearth-engine-'));
   const config: HearthConfig = {
@@ -123,7 +130,7 @@ export async function testEngine(options: {
   };
   const redactor = new Redactor();
   const log = createLogger({ level: 'silent', redactor });
-  const db = options.db ?? openDatabase(dataDir);
+  const storage = options.storage ?? (await openStorage({ dataDir, databaseUrl: '' }));
   let models = await createModelRegistry(config, { log, redactor });
   if (options.noChatModel) {
     const real = models;
@@ -133,16 +140,25 @@ export async function testEngine(options: {
   const knowledge = memoryKnowledge(options.docs ?? []);
   const registry = new ToolRegistry();
   if (options.tools) addTools(registry, options.tools);
-  const engine = await createEngine({ config, db, models, knowledge, registry, log, redactor });
+  const engine = await createEngine({
+    config,
+    conversations: storage.conversations,
+    models,
+    knowledge,
+    registry,
+    log,
+    redactor,
+  });
   return {
     engine,
-    db,
+    storage,
+    db: storage.sqlite,
     knowledge,
     registry,
     models,
     dataDir,
-    cleanup: () => {
-      db.close();
+    cleanup: async () => {
+      if (!options.storage) await storage.close();
       if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };

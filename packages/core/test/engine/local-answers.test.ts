@@ -33,9 +33,9 @@ const docs = [
 const key = { surface: 'test' as const, guildId: 'g1', channelId: 'c1' };
 
 let server: OpenAiServer | undefined;
-const cleanups: (() => void)[] = [];
+const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
-  for (const c of cleanups.splice(0)) c();
+  for (const c of cleanups.splice(0)) await c();
   await server?.close();
   server = undefined;
 });

@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CitationStreamFilter, checkCitations } from '../../src/engine/citations.js';
-import { ConversationStore, conversationId } from '../../src/engine/conversation-store.js';
+import { conversationId } from '../../src/engine/conversation-store.js';
 import { selectHistory } from '../../src/engine/history.js';
 import { splitSentences, splitUnits } from '../../src/engine/passages.js';
 import { parsePersona } from '../../src/engine/personas.js';
 import type { NumberedSource } from '../../src/engine/sources.js';
 import { relevantSources } from '../../src/engine/sources.js';
 import { approxTokens } from '../../src/providers/tokens.js';
-import { openDatabase } from '../../src/storage/database.js';
+import { openStorage } from '../../src/storage/index.js';
 
 const source = (n: number, id = `s${n}`): NumberedSource => ({
   n,
@@ -52,16 +52,16 @@ describe('conversation keys', () => {
 });
 
 describe('history within a token budget', () => {
-  it('keeps recent messages whole, summarises older ones, and persists the summary', () => {
+  it('keeps recent messages whole, summarises older ones, and persists the summary', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hearth-history-'));
-    const db = openDatabase(dir);
+    const storage = await openStorage({ dataDir: dir, databaseUrl: '' });
     try {
-      const store = new ConversationStore(db);
+      const store = storage.conversations;
       const conv = 'test|x';
       const long = (i: number) => `Question ${i} is about topic ${i}. ${'More detail here. '.repeat(10)}`;
       for (let i = 0; i < 30; i++) {
-        const h = selectHistory(store, conv, 300, approxTokens);
-        store.appendExchange(
+        const h = await selectHistory(store, conv, 300, approxTokens);
+        await store.appendExchange(
           conv,
           [
             { role: 'user', content: long(i), tokens: approxTokens(long(i)) },
@@ -70,7 +70,7 @@ describe('history within a token budget', () => {
           h.updatedSummary,
         );
       }
-      const h = selectHistory(store, conv, 300, approxTokens);
+      const h = await selectHistory(store, conv, 300, approxTokens);
       const verbatim = h.messages.reduce((n, m) => n + m.tokens, 0);
       expect(verbatim).toBeLessThanOrEqual(225);
       expect(h.messages[0]?.role).toBe('user');
@@ -79,9 +79,9 @@ describe('history within a token budget', () => {
         expect(m.content === long(Number(/\d+/.exec(m.content)?.[0])) || /^Answer \d+\.$/.test(m.content)).toBe(true);
       expect(h.summary).toMatch(/User: Question 2\d is about topic 2\d\./);
       expect(approxTokens(h.summary)).toBeLessThanOrEqual(75);
-      expect(store.summary(conv)?.upto).toBeGreaterThan(0);
+      expect((await store.summary(conv))?.upto).toBeGreaterThan(0);
     } finally {
-      db.close();
+      await storage.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -47,9 +47,9 @@ function makeTools(
 }
 
 let server: OpenAiServer | undefined;
-const cleanups: (() => void)[] = [];
+const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
-  for (const c of cleanups.splice(0)) c();
+  for (const c of cleanups.splice(0)) await c();
   await server?.close();
   server = undefined;
 });
