@@ -3,7 +3,7 @@ import { type ColumnInfo, type ColumnKind, finalizeValues, inferTable, type Tabl
 import { type CsvLimits, parseCsv, type RawTable, toCsv } from './data/csv.js';
 import { syntheticIds } from './data/ids.js';
 import { Ctgan } from './models/ctgan.js';
-import { shuffle, Tvae } from './models/tvae.js';
+import { shuffle, Tvae, type TvaeConfig } from './models/tvae.js';
 import type { EpochReport, Synthesizer } from './models/types.js';
 import type { Sample } from './report/fidelity.js';
 import { type QualityReport, qualityReport, type ReportPlots, reportPlots, reportSummary } from './report/report.js';
@@ -26,6 +26,8 @@ export interface AugmentOptions {
   /** Only generate rows with these values (discrete columns), e.g. `{ sex: 'Female' }`. */
   conditions?: Record<string, string>;
   model?: 'tvae' | 'ctgan';
+  /** TVAE sizes and sampling settings over its defaults (see `TVAE_DEFAULTS`). */
+  tvae?: Partial<TvaeConfig>;
   epochs?: number;
   batchSize?: number;
   seed?: number;
@@ -139,7 +141,8 @@ export async function augmentTable(
   );
   const encoded = transformer.encode(train.values, train.rowCount, seededRandom(seed + 2));
   const kind = options.model ?? 'tvae';
-  const model: Synthesizer = kind === 'ctgan' ? new Ctgan(transformer, seed) : new Tvae(transformer, seed);
+  const model: Synthesizer =
+    kind === 'ctgan' ? new Ctgan(transformer, seed) : new Tvae(transformer, seed, options.tvae);
   const epochs = options.epochs ?? 300;
   const maxSeconds = options.maxSeconds ?? 120;
   const started = Date.now();
@@ -434,7 +437,7 @@ function classLine(column: ColumnInfo, counts: Map<number, number>): string {
 }
 
 /** An unfiltered sample the size of the training rows (stratified by the target, as plain runs are). */
-function unconditioned(
+export function unconditioned(
   model: Synthesizer,
   train: Sample,
   target: number | undefined,

@@ -3,6 +3,11 @@ export interface Mixture {
   means: number[];
   stds: number[];
   weights: number[];
+  /**
+   * Components that are a single repeated value (a spike such as capital-gain's 0 or a 40-hour
+   * week): decoded to their mean exactly, since their scalar only adds noise around it.
+   */
+  points?: boolean[];
 }
 
 const MAX_FIT_VALUES = 4_000;
@@ -12,9 +17,10 @@ const WEIGHT_THRESHOLD = 0.005;
  * Fits a 1-D Gaussian mixture for mode-specific normalisation. Like CTGAN's variational
  * (Dirichlet-process) mixture it chooses how many modes a column needs: EM fits 1..maxComponents
  * components, the Bayesian information criterion picks the count, and components under 0.5 %
- * weight are pruned. A variance floor lets spikes (e.g. a column that is mostly 0) be their own mode.
+ * weight are pruned. A variance floor lets spikes (e.g. a column that is mostly 0) be their own mode;
+ * with `points` (default) such spikes are marked as point masses and duplicates of one spike merge.
  */
-export function fitMixture(all: ArrayLike<number>, rand: () => number, maxComponents = 10): Mixture {
+export function fitMixture(all: ArrayLike<number>, rand: () => number, maxComponents = 10, points = true): Mixture {
   let xs = Array.from(all).filter((v) => Number.isFinite(v));
   if (xs.length === 0) return { means: [0], stds: [1], weights: [1] };
   if (xs.length > MAX_FIT_VALUES)
@@ -31,7 +37,26 @@ export function fitMixture(all: ArrayLike<number>, rand: () => number, maxCompon
     const bic = -2 * logLik + (3 * k - 1) * Math.log(n);
     if (!best || bic < best.bic) best = { bic, mix };
   }
-  return prune(best!.mix);
+  const mix = prune(best!.mix);
+  return points ? mergePoints(mix, floor) : mix;
+}
+
+/** Marks components at the variance floor as point masses and merges points at the same value. */
+function mergePoints(mix: Mixture, floor: number): Mixture {
+  const out: Mixture = { means: [], stds: [], weights: [], points: [] };
+  mix.means.forEach((mean, j) => {
+    const point = mix.stds[j]! <= 2 * floor;
+    const same = point ? out.means.findIndex((m, k) => out.points![k] && Math.abs(m - mean) <= floor) : -1;
+    if (same >= 0) {
+      out.weights[same]! += mix.weights[j]!;
+      return;
+    }
+    out.means.push(mean);
+    out.stds.push(mix.stds[j]!);
+    out.weights.push(mix.weights[j]!);
+    out.points!.push(point);
+  });
+  return out;
 }
 
 function em(xs: number[], sorted: number[], k: number, std: number, floor: number): { mix: Mixture; logLik: number } {

@@ -11,6 +11,12 @@ export interface Span {
   role: 'alpha' | 'mode' | 'category';
 }
 
+/** How continuous columns are encoded. */
+export interface TransformerOptions {
+  /** Spikes (one repeated value) become exact point modes, duplicates merged (default true). */
+  pointModes?: boolean;
+}
+
 /**
  * CTGAN/TVAE's reversible row encoding: a continuous column becomes a scalar in [-1, 1] (its value
  * relative to one Gaussian mode, `(x - mu) / 4 sigma`) plus a one-hot of that mode, sampled from
@@ -25,6 +31,7 @@ export class DataTransformer {
   constructor(
     readonly table: Pick<Table, 'columns' | 'values' | 'rowCount'>,
     rand: () => number,
+    options: TransformerOptions = {},
   ) {
     let at = 0;
     table.columns.forEach((col, j) => {
@@ -37,7 +44,7 @@ export class DataTransformer {
         return;
       }
       const present = Float64Array.from(table.values[j]!.filter((v) => !Number.isNaN(v)));
-      const mix = fitMixture(present, rand);
+      const mix = fitMixture(present, rand, 10, options.pointModes !== false);
       this.mixtures.push(mix);
       this.observed.push(present);
       this.spans.push({ kind: 'tanh', start: at, size: 1, column: j, role: 'alpha' });
@@ -87,22 +94,22 @@ export class DataTransformer {
   }
 
   /**
-   * Decodes activated model output (tanh scalars, any scores for one-hot blocks: the arg-max wins)
-   * back to column-major values. `alphaNoise` adds TVAE's learned per-column noise.
+   * Decodes model output back to column-major values. Scalars are tanh-activated; one-hot blocks
+   * are scores: with `temperature` 0 (the default) the arg-max wins, above 0 they are logits and the
+   * category (or mode) is drawn from softmax(logits / temperature), which keeps rare categories at
+   * their rate instead of dropping them. `alphaNoise` adds TVAE's learned per-column noise.
    */
-  decode(
-    data: Float32Array,
-    rowCount: number,
-    rand: () => number,
-    alphaNoise?: (span: Span) => number,
-  ): Float64Array[] {
+  decode(data: Float32Array, rowCount: number, rand: () => number, options: DecodeOptions = {}): Float64Array[] {
+    const { alphaNoise, temperature = 0 } = options;
     const values = this.table.columns.map(() => new Float64Array(rowCount));
     const normal = () => Math.sqrt(-2 * Math.log(Math.max(rand(), 1e-12))) * Math.cos(2 * Math.PI * rand());
+    const pickOne = (at: number, size: number) =>
+      temperature > 0 ? sampleSoftmax(data, at, size, temperature, rand) : argmax(data, at, size);
     for (let s = 0; s < this.spans.length; s++) {
       const span = this.spans[s]!;
       const col = values[span.column]!;
       if (span.role === 'category') {
-        for (let i = 0; i < rowCount; i++) col[i] = argmax(data, i * this.dim + span.start, span.size);
+        for (let i = 0; i < rowCount; i++) col[i] = pickOne(i * this.dim + span.start, span.size);
       } else if (span.role === 'alpha') {
         const modeSpan = this.spans[s + 1]!;
         const mix = this.mixtures[span.column]!;
@@ -112,14 +119,42 @@ export class DataTransformer {
           let alpha = data[i * this.dim + span.start]!;
           if (sigma > 0) alpha += sigma * normal();
           alpha = Math.max(-1, Math.min(1, alpha));
-          const mode = argmax(data, i * this.dim + modeSpan.start, modeSpan.size);
-          col[i] =
-            missingRate > 0 && rand() < missingRate ? Number.NaN : alpha * 4 * mix.stds[mode]! + mix.means[mode]!;
+          const mode = pickOne(i * this.dim + modeSpan.start, modeSpan.size);
+          const value = mix.points?.[mode] ? mix.means[mode]! : alpha * 4 * mix.stds[mode]! + mix.means[mode]!;
+          col[i] = missingRate > 0 && rand() < missingRate ? Number.NaN : value;
         }
       }
     }
     return values;
   }
+}
+
+/** How {@link DataTransformer.decode} reads one-hot blocks and scalars. */
+export interface DecodeOptions {
+  /** Extra Gaussian noise (standard deviation) on a tanh scalar, per span. */
+  alphaNoise?: (span: Span) => number;
+  /** 0: arg-max of each block; above 0: draw from softmax(scores / temperature) (scores must be logits). */
+  temperature?: number;
+}
+
+/** Draws an index from softmax(data[start..start+size) / temperature). */
+function sampleSoftmax(
+  data: Float32Array,
+  start: number,
+  size: number,
+  temperature: number,
+  rand: () => number,
+): number {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let k = 0; k < size; k++) max = Math.max(max, data[start + k]!);
+  let sum = 0;
+  for (let k = 0; k < size; k++) sum += Math.exp((data[start + k]! - max) / temperature);
+  let u = rand() * sum;
+  for (let k = 0; k < size; k++) {
+    u -= Math.exp((data[start + k]! - max) / temperature);
+    if (u <= 0) return k;
+  }
+  return size - 1;
 }
 
 function argmax(data: Float32Array, start: number, size: number): number {
