@@ -1,15 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { newRequestId, withRequestId } from '@hearth/core';
+import { metrics } from '@hearth/core/ops';
 import { HearthError } from '@hearth/sdk';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { isInitializeRequest, type RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { closeStreamsOnCancel } from './cancel.js';
 import type { McpHearth, McpShared } from './context.js';
 import { HostGuard, isLoopback } from './http-guard.js';
 import { type Principal, resolvePrincipal, TokenTable } from './identity.js';
 import { JwtVerifier, type McpOAuthOptions, metadataUrl, resourceMetadata, TokenRejected } from './oauth.js';
 import { createMcpServer, createMcpShared, type McpSession } from './server.js';
+import { RedisSessionStore, type SessionState } from './session-store.js';
+import { SharedGetStreams } from './shared-streams.js';
 import { GetStreams } from './sse-streams.js';
 import { allowsBatches } from './version.js';
 
@@ -36,13 +40,23 @@ export interface McpHttpOptions {
    * (besides any configured static tokens); the token's subject names the principal.
    */
   oauth?: McpOAuthOptions;
+  /**
+   * `redis://…` (HEARTH_REDIS_URL): record sessions in Redis so several instances behind a load
+   * balancer serve each session together (see docs/mcp.md, "Several instances"). Unset: sessions live
+   * in this process.
+   */
+  redisUrl?: string;
+  /** Key prefix in Redis (default `hearth`). */
+  redisPrefix?: string;
 }
 
 /** A running Streamable HTTP endpoint at `url` (path /mcp). */
 export interface McpHttpServer {
   url: string;
-  /** Open sessions. */
+  /** Open sessions (in this process: sessions of other instances served here count). */
   sessionCount(): number;
+  /** Resolves when the endpoint can serve (listening; Redis answering when sessions live there), for /readyz. */
+  check(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -50,7 +64,7 @@ interface Entry {
   session: McpSession;
   transport: StreamableHTTPServerTransport;
   lastSeen: number;
-  streams: GetStreams;
+  streams: GetStreams | SharedGetStreams;
   cancels: ReturnType<typeof closeStreamsOnCancel>;
 }
 
@@ -95,6 +109,85 @@ export async function startMcpHttp(
     );
   const openedBy = (name: string) => [...sessions.values()].filter((e) => e.session.principal.name === name).length;
   const log = hearth.log.child({ area: 'mcp-http' });
+  const store = options.redisUrl
+    ? await RedisSessionStore.open(options.redisUrl, { ttlMs: mcp.http.sessionIdleMs, prefix: options.redisPrefix })
+    : undefined;
+  const storeError = (err: unknown) => {
+    metrics().error('mcp', 'redis');
+    log.error({ err: hearth.redactor.redact(String(err)) }, 'MCP sessions: Redis failed');
+  };
+  // a cancellation that reached another instance, for a call running here
+  store?.onCancel((sessionId, requestId) => {
+    sessions.get(sessionId)?.transport.onmessage?.({
+      jsonrpc: '2.0',
+      method: 'notifications/cancelled',
+      params: { requestId, reason: 'cancelled through another instance' },
+    });
+  });
+
+  /**
+   * A session's server and transport: a new one (`restore` undefined, the initialize request decides
+   * the id), or one another instance initialized, rebuilt from its Redis record under its id.
+   */
+  const openSession = async (principal: Principal, restore?: { id: string; state: SessionState }) => {
+    let entry: Entry | undefined;
+    const session = createMcpServer(hearth, principal, shared, {
+      restore: restore?.state,
+      onState: store
+        ? async (state) => {
+            const id = transport.sessionId;
+            if (id) await store.save(id, { principal: principal.name, state });
+          }
+        : undefined,
+    });
+    const streams = store ? new SharedGetStreams(store, storeError) : new GetStreams();
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => restore?.id ?? randomUUID(),
+      onsessioninitialized: (id) => void (entry && sessions.set(id, entry)),
+      maxRequestBodySize: mcp.http.maxBodyBytes,
+    });
+    transport.onclose = () => {
+      if (transport.sessionId && sessions.get(transport.sessionId) === entry) sessions.delete(transport.sessionId);
+      streams.closeAll();
+      void session.close();
+    };
+    await session.server.connect(transport);
+    entry = { session, transport, lastSeen: Date.now(), streams, cancels: closeStreamsOnCancel(transport) };
+    streams.attach(transport);
+    if (restore) {
+      // the SDK transport accepts a session's requests only after its own initialize; this one was
+      // initialized on another instance (private fields of the pinned SDK version)
+      const inner = (transport as unknown as { _webStandardTransport: { sessionId?: string; _initialized: boolean } })
+        ._webStandardTransport;
+      inner.sessionId = restore.id;
+      inner._initialized = true;
+      sessions.set(restore.id, entry);
+    }
+    return entry;
+  };
+  const restoring = new Map<string, Promise<Entry | undefined>>();
+  /** The local entry of a session, rebuilt from Redis when another instance started it; undefined when unknown. */
+  const findSession = async (id: string, principal: Principal): Promise<Entry | undefined> => {
+    const local = sessions.get(id);
+    if (!store) return local;
+    if (local) {
+      if (await store.touch(id)) return local;
+      // deleted or expired everywhere: drop this copy too
+      void local.transport.close();
+      return undefined;
+    }
+    let pending = restoring.get(id);
+    if (!pending) {
+      pending = (async () => {
+        const record = await store.load(id);
+        if (!record || record.principal !== principal.name) return undefined;
+        await store.touch(id);
+        return openSession(principal, { id, state: record.state });
+      })().finally(() => restoring.delete(id));
+      restoring.set(id, pending);
+    }
+    return pending;
+  };
 
   // known once listening (port 0 picks one); the OAuth audience defaults to it
   let mcpUrl = '';
@@ -161,7 +254,13 @@ export async function startMcpHttp(
       }
     }
     if (sessionId) {
-      const entry = sessions.get(sessionId);
+      let entry: Entry | undefined;
+      try {
+        entry = await findSession(sessionId, principal);
+      } catch (err) {
+        storeError(err);
+        return reply(res, 503, 'Service unavailable: the MCP session store (Redis) does not answer; retry shortly');
+      }
       // another principal's session id is answered like an unknown one
       if (!entry || entry.session.principal.name !== principal.name)
         return reply(res, 404, 'Session not found', -32001);
@@ -177,7 +276,11 @@ export async function startMcpHttp(
       // GET streams are served here (several per session, event ids, replay), not by the SDK
       if (req.method === 'GET') return entry.streams.serve(req, res, sessionId);
       entry.cancels.noteBody(body);
-      return entry.transport.handleRequest(req, res, body);
+      // the call may be running on another instance: tell them all
+      if (store) await Promise.all(cancelledIds(body).map((id) => store.publishCancel(sessionId, id)));
+      await entry.transport.handleRequest(req, res, body);
+      if (store && req.method === 'DELETE') await store.remove(sessionId);
+      return;
     }
     if (req.method !== 'POST' || !isInitializeRequest(body)) {
       return reply(res, 400, 'Bad Request: no valid session; start one with an initialize request');
@@ -190,30 +293,18 @@ export async function startMcpHttp(
         503,
         `Too many sessions for principal "${principal.name}" (limit ${perPrincipal} per principal); close one first`,
       );
-    const session = createMcpServer(hearth, principal, shared);
-    const streams = new GetStreams();
-    let cancels: ReturnType<typeof closeStreamsOnCancel> | undefined;
-    const transport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
-      onsessioninitialized: (id) =>
-        void sessions.set(id, { session, transport, lastSeen: Date.now(), streams, cancels: cancels! }),
-      maxRequestBodySize: mcp.http.maxBodyBytes,
-    });
-    transport.onclose = () => {
-      if (transport.sessionId) sessions.delete(transport.sessionId);
-      streams.closeAll();
-      void session.close();
-    };
-    await session.server.connect(transport);
-    cancels = closeStreamsOnCancel(transport);
-    streams.attach(transport);
+    const { session, transport } = await openSession(principal);
     await transport.handleRequest(req, res, body);
     if (!transport.sessionId) await session.close();
   };
 
   const http = createServer((req, res) => {
-    handle(req, res).catch((err) => {
-      log.error({ err: hearth.redactor.redact(String(err)) }, 'MCP HTTP request failed');
+    // one id per HTTP request: the tool call's engine, queue and worker log lines carry it
+    const requestId = newRequestId();
+    res.setHeader('X-Request-Id', requestId);
+    withRequestId(requestId, () => handle(req, res)).catch((err) => {
+      metrics().error('mcp', 'http');
+      log.error({ err: hearth.redactor.redact(String(err)), requestId }, 'MCP HTTP request failed');
       if (!res.headersSent) reply(res, 500, 'Internal error');
       else res.end();
     });
@@ -248,14 +339,30 @@ export async function startMcpHttp(
   return {
     url,
     sessionCount: () => sessions.size,
+    async check() {
+      if (!http.listening) throw new Error('the MCP HTTP listener is closed');
+      await store?.ping();
+    },
     async close() {
       clearInterval(sweep);
       await Promise.all([...sessions.values()].map((e) => e.transport.close().catch(() => {})));
       sessions.clear();
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
+      await store?.close();
     },
   };
+}
+
+/** Request ids that a POST body's `notifications/cancelled` messages cancel. */
+function cancelledIds(body: unknown): RequestId[] {
+  const ids: RequestId[] = [];
+  for (const m of Array.isArray(body) ? body : [body]) {
+    const msg = m as { method?: unknown; params?: { requestId?: unknown } } | null;
+    const id = msg?.params?.requestId;
+    if (msg?.method === 'notifications/cancelled' && (typeof id === 'string' || typeof id === 'number')) ids.push(id);
+  }
+  return ids;
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

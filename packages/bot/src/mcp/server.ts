@@ -16,6 +16,7 @@ import { callerOf, type Principal, RateLimiter } from './identity.js';
 import { ownerOf } from './owner.js';
 import { registerPrompts } from './prompts.js';
 import { registerResources } from './resources.js';
+import type { SessionState } from './session-store.js';
 import { registerTools } from './tools.js';
 import { hasStructuredContent, OLDEST_VERSION } from './version.js';
 
@@ -41,6 +42,14 @@ export function createMcpShared(hearth: Pick<McpHearth, 'config'>, extensions: M
   };
 }
 
+/** Options of {@link createMcpServer} for sessions shared by several processes. */
+export interface McpSessionOptions {
+  /** A session initialized elsewhere: its negotiated version, client capabilities and logging level. */
+  restore?: SessionState;
+  /** Told the session's state at initialize and logging/setLevel, before the client gets the answer. */
+  onState?: (state: SessionState) => Promise<void>;
+}
+
 /** Logging levels from least to most severe. */
 const SEVERITY = LoggingLevelSchema.options;
 
@@ -57,6 +66,7 @@ export function createMcpServer(
   hearth: McpHearth,
   principal: Principal,
   shared: McpShared = createMcpShared(hearth),
+  options: McpSessionOptions = {},
 ): McpSession {
   const server = new Server(
     { name: 'hearth', title: 'Hearth', version: HEARTH_VERSION },
@@ -74,7 +84,23 @@ export function createMcpServer(
   );
   const cleanups: (() => void)[] = [];
   let sessionId: string | undefined;
-  let protocolVersion: string | undefined;
+  let protocolVersion = options.restore?.protocolVersion;
+  // Until the client sends logging/setLevel it gets warnings and worse only: an info message for every
+  // successful tool call doubles each result on the SSE stream (about 0.3 ms per call over HTTP, see
+  // bench/mcp.ts) for clients that never asked for logs.
+  let logLevel = (options.restore?.logLevel as LoggingLevel | undefined) ?? 'warning';
+  // what the SDK's Server learns at initialize and uses for capability checks; private fields
+  const sdk = server as unknown as { _clientCapabilities?: unknown; _clientVersion?: unknown };
+  if (options.restore) {
+    sdk._clientCapabilities = options.restore.clientCapabilities;
+    sdk._clientVersion = options.restore.clientInfo;
+  }
+  const state = (): SessionState => ({
+    protocolVersion,
+    clientCapabilities: sdk._clientCapabilities,
+    clientInfo: sdk._clientVersion,
+    logLevel,
+  });
   // The SDK negotiates the version but does not keep it; every result must match it, so wrap initialize.
   const initialize = (server as unknown as { _oninitialize(r: unknown): Promise<InitializeResult> })._oninitialize.bind(
     server,
@@ -86,14 +112,12 @@ export function createMcpServer(
       const { title: _title, ...info } = result.serverInfo;
       result.serverInfo = info;
     }
+    await options.onState?.(state());
     return result;
   });
-  // Until the client sends logging/setLevel it gets warnings and worse only: an info message for every
-  // successful tool call doubles each result on the SSE stream (about 0.3 ms per call over HTTP, see
-  // bench/mcp.ts) for clients that never asked for logs.
-  let logLevel: LoggingLevel = 'warning';
   server.setRequestHandler(SetLevelRequestSchema, async (request) => {
     logLevel = request.params.level;
+    await options.onState?.(state());
     return {};
   });
   const s: SessionContext = {

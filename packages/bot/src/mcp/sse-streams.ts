@@ -3,7 +3,7 @@ import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/se
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 
 /** SSE comment sent on idle streams so proxies keep them open. */
-const KEEPALIVE_MS = 15_000;
+export const KEEPALIVE_MS = 15_000;
 /** Server messages kept per session for replay after a reconnect (Last-Event-ID). */
 const KEEP_EVENTS = 500;
 
@@ -31,13 +31,7 @@ export class GetStreams {
   /** Serves a GET stream of session `sessionId`, replaying after its `Last-Event-ID` when given. */
   serve(req: IncomingMessage, res: ServerResponse, sessionId: string): void {
     if (!String(req.headers.accept ?? '').includes('text/event-stream')) {
-      res.writeHead(406, { 'Content-Type': 'application/json' }).end(
-        JSON.stringify({
-          jsonrpc: '2.0',
-          error: { code: -32000, message: 'Not Acceptable: Client must accept text/event-stream' },
-          id: null,
-        }),
-      );
+      notAcceptable(res);
       return;
     }
     res.writeHead(200, {
@@ -91,4 +85,15 @@ export class GetStreams {
     e.stream = to.no;
     to.res.write(`id: ${e.id}\nevent: message\ndata: ${e.data}\n\n`);
   }
+}
+
+/** Answers a GET stream request whose client does not accept text/event-stream. */
+export function notAcceptable(res: ServerResponse): void {
+  res.writeHead(406, { 'Content-Type': 'application/json' }).end(
+    JSON.stringify({
+      jsonrpc: '2.0',
+      error: { code: -32000, message: 'Not Acceptable: Client must accept text/event-stream' },
+      id: null,
+    }),
+  );
 }

@@ -1,4 +1,5 @@
 import type { RegisteredTool } from '@hearth/core';
+import { metrics } from '@hearth/core/ops';
 import { HearthError } from '@hearth/sdk';
 import {
   CallToolRequestSchema,
@@ -30,9 +31,17 @@ export function registerTools(s: SessionContext): void {
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const { name, arguments: args } = request.params;
     const tool = hearth.registry.get(name);
-    if (!tool || !visible(tool)) throw new McpError(ErrorCode.InvalidParams, `Unknown tool "${name}".`);
+    if (!tool || !visible(tool)) {
+      // not labelled by the requested name: clients choose it, and series must stay bounded
+      metrics().error('mcp', 'unknown_tool');
+      throw new McpError(ErrorCode.InvalidParams, `Unknown tool "${name}".`);
+    }
     const wait = s.shared.limiter.take(principal);
-    if (wait) return errorResult(`Rate limit of principal "${principal.name}" reached; try again in ${wait} s.`);
+    if (wait) {
+      metrics().mcpCall(tool.name, 'error');
+      metrics().error('mcp', 'rate_limited');
+      return errorResult(`Rate limit of principal "${principal.name}" reached; try again in ${wait} s.`);
+    }
 
     const token = extra._meta?.progressToken;
     // on this request's stream, so HTTP clients get them without a GET stream open
@@ -57,12 +66,18 @@ export function registerTools(s: SessionContext): void {
     try {
       const result = await tool.invoke(args ?? {}, { caller: s.caller, signal: extra.signal, onProgress });
       log('info', { tool: tool.name, ok: true, ms: Math.round(performance.now() - started) });
-      return await toCallToolResult(result, tool, {
+      const converted = await toCallToolResult(result, tool, {
         artifacts: s.shared.artifacts,
         version: s.version(),
         owner: s.owner,
       });
+      metrics().mcpCall(tool.name, 'ok');
+      return converted;
     } catch (err) {
+      const code = err instanceof HearthError ? err.code : 'internal';
+      const cancelled = extra.signal.aborted || code === 'cancelled';
+      metrics().mcpCall(tool.name, cancelled ? 'cancelled' : 'error');
+      if (!cancelled) metrics().error('mcp', code);
       const message = hearth.redactor.redact(
         err instanceof HearthError ? err.message : `Tool "${tool.name}" failed unexpectedly.`,
       );

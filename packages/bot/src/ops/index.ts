@@ -5,3 +5,4 @@ export {
   type ReadinessReport,
   startOpsServer,
 } from './server.js';
+export { hearthChecks, type OpsHearth, resolveOpsListen, startSurfaceOps } from './surface.js';

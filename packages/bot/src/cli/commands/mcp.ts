@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { resolvePrincipal, serveStdio, startMcpHttp } from '../../mcp/index.js';
+import { resolveOpsListen, startSurfaceOps } from '../../ops/index.js';
 import { type CliContext, watchShutdown } from '../context.js';
 
 /** After the last in-flight call finishes: time for its response to reach the client before connections close. */
@@ -8,6 +9,7 @@ const FLUSH_MS = 200;
 interface McpFlags {
   http?: string;
   principal?: string;
+  ops?: string;
 }
 
 /** Parses `PORT`, `HOST:PORT` or `[IPV6]:PORT`. */
@@ -19,10 +21,11 @@ export function parseListen(value: string): { host: string; port: number } {
 }
 
 /**
- * `hearth mcp [--http host:port] [--principal name]`: serves Hearth's tools, knowledge and prompts to
- * AI agents. Stdio by default (stdout carries only the protocol; logs go to stderr); `--http` serves
- * Streamable HTTP at /mcp until Ctrl-C or SIGTERM. On a stop signal, tool calls in flight get
- * `mcp.shutdownGraceMs` to finish and answer before the server closes.
+ * `hearth mcp [--http host:port] [--principal name] [--ops host:port]`: serves Hearth's tools,
+ * knowledge and prompts to AI agents. Stdio by default (stdout carries only the protocol; logs go to
+ * stderr); `--http` serves Streamable HTTP at /mcp until Ctrl-C or SIGTERM, with sessions in Redis
+ * when HEARTH_REDIS_URL is set (several instances behind a load balancer). On a stop signal, tool
+ * calls in flight get `mcp.shutdownGraceMs` to finish and answer before the server closes.
  */
 export function register(program: Command, ctx: CliContext): void {
   program
@@ -36,6 +39,7 @@ export function register(program: Command, ctx: CliContext): void {
       '--principal <name>',
       'mcp.principals entry for stdio and unauthenticated loopback clients (default mcp.defaultPrincipal)',
     )
+    .option('--ops <host:port>', 'serve /healthz, /readyz and /metrics (default ops.listen / HEARTH_OPS_LISTEN)')
     .action(async (flags: McpFlags) => {
       const listen = flags.http ? parseListen(flags.http) : undefined;
       // stdout is the protocol in stdio mode: anything a plugin prints goes to stderr instead
@@ -59,9 +63,16 @@ export function register(program: Command, ctx: CliContext): void {
         }
         // principals' tokens may sit in .env like every other secret (config.secrets.named has them)
         const env = { ...process.env, ...hearth.config.secrets.named };
-        const server = await startMcpHttp(hearth, { ...listen, principal: flags.principal, env });
-        process.stderr.write(`Hearth MCP server at ${server.url} (Ctrl-C stops it)\n`);
+        // config.redisUrl when the config has it (it reads HEARTH_REDIS_URL), else the variable itself
+        const redisUrl = (hearth.config as { redisUrl?: string }).redisUrl || process.env.HEARTH_REDIS_URL || undefined;
+        const server = await startMcpHttp(hearth, { ...listen, principal: flags.principal, env, redisUrl });
+        const opsListen = resolveOpsListen(flags.ops, hearth.config);
+        const ops = opsListen ? await startSurfaceOps(hearth, opsListen, { mcp: () => server.check() }) : undefined;
+        process.stderr.write(
+          `Hearth MCP server at ${server.url}${redisUrl ? ' (sessions in Redis)' : ''}${ops ? `, ops at ${ops.url}` : ''} (Ctrl-C stops it)\n`,
+        );
         await finishInFlight(await shutdown.stopped);
+        await ops?.close();
         await server.close();
       } finally {
         shutdown.release();

@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { resolveOpsListen, startSurfaceOps } from '../../ops/index.js';
 import type { CliContext } from '../context.js';
 
 /**
@@ -28,11 +29,16 @@ export function register(program: Command, ctx: CliContext): void {
     .command('start')
     .description('run Hearth: the Discord bot when DISCORD_TOKEN is set, otherwise a local chat (offline defaults)')
     .option('--no-docs', "skip ingesting Hearth's own docs")
-    .action(async (options: { docs: boolean }) => {
+    .option('--ops <host:port>', 'serve /healthz, /readyz and /metrics (default ops.listen / HEARTH_OPS_LISTEN)')
+    .action(async (options: { docs: boolean; ops?: string }) => {
       const config = await ctx.config();
       const next = config.secrets.discordToken ? 'discord' : 'chat';
       // the bot is a server (structured logs on stderr); the local chat keeps the terminal quiet
       const hearth = await ctx.hearth({ logs: next === 'discord' ? 'server' : 'quiet' });
+      const opsListen = resolveOpsListen(options.ops, hearth.config);
+      // the Discord command serves its own (with gateway readiness) from the same setting
+      const ops = opsListen && next === 'chat' ? await startSurfaceOps(hearth, opsListen) : undefined;
+      if (ops) process.stderr.write(`Hearth ops endpoints at ${ops.url}\n`);
       if (options.docs && hearth.config.knowledge.ingestDocsOnStart) {
         const docs = bundledDocs();
         if (docs.length) {
@@ -53,8 +59,9 @@ export function register(program: Command, ctx: CliContext): void {
       if (next === 'chat')
         process.stderr.write('No DISCORD_TOKEN set: starting a local chat. Type /help for commands.\n');
       try {
-        await command.parseAsync([], { from: 'user' });
+        await command.parseAsync(next === 'discord' && options.ops ? ['--ops', options.ops] : [], { from: 'user' });
       } finally {
+        await ops?.close();
         await web?.close();
       }
     });
