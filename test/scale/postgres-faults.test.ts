@@ -1,15 +1,19 @@
 /**
  * PostgreSQL going away under a stream of conversation turns, and coming back: every turn during
  * the outage fails fast with an error that shows no password, turns succeed again without a
- * process restart, and no acknowledged turn is lost. Runs against a private cluster (the shared
- * server on 5432 is never stopped).
+ * process restart, and no acknowledged turn is lost. First on the storage layer alone, then
+ * through a real Hearth answering turns. Runs against a private cluster (the shared server on
+ * 5432 is never stopped).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Caller } from '@hearth/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHearth, createLogger, type Hearth, Redactor } from '../../packages/core/src/index.js';
 import { type HearthStorage, openStorage } from '../../packages/core/src/storage/index.js';
 import { pg } from '../../packages/core/src/storage/pg-module.js';
+import { type OpenAiServer, startOpenAiServer } from '../servers/openai-hf.js';
 import { PRIVATE_PG_PASSWORD, type PrivatePostgres, startPrivatePostgres } from './lib/index.js';
 
 /** One turn's outcome as its caller saw it. */
@@ -51,8 +55,8 @@ function readyAt(log: string, since: number): number {
   );
 }
 
-/** Counts each stream's stored user messages by turn number, read on a fresh connection. */
-async function storedTurns(url: string): Promise<Map<string, number>> {
+/** How many times each user message text is stored, read on a fresh connection. */
+async function storedUserMessages(url: string): Promise<Map<string, number>> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -65,103 +69,169 @@ async function storedTurns(url: string): Promise<Map<string, number>> {
   }
 }
 
+/** What {@link outage} measured. */
+interface OutageRun {
+  turns: Turn[];
+  /** Turns that started after the stop and ended before the start was asked for. */
+  down: Turn[];
+  downMs: number;
+  recoveryMs: number;
+  stored: Map<string, number>;
+}
+
+/** The user text of turn `n` of stream `s` (unique, so rows can be counted per turn). */
+const text = (s: number, n: number, label: string) => `${label} s${s}-turn-${n}`;
+
+/**
+ * Runs {@link STREAMS} back-to-back turn streams; after 30 acknowledged turns stops PostgreSQL
+ * for about 3 s, starts it again, waits for 30 more, then checks what the caller saw against
+ * the rows. `turn` throws when the caller would see an error.
+ */
+async function outage(label: string, turn: (text: string) => Promise<void>): Promise<OutageRun> {
+  const turns: Turn[] = [];
+  let stopStreams = false;
+  const stream = async (s: number) => {
+    for (let n = 0; !stopStreams; n++) {
+      const startedAt = Date.now();
+      try {
+        await turn(text(s, n, label));
+        turns.push({ stream: s, n, startedAt, ms: Date.now() - startedAt, ok: true });
+      } catch (err) {
+        turns.push({ stream: s, n, startedAt, ms: Date.now() - startedAt, ok: false, error: String(err) });
+        await new Promise((r) => setTimeout(r, 25)); // a client retrying, not a hot loop
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+  const waitTurns = async (pred: () => boolean, what: string, timeoutMs = 30_000) => {
+    const end = Date.now() + timeoutMs;
+    while (!pred()) {
+      if (Date.now() > end)
+        throw new Error(`timed out waiting for ${what}; last turns: ${JSON.stringify(turns.slice(-5))}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  const streams = Array.from({ length: STREAMS }, (_, s) => stream(s));
+  try {
+    await waitTurns(() => turns.filter((t) => t.ok).length >= 30, '30 turns before the outage');
+    await db.stop();
+    const stoppedAt = Date.now();
+    await waitTurns(() => turns.filter((t) => t.startedAt > stoppedAt && !t.ok).length >= 3 * STREAMS, 'failed turns');
+    await new Promise((r) => setTimeout(r, 3000));
+    const startingAt = Date.now();
+    await db.start();
+    const acceptingAt = readyAt(db.log(), startingAt);
+    await waitTurns(() => turns.some((t) => t.ok && t.startedAt >= startingAt), 'a turn after the restart', 15_000);
+    const firstOk = turns.find((t) => t.ok && t.startedAt >= startingAt)!;
+    const okBefore = turns.filter((t) => t.ok).length;
+    await waitTurns(() => turns.filter((t) => t.ok).length >= okBefore + 30, '30 turns after the outage');
+    stopStreams = true;
+    await Promise.all(streams);
+    const down = turns.filter((t) => t.startedAt >= stoppedAt && t.startedAt + t.ms < startingAt);
+    // every turn that started after the first success must succeed too
+    expect(turns.filter((t) => t.startedAt > firstOk.startedAt && !t.ok)).toEqual([]);
+    return {
+      turns,
+      down,
+      downMs: acceptingAt - stoppedAt,
+      recoveryMs: firstOk.startedAt + firstOk.ms - acceptingAt,
+      stored: await storedUserMessages(db.url),
+    };
+  } finally {
+    stopStreams = true;
+    await Promise.all(streams);
+  }
+}
+
+/** The checks both layers share: fast clear errors, nothing acknowledged lost, nothing twice; prints the figures. */
+function checkOutage(label: string, run: OutageRun, error: RegExp): void {
+  const { turns, down, stored } = run;
+  expect(down.length).toBeGreaterThanOrEqual(3 * STREAMS);
+  expect(down.filter((t) => t.ok)).toEqual([]);
+  for (const t of down) {
+    expect(t.ms, `turn ${t.stream}/${t.n} took ${t.ms} ms to fail`).toBeLessThan(FAIL_FAST_MS);
+    expect(t.error).not.toContain(PRIVATE_PG_PASSWORD);
+    expect(t.error).toMatch(error);
+  }
+  const acked = turns.filter((t) => t.ok);
+  for (const t of acked) expect(stored.get(text(t.stream, t.n, label)), text(t.stream, t.n, label)).toBe(1);
+  const mine = [...stored].filter(([k]) => k.startsWith(`${label} `));
+  for (const [k, n] of mine) expect(n, k).toBe(1);
+  // a failed turn may still have been committed (its reply lost with the connection), nothing else
+  const attempted = new Set(turns.map((t) => text(t.stream, t.n, label)));
+  for (const [k] of mine) expect(attempted.has(k), k).toBe(true);
+  const worst = Math.max(...down.map((t) => t.ms));
+  console.log(
+    `[postgres-faults] ${label}: outage ${run.downMs} ms, ${down.length} turns failed (slowest ${worst} ms; "${down[0]!.error}"); ` +
+      `recovery ${run.recoveryMs} ms from PostgreSQL accepting connections to the first acknowledged turn; ` +
+      `${acked.length} turns acknowledged, ${mine.length} stored, 0 lost`,
+  );
+  expect(run.recoveryMs).toBeLessThan(5000);
+}
+
 describe('PostgreSQL restart under a stream of conversation turns', () => {
-  it('fails turns fast and redacted during the outage, recovers without a restart, loses no acknowledged turn', async () => {
+  it('storage layer: fails fast without the password, recovers without a restart, loses no acknowledged turn', async () => {
     const storage: HearthStorage = await openStorage({ dataDir, databaseUrl: db.url, maxConnections: 4 });
-    const turns: Turn[] = [];
-    let stopStreams = false;
-    // each stream is one conversation: a user message and the assistant's answer per turn, back to back
-    const stream = async (s: number) => {
-      for (let n = 0; !stopStreams; n++) {
-        const startedAt = Date.now();
-        try {
-          await storage.conversations.appendExchange(`conv-${s}`, [
-            { role: 'user', content: `s${s}-turn-${n}`, tokens: 3 },
-            { role: 'assistant', content: `answer to s${s}-turn-${n}`, tokens: 4 },
-          ]);
-          turns.push({ stream: s, n, startedAt, ms: Date.now() - startedAt, ok: true });
-        } catch (err) {
-          turns.push({ stream: s, n, startedAt, ms: Date.now() - startedAt, ok: false, error: String(err) });
-          await new Promise((r) => setTimeout(r, 25)); // a client retrying, not a hot loop
-        }
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    };
-    const waitTurns = async (pred: () => boolean, what: string, timeoutMs = 30_000) => {
-      const end = Date.now() + timeoutMs;
-      while (!pred()) {
-        if (Date.now() > end)
-          throw new Error(`timed out waiting for ${what}; last turns: ${JSON.stringify(turns.slice(-5))}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    };
-    const streams = Array.from({ length: STREAMS }, (_, s) => stream(s));
     try {
-      await waitTurns(() => turns.filter((t) => t.ok).length >= 30, '30 turns before the outage');
-
-      const stopAt = Date.now();
-      await db.stop();
-      const stoppedAt = Date.now();
-      // the outage: every stream keeps trying for 3 s
-      await waitTurns(
-        () => turns.filter((t) => t.startedAt > stoppedAt && !t.ok).length >= 3 * STREAMS,
-        'failed turns',
-      );
-      await new Promise((r) => setTimeout(r, 3000));
-
-      const startingAt = Date.now();
-      await db.start();
-      const acceptingAt = readyAt(db.log(), startingAt);
-      await waitTurns(() => turns.some((t) => t.ok && t.startedAt >= startingAt), 'a turn after the restart', 15_000);
-      const firstOk = turns.find((t) => t.ok && t.startedAt >= startingAt)!;
-      const recoveryMs = firstOk.startedAt + firstOk.ms - acceptingAt;
-      const okBefore = turns.filter((t) => t.ok).length;
-      await waitTurns(() => turns.filter((t) => t.ok).length >= okBefore + 30, '30 turns after the outage');
-      stopStreams = true;
-      await Promise.all(streams);
-
-      // during the outage: clear errors, fast, no password
-      const down = turns.filter((t) => t.startedAt >= stoppedAt && t.startedAt + t.ms < startingAt);
-      expect(down.length).toBeGreaterThanOrEqual(3 * STREAMS);
-      expect(down.filter((t) => t.ok)).toEqual([]);
-      for (const t of down) {
-        expect(t.ms, `turn ${t.stream}/${t.n} took ${t.ms} ms to fail`).toBeLessThan(FAIL_FAST_MS);
-        expect(t.error).not.toContain(PRIVATE_PG_PASSWORD);
-        expect(t.error).toMatch(/ECONNREFUSED|Connection terminated|terminating connection|not reachable|unavailable/i);
-      }
-      // after it: every turn that started once the server accepted connections again succeeded, after the first
-      const after = turns.filter((t) => t.startedAt > firstOk.startedAt);
-      expect(after.filter((t) => !t.ok)).toEqual([]);
-
-      // nothing acknowledged is lost, nothing is stored twice
-      const stored = await storedTurns(db.url);
-      const acked = turns.filter((t) => t.ok);
-      for (const t of acked) expect(stored.get(`s${t.stream}-turn-${t.n}`), `s${t.stream}-turn-${t.n}`).toBe(1);
-      for (const n of stored.values()) expect(n).toBe(1);
-      // a failed turn may still have been committed (its reply lost with the connection), nothing else
-      const attempted = new Set(turns.map((t) => `s${t.stream}-turn-${t.n}`));
-      for (const k of stored.keys()) expect(attempted.has(k), k).toBe(true);
-      expect(stored.size).toBeLessThanOrEqual(
-        acked.length + turns.filter((t) => !t.ok && t.startedAt < stopAt + 1000).length,
-      );
-      // and the history reads back through the repository, newest first, per conversation
+      const run = await outage('storage', async (t) => {
+        await storage.conversations.appendExchange(`conv-${t.split(' ')[1]!.split('-')[0]}`, [
+          { role: 'user', content: t, tokens: 3 },
+          { role: 'assistant', content: `answer to ${t}`, tokens: 4 },
+        ]);
+      });
+      checkOutage('storage', run, /ECONNREFUSED|Connection terminated|terminating connection/i);
+      // the history reads back through the repository once the server is back
       const history = [];
-      for await (const m of storage.conversations.newestFirst('conv-0', 0)) history.push(m);
+      for await (const m of storage.conversations.newestFirst('conv-s0', 0)) history.push(m);
       expect(history.filter((m) => m.role === 'user').length).toBe(
-        [...stored.keys()].filter((k) => k.startsWith('s0-')).length,
+        [...run.stored.keys()].filter((k) => k.startsWith('storage s0-')).length,
       );
-
-      const worst = Math.max(...down.map((t) => t.ms));
-      console.log(
-        `[postgres-faults] outage ${acceptingAt - stoppedAt} ms: ${down.length} turns failed (slowest ${worst} ms, first error: ${down[0]!.error}); ` +
-          `recovery ${recoveryMs} ms from PostgreSQL accepting connections to the first stored turn; ` +
-          `${acked.length} turns acknowledged, ${stored.size} stored, 0 lost`,
-      );
-      expect(recoveryMs).toBeLessThan(5000);
     } finally {
-      stopStreams = true;
-      await Promise.all(streams);
       await storage.close();
+    }
+  }, 120_000);
+
+  it('a real Hearth: turns fail with "database is unavailable" during the outage and answer again after it', async () => {
+    let model: OpenAiServer | undefined;
+    let hearth: Hearth | undefined;
+    const logs: string[] = [];
+    try {
+      model = await startOpenAiServer({ script: () => ({ text: 'Stored and answered.' }) });
+      const redactor = new Redactor();
+      const logger = createLogger({
+        level: 'info',
+        redactor,
+        destination: { write: (l: string) => void logs.push(l) },
+      });
+      // the real loading path: the URL comes from HEARTH_DATABASE_URL, as in a deployment
+      hearth = await createHearth({
+        cwd: dataDir,
+        env: { HEARTH_DATABASE_URL: db.url, HEARTH_DATA_DIR: dataDir },
+        overrides: {
+          models: { chat: `openai:test-model@${model.url}/v1`, retries: 0 },
+          plugins: { firstParty: false },
+          knowledge: { ingestDocsOnStart: false },
+        },
+        logger,
+        redactor,
+        importPlugin: (s) => import(s),
+      });
+      const h = hearth;
+      const caller: Caller = { surface: 'test', userId: 'u1', roles: [], isAdmin: false, guildId: 'g1' };
+      const run = await outage('hearth', async (t) => {
+        const channelId = t.split(' ')[1]!.split('-')[0]!;
+        const turn = await h.engine.turn({
+          conversation: { surface: 'test', guildId: 'g1', channelId },
+          text: t,
+          caller,
+        });
+        if (!turn.text.includes('Stored and answered')) throw new Error(`unexpected answer: ${turn.text}`);
+      });
+      checkOutage('hearth', run, /database is unavailable/i);
+      expect(logs.join('\n')).not.toContain(PRIVATE_PG_PASSWORD);
+    } finally {
+      await hearth?.close();
+      await model?.close();
     }
   }, 120_000);
 });
