@@ -49,6 +49,10 @@ export interface OpenStorageOptions {
   schema?: string;
   /** PostgreSQL pool size (default 10). */
   maxConnections?: number;
+  /** PostgreSQL: how long to wait for a connection before the call fails (default 5000 ms). */
+  connectTimeoutMs?: number;
+  /** PostgreSQL: longest a query may run before it fails instead of hanging (default 30 000 ms). */
+  queryTimeoutMs?: number;
 }
 
 /** Opens the configured engine and applies pending migrations. */
@@ -78,7 +82,12 @@ async function openPgStorage(url: string, options: OpenStorageOptions): Promise<
       `HEARTH_DATABASE_URL must be a postgres:// URL (or unset for SQLite in the data folder), not "${redactUrl(url)}"`,
     );
   }
-  const pool: PgPool = await openPostgres(url, { schema: options.schema, max: options.maxConnections });
+  const pool: PgPool = await openPostgres(url, {
+    schema: options.schema,
+    max: options.maxConnections,
+    connectTimeoutMs: options.connectTimeoutMs,
+    queryTimeoutMs: options.queryTimeoutMs,
+  });
   try {
     await migratePostgres(pool);
   } catch (err) {

@@ -14,8 +14,13 @@ export interface OpenPostgresOptions {
   max?: number;
   /** Schema to use instead of `public` (tests isolate themselves with one). */
   schema?: string;
-  /** How long to wait for the first connection (default 5000 ms). */
+  /** How long any call waits for a connection before it fails (default 5000 ms). */
   connectTimeoutMs?: number;
+  /**
+   * Longest a query may take (default 30 000 ms): a server that stops answering mid-query fails
+   * the call (and so the user's turn) with an error instead of hanging it.
+   */
+  queryTimeoutMs?: number;
 }
 
 /** True when `url` selects the PostgreSQL engine. */
@@ -38,6 +43,7 @@ export async function openPostgres(url: string, options: OpenPostgresOptions = {
     connectionString: url,
     max: options.max ?? 10,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    query_timeout: options.queryTimeoutMs ?? 30_000,
     options: options.schema ? `-c search_path=${options.schema}` : undefined,
   });
   // an idle client losing its server must not crash the process: the next query reports it
