@@ -1,0 +1,127 @@
+/**
+ * Sessions in Redis, in one process for speed: two `startMcpHttp` instances (each its own Hearth)
+ * on a private Redis behind the round-robin proxy. A server-to-client message made on the instance
+ * that ran a call reaches the client's GET stream held by the other instance; a GET stream opened
+ * on either instance with Last-Event-ID replays what came after; the request id of the HTTP request
+ * (X-Request-Id) is the one the tool runs under; a deleted session is gone on both instances.
+ */
+import { currentRequestId } from '@hearth/core';
+import { defineTool } from '@hearth/sdk';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { type McpHttpServer, startMcpHttp } from '../../packages/bot/src/mcp/index.js';
+import { type PrivateRedis, startPrivateRedis } from '../scale/lib/index.js';
+import { type RoundRobin, startRoundRobin } from './cluster.js';
+import { adapt, testHearth } from './fixtures/hearth.js';
+
+let redis: PrivateRedis;
+let servers: McpHttpServer[] = [];
+let proxy: RoundRobin;
+let client: Client;
+let transport: StreamableHTTPClientTransport;
+let listChanged: Promise<void>;
+const requestIds: string[] = [];
+
+const hostPort = (url: string) => {
+  const u = new URL(url);
+  return { host: u.hostname, port: Number(u.port) };
+};
+
+beforeAll(async () => {
+  redis = await startPrivateRedis();
+  servers = await Promise.all(
+    [0, 1].map(() => {
+      const hearth = testHearth({ rateLimit: { perMinute: 60_000, burst: 1000 } });
+      hearth.registry.add([
+        adapt(
+          defineTool({
+            name: 'request_id',
+            description: 'The request id this call runs under',
+            input: z.object({}),
+            output: z.object({ id: z.string() }),
+            run: async () => ({ content: [{ type: 'text', text: 'id' }], data: { id: currentRequestId() ?? '' } }),
+          }),
+        ),
+      ]);
+      return startMcpHttp(hearth, { port: 0, redisUrl: redis.url, redisPrefix: 'hearth-test' });
+    }),
+  );
+  proxy = await startRoundRobin(servers.map((s) => hostPort(s.url)));
+  client = new Client({ name: 'shared-sessions', version: '1.0.0' });
+  listChanged = new Promise((resolve) =>
+    client.setNotificationHandler(ToolListChangedNotificationSchema, async () => resolve()),
+  );
+  transport = new StreamableHTTPClientTransport(new URL(proxy.url), {
+    // records the X-Request-Id of every response the client gets
+    fetch: async (input, init) => {
+      const res = await fetch(input, init);
+      const id = res.headers.get('x-request-id');
+      if (id) requestIds.push(id);
+      return res;
+    },
+  });
+  await client.connect(transport);
+}, 60_000);
+
+afterAll(async () => {
+  await client?.close().catch(() => {});
+  await proxy?.close();
+  await Promise.all(servers.map((s) => s.close()));
+  await redis?.stop();
+});
+
+describe('MCP sessions shared through Redis', () => {
+  it('runs a tool inside the request id its HTTP response carries as X-Request-Id', async () => {
+    const r = await client.callTool({ name: 'demo_request_id', arguments: {} });
+    const id = (r.structuredContent as { id: string }).id;
+    expect(id).toMatch(/^[0-9a-f]{16}$/);
+    expect(requestIds).toContain(id);
+  });
+
+  it('delivers list_changed made on the instance that ran the call to the GET stream on the other', async () => {
+    const stream = proxy.hits.find((h) => h.method === 'GET');
+    expect(stream?.backend, JSON.stringify(proxy.hits)).toBeGreaterThanOrEqual(0);
+    const other = 1 - stream!.backend;
+    proxy.force(other);
+    await client.callTool({ name: 'demo_register', arguments: { name: 'later' } });
+    expect(proxy.hits.filter((h) => h.method === 'tools/call').at(-1)?.backend).toBe(other);
+    await listChanged;
+  });
+
+  it('replays events after Last-Event-ID on a GET stream opened at either instance', async () => {
+    const sessionId = transport.sessionId!;
+    for (const server of servers) {
+      const abort = new AbortController();
+      const res = await fetch(server.url, {
+        headers: { accept: 'text/event-stream', 'mcp-session-id': sessionId, 'last-event-id': '0' },
+        signal: abort.signal,
+      });
+      expect(res.status).toBe(200);
+      const reader = res.body!.getReader();
+      let text = '';
+      while (!text.includes('\n\n')) text += new TextDecoder().decode((await reader.read()).value);
+      abort.abort();
+      expect(text).toMatch(/^id: 1\nevent: message\ndata: .*notifications\/tools\/list_changed/);
+    }
+  });
+
+  it('forgets a deleted session on every instance', async () => {
+    const sessionId = transport.sessionId!;
+    await transport.terminateSession();
+    for (const server of servers) {
+      const res = await fetch(server.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'mcp-session-id': sessionId,
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/list' }),
+      });
+      expect(res.status).toBe(404);
+    }
+  });
+});
