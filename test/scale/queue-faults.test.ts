@@ -153,7 +153,9 @@ describe('queued tool calls survive faults (real worker processes, real Redis)',
         `the last in ${afterUp.at(-1)! - upAt} ms, and all ${N} calls were answered in ${allDoneAt - upAt} ms ` +
         `(${afterUp.length} jobs after the restart, 2 workers x concurrency 3, 300 ms jobs)`,
     );
-    expect(afterUp[0]! - upAt).toBeLessThan(15_000);
+    expect(afterUp[0]! - upAt).toBeLessThan(10_000);
+    // about 2 s of work once Redis is back: a worker waiting out BullMQ's 15 s retry delay fails this
+    expect(allDoneAt - upAt).toBeLessThan(12_000);
   }, 120_000);
 });
 
