@@ -1,22 +1,33 @@
 /**
  * Scale-out overheads: jobs/s of a trivial job through the in-process queue and the Redis
- * (BullMQ) queue, and the storage cost of one conversation turn (append an exchange + read the
- * history back) on SQLite and PostgreSQL. Needs PostgreSQL and Redis (HEARTH_BENCH_DATABASE_URL,
- * HEARTH_BENCH_REDIS_URL; defaults: loopback). `pnpm bench scale`; results in docs/benchmarks/scale.md.
+ * (BullMQ) queue, the storage cost of one conversation turn (append an exchange + read the
+ * history back) on SQLite and PostgreSQL, `imagine` calls/s through the Redis queue with 1 and 2
+ * worker processes, and the recovery times of the queue fault tests. Needs PostgreSQL and Redis
+ * (HEARTH_BENCH_DATABASE_URL, HEARTH_BENCH_REDIS_URL; defaults: loopback). `pnpm bench scale`;
+ * results in docs/benchmarks/scale.md.
  */
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createLogger } from '../packages/core/src/log/logger.js';
+import { Redactor } from '../packages/core/src/log/redact.js';
 // relative imports: bench/ is not a workspace package
-import { InProcessQueue, type JobQueue, openRedisQueue } from '../packages/core/src/queue/index.js';
+import { InProcessQueue, type JobQueue, openRedisQueue, queueTools } from '../packages/core/src/queue/index.js';
 import { type HearthStorage, openStorage } from '../packages/core/src/storage/index.js';
 import { pg } from '../packages/core/src/storage/pg-module.js';
+import { createImagineTool } from '../packages/plugins/diffusion/src/tool.js';
+import type { Caller } from '../packages/sdk/src/index.js';
+import { registryOf } from '../test/scale/fixtures/queue/tools.js';
 
 const PG_URL = process.env.HEARTH_BENCH_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
 const REDIS_URL = process.env.HEARTH_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const JOBS = Number(process.env.HEARTH_BENCH_JOBS ?? 2000);
 const TURNS = Number(process.env.HEARTH_BENCH_TURNS ?? 500);
 const CONCURRENCY = 8;
+const IMAGINE_JOBS = Number(process.env.HEARTH_BENCH_IMAGINE_JOBS ?? 24);
+const ROOT = resolve(import.meta.dirname, '..');
+const WORKER = join(ROOT, 'test/scale/fixtures/queue/worker.ts');
 
 /** Jobs per second for `JOBS` trivial jobs added in batches of 100 and run at `CONCURRENCY`. */
 async function throughput(queue: JobQueue): Promise<number> {
@@ -62,7 +73,68 @@ async function turns(storage: HearthStorage): Promise<{ p50: number; p95: number
   return { p50: times[Math.floor(times.length / 2)]!, p95: times[Math.floor(times.length * 0.95)]! };
 }
 
+/** Starts `n` imagine worker processes (the fixture of the queue fault tests) on `queue`. */
+async function imagineWorkers(n: number, queue: string): Promise<{ stop(): void }> {
+  const children = await Promise.all(
+    Array.from({ length: n }, async () => {
+      const child = spawn(process.execPath, ['--conditions=hearth-source', '--import', 'tsx', WORKER], {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: { ...process.env, REDIS_URL, QUEUE: queue, PREFIX: 'hearth-bench', TOOLS: 'imagine', LOCK_MS: '60000' },
+      });
+      await new Promise<void>((ok, fail) => {
+        child.stdout?.on('data', (d) => String(d).includes('ready') && ok());
+        child.on('exit', (code) => fail(new Error(`imagine worker exited ${code}`)));
+      });
+      return child;
+    }),
+  );
+  return { stop: () => children.forEach((c) => c.kill('SIGKILL')) };
+}
+
+/**
+ * `imagine` calls per second through queueTools and the Redis queue, with `n` worker processes of
+ * concurrency 1: each call draws 4 digits (16x16, 20 steps), all calls sent at once.
+ */
+async function imagineThroughput(n: number): Promise<{ perSecond: number; load: number }> {
+  const name = `bench-imagine-${process.pid}-${n}`;
+  const workers = await imagineWorkers(n, name);
+  const queue = await openRedisQueue(name, { url: REDIS_URL, prefix: 'hearth-bench', lockMs: 60_000 });
+  const registry = registryOf([createImagineTool()]);
+  queueTools({ registry, queue, tools: ['imagine'], log: createLogger({ level: 'silent', redactor: new Redactor() }) });
+  const caller: Caller = { surface: 'test', userId: 'bench', roles: [], isAdmin: false };
+  const draw = (seed: number) =>
+    registry.call('imagine', { prompt: `the digit ${seed % 10}`, size: 16, count: 4, seed }, { caller });
+  try {
+    await Promise.all(Array.from({ length: 2 * n }, (_, i) => draw(i))); // each worker loads tfjs and the weights
+    const load = loadavg()[0];
+    const start = performance.now();
+    await Promise.all(Array.from({ length: IMAGINE_JOBS }, (_, i) => draw(100 + i)));
+    return { perSecond: IMAGINE_JOBS / ((performance.now() - start) / 1000), load };
+  } finally {
+    workers.stop();
+    await queue.close();
+  }
+}
+
+/** The `recovery:` lines the queue fault tests print (they run real worker processes and a private Redis). */
+function recoveryTimes(): string[] {
+  const out = spawnSync(
+    process.execPath,
+    [join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', 'test/scale/queue-faults.test.ts'],
+    { cwd: ROOT, encoding: 'utf8', timeout: 300_000 },
+  );
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: strips the terminal colours vitest adds
+  const plain = `${out.stdout}${out.stderr}`.replace(/\x1b\[[0-9;]*m/g, '');
+  const lines = [...plain.matchAll(/^.*?recovery: (.*)$/gm)].map((m) => m[1]!);
+  if (out.status !== 0 || lines.length < 2) throw new Error(`the queue fault tests failed (exit ${out.status})`);
+  return lines;
+}
+
 export async function run(): Promise<string> {
+  const imagine1 = await imagineThroughput(1);
+  const imagine2 = await imagineThroughput(2);
+  const recovery = recoveryTimes();
   const memory = await throughput(new InProcessQueue('bench'));
   const redisQueue = await openRedisQueue(`bench-${process.pid}`, { url: REDIS_URL, prefix: 'hearth-bench' });
   let redis: number;
@@ -109,6 +181,19 @@ export async function run(): Promise<string> {
     `| PostgreSQL 15 (loopback) | ${f(p.p50, 3)} | ${f(p.p95, 3)} |`,
     '',
     `PostgreSQL goal: p50 < 3 ms: ${p.p50 < 3 ? 'met' : 'NOT met'}.`,
+    '',
+    `\`imagine\` (diffusion plugin, local digits model: 4 images of 16x16, 20 steps, per call) through queueTools and the Redis queue, ${IMAGINE_JOBS} calls sent at once, worker processes of concurrency 1, after a warm-up call per worker:`,
+    '',
+    '| worker processes | calls/s | load average at start |',
+    '| ---: | ---: | ---: |',
+    `| 1 | ${f(imagine1.perSecond)} | ${f(imagine1.load, 1)} |`,
+    `| 2 | ${f(imagine2.perSecond)} | ${f(imagine2.load, 1)} |`,
+    '',
+    `2 vs 1 workers: ${f(imagine2.perSecond / imagine1.perSecond)}x (goal >= 1.8x: ${imagine2.perSecond / imagine1.perSecond >= 1.8 ? 'met' : 'NOT met'}; ${cpus().length} cores shared with whatever else runs).`,
+    '',
+    'Recovery after faults (test/scale/queue-faults.test.ts):',
+    '',
+    ...recovery.map((r) => `- ${r}`),
     '',
   ].join('\n');
 }
