@@ -3,6 +3,7 @@ import pino from 'pino';
 import { type ConsoleLogMode, readableDestination } from './console.js';
 import { fileDestination } from './file.js';
 import type { Redactor } from './redact.js';
+import { currentRequestId } from './request.js';
 
 export type { ConsoleLogMode } from './console.js';
 
@@ -28,10 +29,13 @@ export interface LoggerOptions {
  * Creates the process logger. With `file`, every line goes to the log file; the terminal (stderr)
  * gets JSON (`json`, servers), one readable line per warning or error (`quiet`), every line
  * readable (`verbose`) or nothing (`none`). Without `file` and `destination`: JSON on stderr.
+ * Lines written inside `withRequestId(...)` (log/request.ts) carry `requestId`.
  */
 export function createLogger(options: LoggerOptions): HearthLogger {
   const hooks = { streamWrite: (line: string) => options.redactor.redact(line) };
-  if (options.destination) return pino({ level: options.level, base: undefined, hooks }, options.destination);
+  // every line written inside withRequestId(...) carries its id, in every stream and child logger
+  const common = { base: undefined, hooks, mixin: requestIdField };
+  if (options.destination) return pino({ level: options.level, ...common }, options.destination);
   const mode = options.console ?? 'json';
   const levelValue = (name: string) => pino.levels.values[name] ?? Number.POSITIVE_INFINITY;
   const streams: pino.StreamEntry[] = [];
@@ -62,7 +66,13 @@ export function createLogger(options: LoggerOptions): HearthLogger {
     (a, s) => (levelValue(s.level as string) < levelValue(a) ? (s.level as string) : a),
     'fatal',
   );
-  return pino({ level: lowest, base: undefined, hooks }, pino.multistream(streams));
+  return pino({ level: lowest, ...common }, pino.multistream(streams));
+}
+
+/** The `requestId` field of a line logged inside {@link withRequestId}; nothing outside one. */
+function requestIdField(): { requestId?: string } {
+  const requestId = currentRequestId();
+  return requestId ? { requestId } : {};
 }
 
 /** Adapts a pino child to the SDK's small Logger interface. */
