@@ -16,6 +16,7 @@ export class HearthMetrics {
   private readonly queues = new Set<JobQueue>();
   private readonly jobSeconds: Histogram<'queue' | 'tool' | 'outcome'>;
   private readonly modelSeconds: Histogram<'model' | 'kind'>;
+  private readonly tokens: Counter<'model' | 'kind'>;
   private readonly mcpCalls: Counter<'tool' | 'outcome'>;
   private readonly discordEvents: Counter<'event'>;
   private readonly errors: Counter<'area' | 'code'>;
@@ -55,6 +56,12 @@ export class HearthMetrics {
       buckets: BUCKETS,
       registers,
     });
+    this.tokens = new Counter({
+      name: 'hearth_model_tokens_total',
+      help: 'Model tokens by model and kind (prompt, completion, embed): the provider usage, else counted locally',
+      labelNames: ['model', 'kind'],
+      registers,
+    });
     this.mcpCalls = new Counter({
       name: 'hearth_mcp_calls_total',
       help: 'MCP tool calls served',
@@ -92,6 +99,11 @@ export class HearthMetrics {
    */
   timeModel(model: string, kind: 'chat' | 'embed' | 'image' | string): () => void {
     return this.modelSeconds.startTimer({ model, kind }) as () => void;
+  }
+
+  /** Counts `n` tokens of a model call (`kind`: prompt, completion or embed). */
+  modelTokens(model: string, kind: 'prompt' | 'completion' | 'embed' | string, n: number): void {
+    if (n > 0) this.tokens.inc({ model, kind }, n);
   }
 
   mcpCall(tool: string, outcome: Outcome): void {

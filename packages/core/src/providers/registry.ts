@@ -5,6 +5,7 @@ import type { HearthLogger } from '../log/logger.js';
 import type { Redactor } from '../log/redact.js';
 import { ProviderError } from './errors.js';
 import { localModelFile } from './local-model-file.js';
+import { meteredChat, meteredEmbedder, meteredImage } from './metered.js';
 import { formatModelRef, type ModelRef, parseModelRef, safeRef, safeUrl } from './refs.js';
 import { createRemoteChatModel } from './remote-chat.js';
 import type { RemoteTarget } from './remote-client.js';
@@ -13,7 +14,8 @@ import type { ChatModel, Embedder, ImageModel, ModelRegistry, ModelTask } from '
 
 /**
  * Creates the model registry from config. Cheap: nothing is loaded or contacted until a model is
- * first asked for; each reference is created once and shared.
+ * first asked for; each reference is created once and shared. Every chat call, embedding batch
+ * and image is timed and its tokens counted in the process metrics (providers/metered.ts).
  */
 export async function createModelRegistry(
   config: HearthConfig,
@@ -92,7 +94,7 @@ export async function createModelRegistry(
       const text = ref ?? models.chat ?? 'local';
       let model = chats.get(text);
       if (!model) {
-        model = createChat(text);
+        model = createChat(text).then(meteredChat);
         chats.set(text, model);
         model.catch(() => chats.delete(text)); // a failed creation may succeed after the user fixes config
       }
@@ -106,12 +108,13 @@ export async function createModelRegistry(
           const { createEmbedder } = await import('./embedders/index.js');
           const at = text.startsWith('hf:') ? text.search(/@https?:\/\//) : -1;
           const [name, endpointUrl] = at < 0 ? [text, undefined] : [text.slice(0, at), text.slice(at + 1)];
-          return createEmbedder(name, {
+          const embedder = await createEmbedder(name, {
             hfToken: secretFor(endpointUrl, secrets.hfToken, 'HF_TOKEN'),
             endpointUrl,
             timeoutMs: models.timeoutMs,
             maxRetries: models.retries,
           });
+          return meteredEmbedder(embedder);
         })();
         embedders.set(text, embedder);
         embedder.catch(() => embedders.delete(text));
@@ -138,7 +141,7 @@ export async function createModelRegistry(
               `${safeRef(text)}: only hf:<repo id> text-to-image models are supported; image plugins use their own local model.`,
             );
           }
-          return createHfImageModel(target(parsed));
+          return meteredImage(createHfImageModel(target(parsed)));
         })();
         images.set(text, image);
         image.catch(() => images.delete(text));
