@@ -17,7 +17,9 @@ export {
   partyOf,
 } from './access/index.js';
 export { ConfigError, ENV_KEYS, type LoadConfigOptions, loadConfig } from './config/load.js';
+export { DEFAULT_QUEUED_TOOLS } from './config/scale.js';
 export { type ConfigInput, configSchema, type HearthConfig } from './config/schema.js';
+export { DatabaseUnavailableError } from './engine/conversations.js';
 export type * from './engine/types.js';
 export type * from './knowledge/types.js';
 export { createLogger, type HearthLogger, sdkLogger } from './log/logger.js';
@@ -34,4 +36,5 @@ export {
 } from './plugins/registry.js';
 export type * from './providers/types.js';
 export { type CreateHearthOptions, createHearth, type Hearth } from './runtime.js';
+export type { HearthStorage } from './storage/index.js';
 export { HEARTH_VERSION } from './version.js';

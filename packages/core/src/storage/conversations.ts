@@ -53,7 +53,8 @@ export class SqliteConversations implements ConversationRepository {
         'SELECT summary, upto FROM engine_summaries WHERE conversation = ?',
       ),
       saveSummary: db.prepare(
-        'INSERT INTO engine_summaries (conversation, summary, upto) VALUES (?, ?, ?) ON CONFLICT(conversation) DO UPDATE SET summary = excluded.summary, upto = excluded.upto',
+        // a summary never moves back: the writer that folded further wins (as on PostgreSQL, migration 4)
+        'INSERT INTO engine_summaries (conversation, summary, upto) VALUES (?, ?, ?) ON CONFLICT(conversation) DO UPDATE SET summary = excluded.summary, upto = excluded.upto WHERE excluded.upto >= engine_summaries.upto',
       ),
       deleteMessages: db.prepare('DELETE FROM engine_messages WHERE conversation = ?'),
       deleteSummary: db.prepare('DELETE FROM engine_summaries WHERE conversation = ?'),

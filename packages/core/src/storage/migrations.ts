@@ -88,6 +88,30 @@ export const MIGRATIONS: readonly Migration[] = [
         END LOOP;
       END $$;`,
   },
+  {
+    version: 4,
+    name: 'a conversation summary never moves back',
+    // SQLite's statement carries the same guard (storage/conversations.ts)
+    sqlite: 'SELECT 1;',
+    // two processes answering one conversation may each fold history; the one that folded further wins
+    postgres: `
+      CREATE OR REPLACE FUNCTION hearth_append_exchange(
+        conv TEXT, roles TEXT[], contents TEXT[], tokens INTEGER[], summary TEXT, upto BIGINT, now_ms BIGINT)
+      RETURNS VOID LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM set_config('synchronous_commit', 'off', true);
+        PERFORM pg_advisory_xact_lock(hashtextextended('hearth.conv:' || conv, 0));
+        IF summary IS NOT NULL THEN
+          INSERT INTO engine_summaries AS s (conversation, summary, upto) VALUES (conv, summary, upto)
+          ON CONFLICT (conversation) DO UPDATE SET summary = excluded.summary, upto = excluded.upto
+          WHERE s.upto <= excluded.upto;
+        END IF;
+        FOR i IN 1 .. coalesce(array_length(roles, 1), 0) LOOP
+          INSERT INTO engine_messages (conversation, role, content, tokens, created_at)
+          VALUES (conv, roles[i], contents[i], tokens[i], now_ms);
+        END LOOP;
+      END $$;`,
+  },
 ];
 
 const TABLE = `CREATE TABLE IF NOT EXISTS hearth_migrations (

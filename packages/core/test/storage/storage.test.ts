@@ -107,6 +107,15 @@ describe.each(ENGINES)('storage on %s', (engine) => {
       ]);
     });
 
+    it('a summary never moves back: a writer that folded less history does not undo one that folded more', async () => {
+      await a.conversations.appendExchange('s', ex(1), { text: 'far', upto: 20 });
+      await b.conversations.appendExchange('s', ex(2), { text: 'stale', upto: 12 });
+      expect(await a.conversations.summary('s')).toEqual({ text: 'far', upto: 20 });
+      expect((await all(a, 's')).map((m) => m.content)).toEqual(['a2', 'q2', 'a1', 'q1']);
+      await b.conversations.appendExchange('s', ex(3), { text: 'further', upto: 24 });
+      expect(await a.conversations.summary('s')).toEqual({ text: 'further', upto: 24 });
+    });
+
     it('a reader can stop early without reading the whole history', async () => {
       for (let i = 0; i < 50; i++) await a.conversations.appendExchange('c', ex(i));
       const it = a.conversations.newestFirst('c', 0)[Symbol.asyncIterator]();
