@@ -2,7 +2,7 @@
 // real Redis; a worker killed mid-job, and the Redis server itself restarted during a burst.
 // Recovery times are printed (`recovery:` lines) for docs/benchmarks/scale.md.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -11,7 +11,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../packages/core/src/log/logger.js';
 import { Redactor } from '../../packages/core/src/log/redact.js';
 import { type JobEvent, type JobQueue, openRedisQueue, queueTools } from '../../packages/core/src/queue/index.js';
+import { createImagineTool } from '../../packages/plugins/diffusion/src/tool.js';
 import { registryOf, stampTool } from './fixtures/queue/tools.js';
+import { type HearthProcess, spawnHearth, startPrivateRedis, stopAll, workDir } from './lib/index.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const WORKER = resolve(import.meta.dirname, 'fixtures/queue/worker.ts');
@@ -157,6 +159,68 @@ describe('queued tool calls survive faults (real worker processes, real Redis)',
     // about 2 s of work once Redis is back: a worker waiting out BullMQ's 15 s retry delay fails this
     expect(allDoneAt - upAt).toBeLessThan(12_000);
   }, 120_000);
+});
+
+describe('a real `hearth worker` killed mid-job', () => {
+  it('kill -9 during diffusion_imagine: the other hearth worker takes it after --lock and finishes it once', async () => {
+    const redis = await startPrivateRedis();
+    cleanups.push(() => redis.stop());
+    const cwd = workDir();
+    writeFileSync(join(cwd, 'hearth.config.json'), JSON.stringify({ knowledge: { ingestDocsOnStart: false } }));
+    const workers: HearthProcess[] = [0, 1].map((i) => {
+      const dataDir = mkdtempSync(join(tmpdir(), `hearth-faults-worker-${i}-`));
+      cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+      const env = { HEARTH_REDIS_URL: redis.url, HEARTH_DATA_DIR: dataDir, HEARTH_LOG_LEVEL: 'debug' };
+      const args = ['worker', '--concurrency', '1', '--grace', '5', '--lock', '6'];
+      return spawnHearth(args, { cwd, env, name: `worker ${i + 1}` });
+    });
+    cleanups.push(async () => {
+      await stopAll(workers, 5000);
+      rmSync(cwd, { recursive: true, force: true });
+    });
+    await Promise.all(workers.map((w) => w.waitFor(/Hearth worker on tools/, 150_000)));
+
+    // the calling side, as an MCP or Discord process has it: the tools queue and the routed tool
+    const queue = await openRedisQueue('tools', { url: redis.url });
+    cleanups.push(() => queue.close());
+    const registry = registryOf([createImagineTool()], 'diffusion_');
+    cleanups.push(queueTools({ registry, queue, tools: ['diffusion_imagine'], log: silentLog }));
+    let deliveries = 0;
+    const input = { prompt: 'the digit 3', size: 16, count: 16, steps: 50, seed: 3 };
+    const call = registry.call('diffusion_imagine', input, { caller }).then((r) => (deliveries++, r));
+
+    const started = /"jobId":"(call-[\w-]+)","tool":"diffusion_imagine"[^\n]*"msg":"job: started"/;
+    const [first] = await Promise.race(workers.map((w) => w.waitFor(started, 60_000).then(() => [w])));
+    const victim = first!;
+    const jobId = victim.output().match(started)![1]!;
+    const killedAt = Date.now();
+    victim.child.kill('SIGKILL');
+    const res = await call;
+    const deliveredAt = Date.now();
+
+    const survivor = workers.find((w) => w !== victim)!;
+    const startLine = survivor
+      .output()
+      .split('\n')
+      .find((l) => l.includes(jobId) && l.includes('"msg":"job: started"'));
+    const restartedAt = (JSON.parse(startLine!.slice(startLine!.indexOf('{'))) as { time: number }).time;
+    const finished = (w: HearthProcess) =>
+      w
+        .output()
+        .split('\n')
+        .filter((l) => l.includes(jobId) && l.includes('"msg":"job: finished"'));
+    expect(finished(victim)).toEqual([]);
+    expect(finished(survivor)).toHaveLength(1);
+    expect(finished(survivor)[0]).toContain('"outcome":"ok"');
+    expect(res.content.map((p) => p.type)).toEqual(['text', 'image']);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(deliveries).toBe(1);
+    console.log(
+      `recovery: kill -9 of a real hearth worker mid-imagine -> the other worker restarted the job ${restartedAt - killedAt} ms ` +
+        `and delivered its result ${deliveredAt - killedAt} ms after the kill (--lock 6: stall check every 3 s)`,
+    );
+    expect(restartedAt - killedAt).toBeLessThan(20_000);
+  }, 240_000);
 });
 
 /** A private redis-server on a free port with an append-only file (fsync always), so a restart keeps the jobs. */

@@ -7,12 +7,16 @@ interface WorkerFlags {
   queues: string;
   concurrency: string;
   grace: string;
+  lock: string;
   ops?: string;
 }
 
 /** What this command uses of `@hearth/core/queue` and `@hearth/core/ops`. */
 interface QueueModule {
-  openQueue(name: string, options: { redisUrl?: string }): Promise<{ name: string; counts(): Promise<unknown> }>;
+  openQueue(
+    name: string,
+    options: { redisUrl?: string; lockMs?: number },
+  ): Promise<{ name: string; counts(): Promise<unknown> }>;
   runWorker(options: {
     queues: unknown[];
     handlers: Record<string, unknown>;
@@ -81,10 +85,11 @@ function positiveInt(flag: string, value: string, max: number): number {
 }
 
 /**
- * `hearth worker [--queues tools] [--concurrency N] [--grace S] [--ops host:port]`: consumes
+ * `hearth worker [--queues tools] [--concurrency N] [--grace S] [--lock S] [--ops host:port]`: consumes
  * jobs of the shared Redis queue (HEARTH_REDIS_URL) with the same tools, plugins and database as
  * every other Hearth process. SIGTERM stops taking jobs and lets running ones finish within the
- * grace time; a worker that dies mid-job loses the job to another worker.
+ * grace time; a worker that dies mid-job loses the job to another worker once its lock (`--lock`)
+ * runs out.
  */
 export function register(program: Command, ctx: CliContext): void {
   program
@@ -93,6 +98,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--queues <names>', 'comma-separated queues to consume', 'tools')
     .option('--concurrency <n>', 'jobs at once per queue', '2')
     .option('--grace <seconds>', 'on SIGTERM, how long running jobs get to finish', '30')
+    .option('--lock <seconds>', "a job's claim: after a crash, another worker takes the job within about this", '30')
     .option('--ops <host:port>', 'serve /healthz, /readyz and /metrics (e.g. 127.0.0.1:9464)')
     .action(async (flags: WorkerFlags) => {
       const names = flags.queues
@@ -106,6 +112,7 @@ export function register(program: Command, ctx: CliContext): void {
       }
       const concurrency = positiveInt('--concurrency', flags.concurrency, 256);
       const graceMs = positiveInt('--grace', flags.grace, 3600) * 1000;
+      const lockMs = positiveInt('--lock', flags.lock, 3600) * 1000;
       const listen = flags.ops ? parseOpsListen(flags.ops) : undefined;
       const redisUrl = process.env.HEARTH_REDIS_URL;
       if (!redisUrl) {
@@ -116,7 +123,7 @@ export function register(program: Command, ctx: CliContext): void {
       const [q, ops] = (await Promise.all([QUEUE_MODULE, OPS_MODULE].map(coreModule))) as [QueueModule, OpsModule];
       const hearth = await workerHearth(ctx);
       try {
-        await work(hearth, q, ops, names, { redisUrl, concurrency, graceMs, listen });
+        await work(hearth, q, ops, names, { redisUrl, concurrency, graceMs, lockMs, listen });
       } finally {
         await hearth.close();
       }
@@ -129,11 +136,17 @@ async function work(
   q: QueueModule,
   ops: OpsModule,
   names: string[],
-  o: { redisUrl: string; concurrency: number; graceMs: number; listen?: { host: string; port: number } },
+  o: {
+    redisUrl: string;
+    concurrency: number;
+    graceMs: number;
+    lockMs: number;
+    listen?: { host: string; port: number };
+  },
 ): Promise<void> {
   const database = (hearth as Hearth & { database?: WorkerDatabase }).database;
   const log = hearth.log.child({ area: 'worker' });
-  const queues = await Promise.all(names.map((n) => q.openQueue(n, { redisUrl: o.redisUrl })));
+  const queues = await Promise.all(names.map((n) => q.openQueue(n, { redisUrl: o.redisUrl, lockMs: o.lockMs })));
   const unwatch = queues.map((queue) => ops.metrics().watchQueue(queue));
   const server = o.listen
     ? await startOpsServer({
