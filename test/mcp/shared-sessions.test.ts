@@ -9,16 +9,23 @@ import { currentRequestId } from '@hearth/core';
 import { defineTool } from '@hearth/sdk';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import {
+  LoggingMessageNotificationSchema,
+  ResourceUpdatedNotificationSchema,
+  ToolListChangedNotificationSchema,
+} from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type McpHttpServer, startMcpHttp } from '../../packages/bot/src/mcp/index.js';
+import { knowledgeUri, type McpHttpServer, startMcpHttp } from '../../packages/bot/src/mcp/index.js';
 import { type PrivateRedis, startPrivateRedis } from '../scale/lib/index.js';
 import { type RoundRobin, startRoundRobin } from './cluster.js';
 import { adapt, testHearth } from './fixtures/hearth.js';
 
 let redis: PrivateRedis;
 let servers: McpHttpServer[] = [];
+let hearths: ReturnType<typeof testHearth>[] = [];
+const logs: unknown[] = [];
+const updated: string[] = [];
 let proxy: RoundRobin;
 let client: Client;
 let transport: StreamableHTTPClientTransport;
@@ -32,9 +39,9 @@ const hostPort = (url: string) => {
 
 beforeAll(async () => {
   redis = await startPrivateRedis();
+  hearths = [0, 1].map(() => testHearth({ rateLimit: { perMinute: 60_000, burst: 1000 } }));
   servers = await Promise.all(
-    [0, 1].map(() => {
-      const hearth = testHearth({ rateLimit: { perMinute: 60_000, burst: 1000 } });
+    hearths.map((hearth) => {
       hearth.registry.add([
         adapt(
           defineTool({
@@ -54,6 +61,8 @@ beforeAll(async () => {
   listChanged = new Promise((resolve) =>
     client.setNotificationHandler(ToolListChangedNotificationSchema, async () => resolve()),
   );
+  client.setNotificationHandler(LoggingMessageNotificationSchema, async (n) => void logs.push(n.params.data));
+  client.setNotificationHandler(ResourceUpdatedNotificationSchema, async (n) => void updated.push(n.params.uri));
   transport = new StreamableHTTPClientTransport(new URL(proxy.url), {
     // records the X-Request-Id of every response the client gets
     fetch: async (input, init) => {
@@ -106,6 +115,23 @@ describe('MCP sessions shared through Redis', () => {
       abort.abort();
       expect(text).toMatch(/^id: 1\nevent: message\ndata: .*notifications\/tools\/list_changed/);
     }
+  });
+
+  it('keeps the logging level and subscriptions set through one instance on the other', async () => {
+    proxy.force(0);
+    await client.setLoggingLevel('info');
+    proxy.force(1);
+    await client.callTool({ name: 'demo_echo', arguments: { message: 'hi' } });
+    expect(logs).toContainEqual(expect.objectContaining({ tool: 'demo_echo', ok: true }));
+
+    const uri = 'docs/rota.md';
+    const id = (await hearths[1]!.store.addText({ title: 'Rota', text: 'Cleaning on Mondays.', uri })).sourceId;
+    proxy.force(0);
+    await client.subscribeResource({ uri: knowledgeUri(id) });
+    proxy.force(1);
+    await client.listTools(); // instance 1 learns of the subscription with the session's next request there
+    await hearths[1]!.store.addText({ title: 'Rota', text: 'Cleaning on Tuesdays.', uri });
+    await expect.poll(() => updated, { timeout: 5000 }).toContain(knowledgeUri(id));
   });
 
   it('forgets a deleted session on every instance', async () => {

@@ -47,6 +47,10 @@ export interface SessionContext {
       params: { level: LoggingLevel; logger: string; data: unknown };
     }) => Promise<void>,
   ): void;
+  /** Resource URIs the client subscribed to (resources/subscribe). */
+  subscriptions: Set<string>;
+  /** Records the session's state where other instances read it (sessions in Redis); a no-op otherwise. */
+  persist(): Promise<void>;
   /** Registers a cleanup run when the session closes. */
   onClose(cleanup: () => void): void;
 }

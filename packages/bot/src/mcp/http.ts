@@ -171,7 +171,10 @@ export async function startMcpHttp(
     const local = sessions.get(id);
     if (!store) return local;
     if (local) {
-      if (await store.touch(id)) return local;
+      const record = await store.refresh(id);
+      // the logging level and subscriptions may have changed through another instance
+      if (record) local.session.update(record.state);
+      if (record) return local;
       // deleted or expired everywhere: drop this copy too
       void local.transport.close();
       return undefined;
@@ -179,9 +182,8 @@ export async function startMcpHttp(
     let pending = restoring.get(id);
     if (!pending) {
       pending = (async () => {
-        const record = await store.load(id);
+        const record = await store.refresh(id);
         if (!record || record.principal !== principal.name) return undefined;
-        await store.touch(id);
         return openSession(principal, { id, state: record.state });
       })().finally(() => restoring.delete(id));
       restoring.set(id, pending);

@@ -29,7 +29,7 @@ export function knowledgeUri(sourceId: string): string {
 export function registerResources(s: SessionContext): void {
   const { server, hearth, principal } = s;
   const canRead = principal.permissions.includes('knowledge:read');
-  const subscribed = new Set<string>();
+  const subscribed = s.subscriptions;
   const providers = s.shared.extensions.resources ?? [];
 
   const sources = async () =>
@@ -123,10 +123,12 @@ export function registerResources(s: SessionContext): void {
   // A subscription may name a resource that does not exist yet; it is notified once it does.
   server.setRequestHandler(SubscribeRequestSchema, async (request) => {
     subscribed.add(request.params.uri);
+    await s.persist();
     return {};
   });
   server.setRequestHandler(UnsubscribeRequestSchema, async (request) => {
     subscribed.delete(request.params.uri);
+    await s.persist();
     return {};
   });
 

@@ -26,6 +26,8 @@ export interface McpSession {
   principal: Principal;
   /** The protocol version negotiated at initialize; undefined before. */
   protocolVersion(): string | undefined;
+  /** Takes the logging level and subscriptions another instance recorded for this session. */
+  update(state: SessionState): void;
   /** Detaches from the registry and store and closes the transport. */
   close(): Promise<void>;
 }
@@ -95,12 +97,17 @@ export function createMcpServer(
     sdk._clientCapabilities = options.restore.clientCapabilities;
     sdk._clientVersion = options.restore.clientInfo;
   }
+  const subscriptions = new Set(options.restore?.subscriptions ?? []);
   const state = (): SessionState => ({
     protocolVersion,
     clientCapabilities: sdk._clientCapabilities,
     clientInfo: sdk._clientVersion,
     logLevel,
+    subscriptions: [...subscriptions],
   });
+  const persist = async () => {
+    await options.onState?.(state());
+  };
   // The SDK negotiates the version but does not keep it; every result must match it, so wrap initialize.
   const initialize = (server as unknown as { _oninitialize(r: unknown): Promise<InitializeResult> })._oninitialize.bind(
     server,
@@ -112,12 +119,12 @@ export function createMcpServer(
       const { title: _title, ...info } = result.serverInfo;
       result.serverInfo = info;
     }
-    await options.onState?.(state());
+    await persist();
     return result;
   });
   server.setRequestHandler(SetLevelRequestSchema, async (request) => {
     logLevel = request.params.level;
-    await options.onState?.(state());
+    await persist();
     return {};
   });
   const s: SessionContext = {
@@ -136,6 +143,8 @@ export function createMcpServer(
         : server.sendLoggingMessage(params, sessionId ?? server.transport?.sessionId);
       sent.catch(() => {});
     },
+    subscriptions,
+    persist,
     onClose: (cleanup) => void cleanups.push(cleanup),
   };
   registerTools(s);
@@ -157,6 +166,11 @@ export function createMcpServer(
     server,
     principal,
     protocolVersion: () => protocolVersion,
+    update(next) {
+      if (next.logLevel) logLevel = next.logLevel as LoggingLevel;
+      subscriptions.clear();
+      for (const uri of next.subscriptions ?? []) subscriptions.add(uri);
+    },
     async close() {
       detach();
       await server.close().catch(() => {});

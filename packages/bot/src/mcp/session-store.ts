@@ -16,6 +16,8 @@ export interface SessionState {
   clientCapabilities?: unknown;
   clientInfo?: unknown;
   logLevel?: string;
+  /** Resource URIs subscribed to. */
+  subscriptions?: string[];
 }
 
 /** One message of a session's GET streams, as published and kept for replay. */
@@ -75,14 +77,14 @@ export class RedisSessionStore {
     await this.redis.set(this.key('session', id), JSON.stringify(record), 'PX', this.ttlMs);
   }
 
-  async load(id: string): Promise<SessionRecord | undefined> {
-    const raw = await this.redis.get(this.key('session', id));
+  /** Extends a session's life by the idle time and reads it; undefined when it has expired or was deleted. */
+  async refresh(id: string): Promise<SessionRecord | undefined> {
+    // one round trip: ioredis pipelines commands sent together on one connection
+    const [, raw] = await Promise.all([
+      this.redis.pexpire(this.key('session', id), this.ttlMs),
+      this.redis.get(this.key('session', id)),
+    ]);
     return raw ? (JSON.parse(raw) as SessionRecord) : undefined;
-  }
-
-  /** Extends a session's life by the idle time; false when it has expired or was deleted. */
-  async touch(id: string): Promise<boolean> {
-    return (await this.redis.pexpire(this.key('session', id), this.ttlMs)) === 1;
   }
 
   async remove(id: string): Promise<void> {
