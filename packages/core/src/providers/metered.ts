@@ -45,15 +45,18 @@ export function meteredChat(model: ChatModel): ChatModel {
       const done = m.timeModel(model.ref, 'chat');
       let text = '';
       let usage: ChatResponse['usage'];
+      let ended = false;
       try {
         for await (const chunk of model.stream(req)) {
           if (chunk.type === 'text') text += chunk.text;
           else if (chunk.type === 'done') usage = chunk.usage;
           yield chunk;
         }
+        ended = true;
       } finally {
-        // also when the consumer stops early (cancelled answer): what was generated was spent
-        count(usage, () => promptText(req), text);
+        // also when the consumer stops early (a cancelled answer): what was generated was spent;
+        // a call that failed before producing anything spent nothing worth counting
+        if (ended || text) count(usage, () => promptText(req), text);
         done();
       }
     },
