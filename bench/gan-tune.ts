@@ -2,10 +2,11 @@
  * Tuning runs for TVAE on full UCI Adult (issue 19): one training with the settings from the
  * environment, then several sampling variants of the same model, each scored like `bench/gan.ts`
  * (quality = mean of column shapes and pair trends; F1 of ">50K" of a logistic regression trained on
- * synthetic rows, tested on the 20 % held-out real rows). Prints one JSON line per variant.
+ * synthetic rows, tested on the 20 % held-out real rows). One JSON line per variant.
  *
- *   nice -n 10 node --conditions=hearth-source --import tsx bench/gan-tune.ts
+ *   GAN_TUNE=1 nice -n 10 corepack pnpm bench gan-tune
  *
+ * Without GAN_TUNE=1 it is skipped, so `pnpm bench` (every area) does not train.
  * GAN_TUNE_SPLIT (0): split/model seed. GAN_TUNE_EPOCHS (50), GAN_TUNE_SECONDS (budget, 1e9),
  * GAN_TUNE_BATCH (500), GAN_TUNE_POINTS (1; 0: spikes are ordinary Gaussian modes), GAN_TUNE_CONFIG (JSON Partial<TvaeConfig>), GAN_TUNE_VARIANTS
  * (`latent:temperature:noise` list, default `posterior:0:1,posterior:1:1,prior:0:1,prior:1:1`).
@@ -22,11 +23,16 @@ import { DataTransformer } from '../packages/plugins/gan/src/transform/transform
 
 const DATA = new URL('../../shared/data/adult/', import.meta.url);
 
-async function main(): Promise<void> {
+export async function run(): Promise<string> {
+  if (process.env.GAN_TUNE !== '1') return '## gan-tune\n\nSKIPPED: tuning runs; set GAN_TUNE=1 to train.\n';
   if (!existsSync(new URL('adult.csv', DATA))) {
-    console.log('SKIPPED: ../shared/data/adult/adult.csv is missing');
-    return;
+    return '## gan-tune\n\nSKIPPED: ../shared/data/adult/adult.csv is missing.\n';
   }
+  const lines = await tune();
+  return ['## gan-tune', '', '```', ...lines, '```', ''].join('\n');
+}
+
+async function tune(): Promise<string[]> {
   const env = process.env;
   const seed = Number(env.GAN_TUNE_SPLIT ?? 0);
   const epochs = Number(env.GAN_TUNE_EPOCHS ?? 50);
@@ -62,6 +68,7 @@ async function main(): Promise<void> {
   const cpuUsed = process.cpuUsage(cpu0);
   const cpu = (cpuUsed.user + cpuUsed.system) / 1e6;
   const load1 = loadavg()[0]!;
+  const lines: string[] = [];
   for (const v of variants) {
     const [latent, temperature, noise] = v.split(':');
     model.config.temperature = Number(temperature);
@@ -73,30 +80,30 @@ async function main(): Promise<void> {
       .sort((a, b) => a.score - b.score)
       .slice(0, 5)
       .map((p) => `${p.columns.join('~')} ${p.score.toFixed(3)}`);
-    console.log(
-      JSON.stringify({
-        split: seed,
-        config,
-        pointModes,
-        batchSize,
-        epochs: fit.epochs,
-        stop: fit.stopReason,
-        variant: v,
-        wall: +wall.toFixed(1),
-        cpu: +cpu.toFixed(1),
-        load: [+load0.toFixed(1), +load1.toFixed(1)],
-        quality: +rep.score.toFixed(4),
-        shapes: +rep.columnShapes.score.toFixed(4),
-        pairs: +rep.pairTrends.score.toFixed(4),
-        f1Real: e && +e.realF1.toFixed(4),
-        f1Synth: e && +e.syntheticF1.toFixed(4),
-        copies: rep.privacy.exactCopyShare,
-        columns: Object.fromEntries(rep.columnShapes.columns.map((c) => [c.column, +c.score.toFixed(3)])),
-        worstPairs,
-      }),
-    );
+    const line = JSON.stringify({
+      split: seed,
+      config,
+      pointModes,
+      batchSize,
+      epochs: fit.epochs,
+      stop: fit.stopReason,
+      variant: v,
+      wall: +wall.toFixed(1),
+      cpu: +cpu.toFixed(1),
+      load: [+load0.toFixed(1), +load1.toFixed(1)],
+      quality: +rep.score.toFixed(4),
+      shapes: +rep.columnShapes.score.toFixed(4),
+      pairs: +rep.pairTrends.score.toFixed(4),
+      f1Real: e && +e.realF1.toFixed(4),
+      f1Synth: e && +e.syntheticF1.toFixed(4),
+      copies: rep.privacy.exactCopyShare,
+      columns: Object.fromEntries(rep.columnShapes.columns.map((c) => [c.column, +c.score.toFixed(3)])),
+      worstPairs,
+    });
+    // Printed as it comes too, so a long run shows progress.
+    console.error(line);
+    lines.push(line);
   }
   model.dispose();
+  return lines;
 }
-
-await main();
