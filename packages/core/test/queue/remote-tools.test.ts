@@ -194,6 +194,37 @@ describe.each(KINDS)('queueTools (%s)', (kind) => {
     expect(seen.aborted).toEqual(['slow']);
   });
 
+  it('an add that fails after reaching the queue is retried with the same job id: the call runs once', async () => {
+    const { producerQueue: q, seen } = await setup([]);
+    const ids: string[] = [];
+    const flaky: JobQueue = {
+      name: q.name,
+      kind: q.kind,
+      async add(name, data, options) {
+        const id = await q.add(name, data, options);
+        ids.push(options?.jobId ?? '');
+        if (ids.length === 1) throw new Error('connection lost before the reply'); // the job was added
+        return id;
+      },
+      cancel: (id, reason) => q.cancel(id, reason),
+      result: (id, ms) => q.result(id, ms),
+      on: (listener) => q.on(listener),
+      deadLetters: () => q.deadLetters(),
+      counts: () => q.counts(),
+      work: (handlers, options) => q.work(handlers, options),
+      close: () => q.close(),
+    };
+    const producer = new ToolRegistry();
+    producer.add(tools('producer', { started: [], aborted: [] }));
+    queueTools({ registry: producer, queue: flaky, tools: ['paint'], log: createSilentLog() });
+    const res = await producer.call('paint', { label: 'once' }, { caller });
+    expect(res.data).toMatchObject({ where: 'worker' });
+    expect(ids).toHaveLength(2);
+    expect(ids[1]).toBe(ids[0]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(seen.started).toEqual(['paint']);
+  });
+
   it('routes a listed tool registered later, and the undo runs calls locally again', async () => {
     const { producer, worker, seen, undo } = await setup();
     worker.add(tools('worker', seen, ['late']));
