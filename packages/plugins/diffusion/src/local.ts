@@ -1,17 +1,18 @@
 /**
  * The offline backend: the shipped digit and scene diffusion models, loaded lazily once per process.
  */
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { initTf } from '@hearth/ml';
 import { fromFloats, type RgbImage } from '@hearth/ml/image';
 import type { SceneSpec } from './data/scenes.js';
-import { type Composer, DEFAULT_COMPOSER, sampleScenes } from './diffusion/compose.js';
+import { type Composer, DEFAULT_CANDIDATES, DEFAULT_COMPOSER, sampleScenes } from './diffusion/compose.js';
 import { sample } from './diffusion/sampler.js';
 import { encodeWords, type Word } from './model/text.js';
 import { UNet } from './model/unet.js';
 import { loadWeights, type WeightsManifest } from './model/weights.js';
 
-/** Where the shipped weights live (`assets/digits.{json,bin}`, `assets/scenes.{json,bin}`). */
+/** Where the shipped weights live (`assets/{digits,scenes,objects}.{json,bin}`). */
 export const ASSETS_DIR = fileURLToPath(new URL('../assets/', import.meta.url));
 
 export interface GenerateOptions {
@@ -53,16 +54,20 @@ export class LocalImageModel {
   /**
    * Samples `count` images of a scene prompt, composed object by object (`composer`, default
    * {@link DEFAULT_COMPOSER}): the scenes model follows one object far better than two at once.
+   * With `objects` (the object model, see {@link localObjectModel}) each object is drawn by it,
+   * keeping the best of `candidates` per object (default {@link DEFAULT_CANDIDATES}).
    */
   async generateScene(
     spec: SceneSpec,
-    options: Omit<GenerateOptions, 'words'> & { composer?: Composer },
+    options: Omit<GenerateOptions, 'words'> & { composer?: Composer; objects?: LocalImageModel; candidates?: number },
   ): Promise<RgbImage[]> {
     const { size, channels } = this.model.config;
     const specs = Array.from({ length: options.count }, () => spec);
     const values = await sampleScenes(this.model, specs, {
       ...options,
       composer: options.composer ?? DEFAULT_COMPOSER,
+      objectModel: options.objects?.model,
+      candidates: options.objects ? (options.candidates ?? DEFAULT_CANDIDATES) : options.candidates,
     });
     return fromFloats(values, options.count, size, channels as 1 | 3);
   }
@@ -83,8 +88,8 @@ export class LocalImageModel {
 
 const loaded = new Map<string, Promise<LocalImageModel>>();
 
-/** The shipped model for `name` (`digits` or `scenes`), or one at an explicit path, cached. */
-export function localModel(name: 'digits' | 'scenes', dir = ASSETS_DIR): Promise<LocalImageModel> {
+/** The shipped model for `name` (`digits`, `scenes` or `objects`), or one at an explicit path, cached. */
+export function localModel(name: 'digits' | 'scenes' | 'objects', dir = ASSETS_DIR): Promise<LocalImageModel> {
   const base = `${dir.replace(/\/$/, '')}/${name}`;
   let model = loaded.get(base);
   if (!model) {
@@ -93,4 +98,13 @@ export function localModel(name: 'digits' | 'scenes', dir = ASSETS_DIR): Promise
     loaded.set(base, model);
   }
   return model;
+}
+
+/**
+ * The object model next to the scenes model in `dir` (`objects.{json,bin}`), or undefined when
+ * that folder has none (weights trained before it existed): scenes are then drawn by the scenes
+ * model alone.
+ */
+export async function localObjectModel(dir = ASSETS_DIR): Promise<LocalImageModel | undefined> {
+  return existsSync(`${dir.replace(/\/$/, '')}/objects.json`) ? localModel('objects', dir) : undefined;
 }

@@ -8,7 +8,7 @@ import { decodePng, encodePng, grid, type RgbImage, upscaleNearest } from '@hear
 import { defineTool, result, type ToolContext, ValidationError } from '@hearth/sdk';
 import { z } from 'zod';
 import { specPrompt } from './data/scenes.js';
-import { localModel } from './local.js';
+import { localModel, localObjectModel } from './local.js';
 import { planPrompt } from './prompt.js';
 
 export const MAX_PROMPT = 200;
@@ -100,7 +100,7 @@ async function runLocal(input: Input, seed: number, ctx: ToolContext, options: I
   // Scene prompts are composed object by object (see diffusion/compose.ts).
   const images =
     plan.model === 'scenes'
-      ? await model.generateScene(plan.spec, sampling)
+      ? await model.generateScene(plan.spec, { ...sampling, objects: await localObjectModel(options.weightsDir) })
       : await model.generate({ ...sampling, words: plan.words });
   const factor = input.size / model.size;
   const png = encodePng(

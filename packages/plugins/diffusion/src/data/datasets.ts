@@ -6,10 +6,11 @@ import type { Batch } from '../diffusion/train-step.js';
 import { DIGIT_WORDS, encodeWords, tokenize, type Word } from '../model/text.js';
 import type { UNetConfig } from '../model/unet.js';
 import { DIGIT_SIZE, loadDigits } from './digits.js';
+import { objectWords, randomObject, renderObject } from './objects.js';
 import { parseScene, randomSpec, renderScene, SCENE_SIZE, specWords } from './scenes.js';
 
-export type DatasetName = 'digits' | 'scenes';
-export const DATASETS: DatasetName[] = ['digits', 'scenes'];
+export type DatasetName = 'digits' | 'scenes' | 'objects';
+export const DATASETS: DatasetName[] = ['digits', 'scenes', 'objects'];
 
 export interface Dataset {
   name: DatasetName;
@@ -24,7 +25,8 @@ export interface Dataset {
 /** The default model shape per dataset. */
 export function defaultConfig(dataset: Dataset, vocabSize: number): UNetConfig {
   // Grey digits need less width than coloured, composed scenes; both fit a shared 2-core machine.
-  const base = dataset.name === 'digits' ? 24 : 32;
+  // The object model only draws one centred shape (12 classes): a narrow net learns it quickly.
+  const base = dataset.name === 'digits' ? 24 : dataset.name === 'objects' ? OBJECT_BASE : 32;
   return { size: dataset.size, channels: dataset.channels, base, vocabSize, maxTokens: 8, embedDim: 128, groups: 8 };
 }
 
@@ -74,10 +76,45 @@ export const scenesDataset: Dataset = {
   ],
 };
 
+/** Channels at full resolution of the object model. */
+export const OBJECT_BASE = 16;
+
+/**
+ * Single, centred, big objects, prompt "<colour> <shape>": what the layout composer's per-object
+ * stage asks for (sizes and places come from the layout stage).
+ */
+export const objectsDataset: Dataset = {
+  name: 'objects',
+  size: SCENE_SIZE,
+  channels: 3,
+  batch(rand, count, maxTokens) {
+    const px = SCENE_SIZE * SCENE_SIZE * 3;
+    const images = new Float32Array(count * px);
+    const tokens = new Int32Array(count * maxTokens);
+    for (let i = 0; i < count; i++) {
+      const object = randomObject(rand);
+      renderObject(object, rand, images, i * px);
+      tokens.set(encodeWords(objectWords(object), maxTokens), i * maxTokens);
+    }
+    return { images, tokens, count };
+  },
+  gridPrompts: [
+    'a red circle',
+    'a green square',
+    'a blue triangle',
+    'a yellow circle',
+    'a red square',
+    'a green triangle',
+    'a blue circle',
+    'a yellow triangle',
+  ],
+};
+
 export function datasetByName(name: string): Dataset {
   if (name === 'digits') return digitsDataset;
   if (name === 'scenes') return scenesDataset;
-  throw new Error(`unknown dataset "${name}" (choose ${DATASETS.join(' or ')})`);
+  if (name === 'objects') return objectsDataset;
+  throw new Error(`unknown dataset "${name}" (choose ${DATASETS.join(', ')})`);
 }
 
 /** Known words of a prompt for a dataset (used for grids; the tool does its own checks). */

@@ -130,11 +130,20 @@ export function parseScene(words: readonly Word[]): SceneSpec | { error: string 
   return { kind: 'pair', first: objects[0].object, relation: rel as Relation, second: objects[1].object };
 }
 
-/** Renders a spec into `out` at `offset` (RGB, [-1, 1]), with jittered placement. */
-export function renderScene(spec: SceneSpec, rand: () => number, out: Float32Array, offset: number): void {
+/**
+ * Renders a spec into `out` at `offset` (RGB, [-1, 1]), with jittered placement (`jitter` scales
+ * the jitter: 0 puts every shape exactly on its nominal centre; sizes vary either way).
+ */
+export function renderScene(
+  spec: SceneSpec,
+  rand: () => number,
+  out: Float32Array,
+  offset: number,
+  jitterScale = 1,
+): void {
   const S = SCENE_SIZE * SUPER;
   const canvas = new Float32Array(S * S * 3);
-  const jitter = (amount: number) => (rand() * 2 - 1) * amount;
+  const jitter = (amount: number) => (rand() * 2 - 1) * amount * jitterScale;
   const place = (o: SceneObject, cx: number, cy: number, maxSide: number) => {
     const side = (o.size === 'big' ? maxSide : maxSide * 0.6) * (0.92 + rand() * 0.16);
     drawShape(canvas, S, o, cx * SUPER, cy * SUPER, side * SUPER);

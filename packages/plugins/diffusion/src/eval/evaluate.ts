@@ -7,8 +7,8 @@
 import { initTf, seededRandom } from '@hearth/ml';
 import { loadDigits } from '../data/digits.js';
 import { randomSpec, renderScene, SCENE_SIZE, type SceneLabels, type SceneSpec, sceneLabels } from '../data/scenes.js';
-import { type Composer, DEFAULT_COMPOSER, sampleScenes } from '../diffusion/compose.js';
-import { type LocalImageModel, localModel } from '../local.js';
+import { COMPOSERS, type Composer, DEFAULT_CANDIDATES, DEFAULT_COMPOSER, sampleScenes } from '../diffusion/compose.js';
+import { type LocalImageModel, localModel, localObjectModel } from '../local.js';
 import { COLOURS, DIGIT_WORDS, SHAPES, SIZES } from '../model/text.js';
 import { Classifier, FEATURES } from './classifier.js';
 import { frechetDistance } from './frechet.js';
@@ -23,10 +23,12 @@ export interface EvalOptions {
   seed: number;
   classifierSteps: number;
   /**
-   * Scenes: how prompts are sampled (see `sampleScenes`); the first is the headline figure, every
-   * one is reported in `variants`, all judged on the same prompts by the same classifier.
+   * Scenes: how prompts are sampled, as variants (see {@link parseVariant}: a composer, e.g.
+   * `layout`, optionally `+objects` for the object model and `+rerank<K>` for K candidates per
+   * object); the first is the headline figure, every one is reported in `variants`, all judged on
+   * the same prompts by the same classifier. Default: what `imagine` uses.
    */
-  composers?: Composer[];
+  composers?: string[];
   onProgress?: (message: string) => void;
 }
 
@@ -51,7 +53,7 @@ export interface EvalReport {
 
 const LAYOUTS = ['single', 'vertical', 'horizontal'] as const;
 const POSITIONS = ['center', 'left', 'right', 'top', 'bottom'] as const;
-const SCENE_HEADS = [
+export const SCENE_HEADS = [
   { name: 'layout', classes: 3 },
   { name: 'position', classes: 5 },
   { name: 'colour0', classes: 4 },
@@ -63,7 +65,7 @@ const SCENE_HEADS = [
 ];
 
 /** Classifier targets of a scene; the second object's heads have a last "none" class for singles. */
-function sceneTargets(l: SceneLabels): number[] {
+export function sceneTargets(l: SceneLabels): number[] {
   const [a, b] = l.objects;
   return [
     LAYOUTS.indexOf(l.layout),
@@ -78,7 +80,7 @@ function sceneTargets(l: SceneLabels): number[] {
 }
 
 /** The heads a spec names (unnamed sizes and positions are free) and their wanted classes. */
-function checkedHeads(spec: SceneSpec): { heads: number[]; want: number[] } {
+export function checkedHeads(spec: SceneSpec): { heads: number[]; want: number[] } {
   const labels = sceneLabels(spec);
   const heads = [0, 2, 3, 5, 6];
   if (spec.kind === 'single' && spec.positionNamed) heads.push(1);
@@ -89,13 +91,13 @@ function checkedHeads(spec: SceneSpec): { heads: number[]; want: number[] } {
 }
 
 /** Whether predicted heads match everything the spec asked. */
-function sceneMatches(spec: SceneSpec, predicted: number[]): boolean {
+export function sceneMatches(spec: SceneSpec, predicted: number[]): boolean {
   const { heads, want } = checkedHeads(spec);
   return heads.every((h) => predicted[h] === want[h]);
 }
 
 /** Per head, the share of specs naming it whose prediction is right. */
-function headAccuracy(specs: SceneSpec[], labels: Int32Array[]): Record<string, number> {
+export function headAccuracy(specs: SceneSpec[], labels: Int32Array[]): Record<string, number> {
   const right = SCENE_HEADS.map(() => 0);
   const asked = SCENE_HEADS.map(() => 0);
   specs.forEach((spec, i) => {
@@ -106,6 +108,39 @@ function headAccuracy(specs: SceneSpec[], labels: Int32Array[]): Record<string, 
     }
   });
   return Object.fromEntries(SCENE_HEADS.flatMap((h, j) => (asked[j] ? [[h.name, right[j] / asked[j]]] : [])));
+}
+
+/** A scene sampling variant: the composer, whether the object model draws the objects, candidates per object. */
+export interface SceneVariant {
+  composer: Composer;
+  objects: boolean;
+  candidates: number;
+}
+
+/** Parses `layout`, `layout+objects`, `layout+objects+rerank4`, ... with a clear error for anything else. */
+export function parseVariant(name: string): SceneVariant {
+  const [composer, ...extras] = name.split('+');
+  const fail = () =>
+    new Error(
+      `unknown scene variant "${name}": use a composer (${COMPOSERS.join(', ')}), then optionally +objects and +rerank<K> (layout only)`,
+    );
+  if (!(COMPOSERS as readonly string[]).includes(composer!)) throw fail();
+  const variant: SceneVariant = { composer: composer as Composer, objects: false, candidates: 1 };
+  for (const extra of extras) {
+    const rerank = /^rerank(\d+)$/.exec(extra);
+    if (extra === 'objects') variant.objects = true;
+    else if (rerank && Number(rerank[1]) >= 1) variant.candidates = Number(rerank[1]);
+    else throw fail();
+  }
+  if (variant.composer !== 'layout' && (variant.objects || variant.candidates > 1)) throw fail();
+  return variant;
+}
+
+/** The variant `imagine` uses for scene prompts with the weights in `dir`. */
+async function defaultVariant(dir?: string): Promise<string> {
+  const objects = await localObjectModel(dir);
+  if (!objects) return DEFAULT_COMPOSER;
+  return `${DEFAULT_COMPOSER}+objects${DEFAULT_CANDIDATES > 1 ? `+rerank${DEFAULT_CANDIDATES}` : ''}`;
 }
 
 export async function evaluate(options: EvalOptions): Promise<EvalReport> {
@@ -191,6 +226,14 @@ async function evaluateDigits(model: LocalImageModel, o: EvalOptions, say: (m: s
 
 async function evaluateScenes(model: LocalImageModel, o: EvalOptions, say: (m: string) => void): Promise<Core> {
   const px = SCENE_SIZE * SCENE_SIZE * 3;
+  // Variants first: a wrong name fails before the judge's training.
+  const composers = o.composers?.length ? o.composers : [await defaultVariant(o.weightsDir)];
+  const parsed = composers.map(parseVariant);
+  const objects = parsed.some((v) => v.objects) ? await localObjectModel(o.weightsDir) : undefined;
+  if (parsed.some((v) => v.objects) && !objects)
+    throw new Error(
+      `no object model (objects.json) next to the scenes weights${o.weightsDir ? ` in ${o.weightsDir}` : ''}`,
+    );
   const classifier = new Classifier({ size: SCENE_SIZE, channels: 3, heads: SCENE_HEADS }, o.seed + 7);
   const rand = seededRandom(o.seed + 202);
   say('training the scene classifier on freshly rendered scenes');
@@ -223,10 +266,10 @@ async function evaluateScenes(model: LocalImageModel, o: EvalOptions, say: (m: s
     (2 * n);
 
   const realHeads = headAccuracy(realSpecs, real.labels);
-  const composers = o.composers?.length ? o.composers : [DEFAULT_COMPOSER];
   const variants: NonNullable<EvalReport['variants']> = {};
   let headline: { recognised: number; frechet: number; heads: Record<string, number> } | undefined;
-  for (const composer of composers) {
+  for (const [v, composer] of composers.entries()) {
+    const variant = parsed[v]!;
     const t0 = performance.now();
     const generated = new Float32Array(n * px);
     for (let start = 0; start < n; start += 16) {
@@ -236,7 +279,9 @@ async function evaluateScenes(model: LocalImageModel, o: EvalOptions, say: (m: s
         steps: o.steps,
         guidance: o.guidance,
         seed: o.seed + start,
-        composer,
+        composer: variant.composer,
+        objectModel: variant.objects ? objects?.model : undefined,
+        candidates: variant.candidates,
       });
       generated.set(values, start * px);
     }
