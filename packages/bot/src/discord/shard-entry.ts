@@ -21,9 +21,9 @@ const config = await loadConfig({ configPath, overrides: dataDir ? { dataDir } :
 const hearth = await createHearth({ config, importPlugin: (s) => import(s) });
 const surface = await startDiscord(hearth);
 const shardId = Number(process.env.SHARDS);
-const server = ops
-  ? await startDiscordOps(offsetListen(ops, Math.max(0, local.indexOf(shardId))), surface.client, hearth)
-  : undefined;
+// without --local-shards every id of the total runs on this machine: the id is the index
+const offset = local.length ? local.indexOf(shardId) : shardId;
+const server = ops ? await startDiscordOps(offsetListen(ops, Math.max(0, offset)), surface.client, hearth) : undefined;
 if (server) hearth.log.info({ shard: shardId, ops: server.url }, 'discord: shard ops endpoints listening');
 // the manager (and tests) read which port a shard took, as port 0 picks any free one
 process.send?.({ hearthOps: server?.url, shard: shardId });

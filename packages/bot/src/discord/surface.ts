@@ -26,7 +26,7 @@ export interface StartDiscordOptions {
   shardCount?: number;
   /**
    * Where rate limits and cooldowns live: `redis://…` shares them between every shard process and
-   * machine; empty keeps them in this process. Default: `HEARTH_REDIS_URL`.
+   * machine; empty keeps them in this process. Default: the config's `redisUrl` (HEARTH_REDIS_URL).
    */
   redisUrl?: string;
   /** Key prefix for the shared limits (default `hearth`), so deployments or tests can share one Redis. */
@@ -85,7 +85,9 @@ export async function startDiscord(hearth: DiscordHearth, options: StartDiscordO
   const redactor = hearth.redactor;
   redactor?.add(token);
   const limits = { ...settings.rateLimits, cooldowns: settings.cooldowns };
-  const redisUrl = options.redisUrl ?? process.env.HEARTH_REDIS_URL;
+  // config.redisUrl is HEARTH_REDIS_URL as loaded (environment, .env or the config file)
+  const configured = (hearth.config as { redisUrl?: string }).redisUrl;
+  const redisUrl = options.redisUrl ?? configured ?? process.env.HEARTH_REDIS_URL;
   const limiter: Limiter = redisUrl
     ? await RedisRateLimiter.open(limits, {
         url: redisUrl,

@@ -72,7 +72,7 @@ export function register(program: Command, ctx: CliContext): void {
         shards: plan.total,
         shardList: plan.ids,
         // each shard finds its ops port from its index among this machine's ids
-        shardArgs: ops ? [...shardArgs, '--local-shards', ids ?? ''] : shardArgs,
+        shardArgs: ops && ids ? [...shardArgs, '--local-shards', ids] : shardArgs,
         spawnDelayMs: config.discord.shardSpawnDelayMs,
         onShardEvent: (e) => {
           if (e.type === 'death') process.stderr.write(`shard ${e.shard} exited (${e.exit}); starting it again\n`);
