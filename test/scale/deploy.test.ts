@@ -1,7 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseOpsListen } from '../../packages/bot/src/ops/index.js';
+import { runHearth, workDir } from '../cli/hearth.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const DEPLOY = join(ROOT, 'deploy');
@@ -23,10 +25,44 @@ const compose = YAML.parse(readFileSync(join(DEPLOY, 'compose.yaml'), 'utf8'), {
   volumes: Record<string, unknown>;
 };
 
-/** Flags each `hearth` command accepts, read from the command files so the compose file cannot drift. */
-function flagsOf(command: string): string[] {
-  const src = readFileSync(join(ROOT, 'packages/bot/src/cli/commands', `${command}.ts`), 'utf8');
-  return [...src.matchAll(/\.option\(\s*'(?:-\w, )?(--[\w-]+)/g)].map((m) => m[1]!);
+/** The process kinds deploy files run. */
+const KINDS = ['discord', 'mcp', 'worker', 'start'] as const;
+
+/** Long flags in commander `--help` output (the Options section's first column). */
+export function helpFlags(help: string): string[] {
+  const options = help.split(/^Options:$/m)[1]?.split(/^Commands:$/m)[0] ?? '';
+  return [...options.matchAll(/^ {2}(?:-\w, )?(--[\w-]+)/gm)].map((m) => m[1]!);
+}
+
+/** Flags each command declares, from the real CLI's `--help` (global flags included). */
+const declared: Record<string, string[]> = {};
+beforeAll(async () => {
+  const cwd = workDir();
+  const [global, ...commands] = await Promise.all(
+    [[], ...KINDS.map((k) => [k])].map((args) => runHearth([...args, '--help'], { cwd, timeoutMs: 60_000 })),
+  );
+  for (const r of [global!, ...commands]) expect(r.code, r.stderr).toBe(0);
+  const globalFlags = helpFlags(global!.stdout);
+  expect(globalFlags).toContain('--config');
+  KINDS.forEach((k, i) => {
+    declared[k] = [...helpFlags(commands[i]!.stdout), ...globalFlags];
+    expect(declared[k], k).toContain('--help');
+  });
+}, 120_000);
+
+/** Checks one invocation (`discord --ops 127.0.0.1:9464 ...`): a known command, declared flags, valid --ops. */
+function checkInvocation(where: string, words: string[]): void {
+  const [command, ...args] = words;
+  expect(KINDS as readonly string[], `${where}: command`).toContain(command);
+  for (const [i, arg] of args.entries()) {
+    if (!arg.startsWith('--')) continue;
+    const flag = arg.split('=')[0]!;
+    expect(declared[command!], `${where}: ${flag} (hearth ${command} --help)`).toContain(flag);
+    if (flag === '--ops') {
+      const value = (arg.includes('=') ? arg.split('=')[1] : args[i + 1])!.replace('%i', '1');
+      expect(() => parseOpsListen(value), `${where}: --ops ${value}`).not.toThrow();
+    }
+  }
 }
 
 describe('deploy/compose.yaml', () => {
@@ -55,17 +91,17 @@ describe('deploy/compose.yaml', () => {
     expect(compose.services.discord!.environment?.HEARTH_MCP_TOKEN).toBeUndefined();
   });
 
-  it('runs real hearth commands with flags those commands define, and probes /readyz', () => {
+  it('runs real hearth commands with flags those commands declare in --help, and probes /readyz', () => {
     for (const name of ['discord', 'mcp', 'worker']) {
-      const [command, ...args] = compose.services[name]!.command ?? [];
-      expect(command).toBe(name);
-      const known = flagsOf(command!);
-      for (const flag of args.filter((a) => a.startsWith('--'))) {
-        // --ops is the one flag the discord and mcp commands still need (see docs/deploy.md)
-        if (flag === '--ops' && command !== 'worker') continue;
-        expect(known, `${name}: ${flag}`).toContain(flag);
-      }
-      expect(compose.services[name]!.healthcheck?.test.join(' ')).toContain('/readyz');
+      const command = compose.services[name]!.command ?? [];
+      expect(command[0]).toBe(name);
+      checkInvocation(`compose ${name}`, command);
+      // the healthcheck probes the port --ops serves
+      const ops = command[command.indexOf('--ops') + 1];
+      expect(ops, `${name} --ops`).toBeDefined();
+      expect(compose.services[name]!.healthcheck?.test.join(' ')).toContain(
+        `127.0.0.1:${parseOpsListen(ops!).port}/readyz`,
+      );
     }
     expect(compose.services.worker!.deploy?.replicas).toBeGreaterThanOrEqual(2);
     // the stop grace outlasts the worker's --grace so jobs can finish before a SIGKILL
@@ -87,7 +123,21 @@ describe('deploy/systemd', () => {
         /^ExecStart=\/usr\/bin\/node --conditions=hearth-source --import tsx packages\/bot\/src\/cli\/main\.ts (discord|mcp|worker) /m,
       );
       expect(text, unit).toMatch(/^\[Install\]\nWantedBy=multi-user\.target$/m);
+      const exec = /^ExecStart=.*?main\.ts (.*)$/m.exec(text)![1]!;
+      checkInvocation(unit, exec.trim().split(/\s+/));
+      // the stop timeout outlasts the worker's --grace
+      const grace = /--grace (\d+)/.exec(exec);
+      if (grace) expect(Number(/^TimeoutStopSec=(\d+)$/m.exec(text)?.[1]), unit).toBeGreaterThan(Number(grace[1]));
     }
+  });
+
+  it('every hearth command docs/deploy.md shows uses declared flags', () => {
+    const doc = readFileSync(join(ROOT, 'docs/deploy.md'), 'utf8');
+    const shown = [...doc.matchAll(/\bhearth ((?:discord|mcp|worker|start)\b[^`\n|#/;()&]*)/g)].map((m) =>
+      m[1]!.replace(/[[\]]/g, ' ').trim().split(/\s+/),
+    );
+    expect(shown.length).toBeGreaterThanOrEqual(3);
+    for (const words of shown) checkInvocation(`docs/deploy.md: hearth ${words.join(' ')}`, words);
   });
 
   it('the example env file names the variables the code reads', () => {
@@ -100,9 +150,20 @@ describe('deploy/systemd', () => {
       'HEARTH_MCP_TOKEN',
     ])
       expect(env).toMatch(new RegExp(`^${key}=`, 'm'));
-    const storage = readFileSync(join(ROOT, 'packages/core/src/storage/index.ts'), 'utf8');
-    const queue = readFileSync(join(ROOT, 'packages/core/src/queue/index.ts'), 'utf8');
-    expect(storage).toContain('process.env.HEARTH_DATABASE_URL');
-    expect(queue).toContain('process.env.HEARTH_REDIS_URL');
+    // every HEARTH_ variable the deploy files set is one the code reads
+    const code = [
+      readFileSync(join(ROOT, 'packages/core/src/config/load.ts'), 'utf8'),
+      readFileSync(join(ROOT, 'packages/bot/src/mcp/http.ts'), 'utf8'),
+      readFileSync(join(ROOT, 'packages/core/src/storage/index.ts'), 'utf8'),
+      readFileSync(join(ROOT, 'packages/core/src/queue/index.ts'), 'utf8'),
+    ].join('\n');
+    const files = [
+      env,
+      readFileSync(join(DEPLOY, 'compose.yaml'), 'utf8'),
+      ...units.map((u) => readFileSync(join(DEPLOY, 'systemd', u), 'utf8')),
+    ].join('\n');
+    const named = new Set(files.match(/\bHEARTH_[A-Z_]+/g));
+    expect(named.size).toBeGreaterThanOrEqual(5);
+    for (const key of named) expect(code, key).toContain(key);
   });
 });
