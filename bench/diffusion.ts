@@ -10,7 +10,11 @@ import { loadavg } from 'node:os';
 import { initTf, seededRandom, tf } from '../packages/ml/src/index.js';
 import { defaultConfig, digitsDataset, scenesDataset } from '../packages/plugins/diffusion/src/data/datasets.js';
 import { parseScene, type SceneSpec } from '../packages/plugins/diffusion/src/data/scenes.js';
-import { COMPOSERS, sampleScenes } from '../packages/plugins/diffusion/src/diffusion/compose.js';
+import {
+  COMPOSERS,
+  type SceneSampleOptions,
+  sampleScenes,
+} from '../packages/plugins/diffusion/src/diffusion/compose.js';
 import { sample } from '../packages/plugins/diffusion/src/diffusion/sampler.js';
 import { Trainer } from '../packages/plugins/diffusion/src/diffusion/train-step.js';
 import { tokenize, VOCABULARY } from '../packages/plugins/diffusion/src/model/text.js';
@@ -67,7 +71,8 @@ export async function run(): Promise<string> {
     );
     model.params.dispose();
   }
-  // Scene prompts: the composers cost one sampling pass per object (layout) or three predictions a step (regions).
+  // Scene prompts: the composers cost one sampling pass per object (layout) or three predictions a
+  // step (regions); reranking K candidates costs K passes per object plus 3 x 3 error predictions each.
   const scenes = new UNet(base, 1);
   const pair = parseScene(tokenize('a big red circle above a blue square').words) as SceneSpec;
   lines.push(
@@ -76,18 +81,25 @@ export async function run(): Promise<string> {
     '| --- | --- | --- |',
   );
   const medians: Record<string, number> = {};
-  for (const composer of COMPOSERS) {
+  // The object model has the scenes model's shape (it is fine-tuned from it): time a fresh one.
+  const objects = new UNet(base, 2);
+  const variants: [string, SceneSampleOptions['composer'], number?][] = [
+    ...COMPOSERS.map((c): [string, SceneSampleOptions['composer']] => [c, c]),
+    ['layout+objects', 'layout', 1],
+    ['layout+objects+rerank4', 'layout', 4],
+  ];
+  for (const [name, composer, candidates] of variants) {
     const times: number[] = [];
     for (let r = 0; r <= REPS; r++) {
       const t0 = performance.now();
-      await sampleScenes(scenes, [pair], { steps: 20, guidance: 3, seed: r, composer });
+      const objectModel = candidates ? objects : undefined;
+      await sampleScenes(scenes, [pair], { steps: 20, guidance: 3, seed: r, composer, objectModel, candidates });
       if (r > 0) times.push((performance.now() - t0) / 1000);
     }
-    medians[composer] = stats(times).median;
-    lines.push(
-      `| ${composer} | ${medians[composer].toFixed(3)} | ${(medians[composer] / medians.whole).toFixed(2)}x |`,
-    );
+    medians[name] = stats(times).median;
+    lines.push(`| ${name} | ${medians[name].toFixed(3)} | ${(medians[name] / medians.whole).toFixed(2)}x |`);
   }
+  objects.params.dispose();
   scenes.params.dispose();
   lines.push('', '| training (batch 16) | params | steps/s |', '| --- | --- | --- |');
   for (const dataset of [digitsDataset, scenesDataset]) {

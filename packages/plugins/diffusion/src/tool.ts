@@ -97,10 +97,12 @@ async function runLocal(input: Input, seed: number, ctx: ToolContext, options: I
     signal: ctx.signal,
     onStep: (done: number, total: number) => ctx.progress(done / total, `denoising ${done}/${total}`),
   };
-  // Scene prompts are composed object by object (see diffusion/compose.ts).
+  // Scene prompts are composed object by object (see diffusion/compose.ts), each drawn by the
+  // object model when the weights folder has one.
+  const objects = plan.model === 'scenes' ? await localObjectModel(options.weightsDir) : undefined;
   const images =
     plan.model === 'scenes'
-      ? await model.generateScene(plan.spec, { ...sampling, objects: await localObjectModel(options.weightsDir) })
+      ? await model.generateScene(plan.spec, { ...sampling, objects })
       : await model.generate({ ...sampling, words: plan.words });
   const factor = input.size / model.size;
   const png = encodePng(
@@ -118,7 +120,7 @@ async function runLocal(input: Input, seed: number, ctx: ToolContext, options: I
   ].filter(Boolean);
   const data: Output = {
     backend: 'local',
-    model: `hearth-${plan.model}`,
+    model: `hearth-${plan.model}${objects ? '+objects' : ''}`,
     seed,
     steps: input.steps,
     guidance: input.guidance,

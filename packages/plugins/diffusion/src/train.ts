@@ -11,7 +11,7 @@ import { sample } from './diffusion/sampler.js';
 import { Trainer } from './diffusion/train-step.js';
 import { encodeWords, VOCABULARY } from './model/text.js';
 import { UNet, type UNetConfig } from './model/unet.js';
-import { saveWeights } from './model/weights.js';
+import { loadWeights, saveWeights } from './model/weights.js';
 
 /** Hyperparameters of the shipped weights (their steps are in each weights file's `training.command`). */
 export const TRAIN_DEFAULTS = { batch: 16, seed: 1, learningRate: 1.5e-3, checkpointEvery: 250 } as const;
@@ -27,6 +27,11 @@ export interface TrainOptions {
   checkpointEvery: number;
   /** Overrides of the default model shape (tests use tiny ones). */
   config?: Partial<UNetConfig>;
+  /**
+   * Start from these weights (`<base>` of a `.json/.bin` pair, e.g. the shipped scenes model to
+   * fine-tune it into the object model) instead of a seeded initialisation; their shape is used.
+   */
+  init?: string;
   /** Samples per grid row and DDIM steps for the checkpoint grids. */
   gridColumns?: number;
   gridSteps?: number;
@@ -46,8 +51,10 @@ export interface TrainReport {
 export async function train(options: TrainOptions): Promise<TrainReport> {
   await initTf();
   const dataset = datasetByName(options.dataset);
-  const config = { ...defaultConfig(dataset, VOCABULARY.length), ...options.config };
+  const start = options.init ? await loadWeights(options.init) : undefined;
+  const config = start ? start.manifest.config : { ...defaultConfig(dataset, VOCABULARY.length), ...options.config };
   const model = new UNet(config, options.seed);
+  if (start) model.params.assign(start.values);
   const rand = seededRandom(options.seed + 1);
   const trainer = new Trainer(model, rand, options.learningRate);
   await mkdir(dirname(options.out), { recursive: true });
@@ -70,7 +77,8 @@ export async function train(options: TrainOptions): Promise<TrainReport> {
           ema: trainer.emaDecay,
           conditionDropout: trainer.conditionDropout,
           loss: Number(lossAvg.toFixed(5)),
-          command: `hearth diffusion train --dataset ${options.dataset} --steps ${step} --batch ${options.batch} --seed ${options.seed} --lr ${options.learningRate}`,
+          ...(start ? { init: start.manifest.training.command } : {}),
+          command: `hearth diffusion train --dataset ${options.dataset} --steps ${step} --batch ${options.batch} --seed ${options.seed} --lr ${options.learningRate}${options.init ? ` --init ${options.init}` : ''}`,
         };
         await saveWeights(options.out, { dataset: dataset.name, config, training }, trainer.ema);
         const gridPath = `${options.out}-step${step}.png`;

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { cp, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodePng } from '@hearth/ml/image';
@@ -131,6 +131,45 @@ describe('imagine tool, local backend', () => {
       const call = await host.call('imagine', input);
       expect(call.error?.message, JSON.stringify(input)).toMatch(message);
     }
+  });
+});
+
+describe('object model', () => {
+  it('fine-tunes from the scenes weights and then draws the objects of scene prompts in the tool', async () => {
+    const objDir = await mkdtemp(join(tmpdir(), 'hearth-diffusion-objects-'));
+    for (const file of ['scenes.json', 'scenes.bin']) await cp(join(dir, file), join(objDir, file));
+    await train({
+      dataset: 'objects',
+      steps: 2,
+      batch: 2,
+      seed: 3,
+      learningRate: 1e-3,
+      out: join(objDir, 'objects'),
+      checkpointEvery: 2,
+      init: join(dir, 'scenes'),
+      gridColumns: 1,
+      gridSteps: 1,
+    });
+    const manifest = JSON.parse(readFileSync(join(objDir, 'objects.json'), 'utf8'));
+    const scenes = JSON.parse(readFileSync(join(dir, 'scenes.json'), 'utf8'));
+    expect(manifest.dataset).toBe('objects');
+    expect(manifest.config).toEqual(scenes.config); // the shape comes from the starting weights
+    expect(manifest.training.command).toContain(`--dataset objects --steps 2 --batch 2 --seed 3`);
+    expect(manifest.training.command).toContain(`--init ${join(dir, 'scenes')}`);
+    expect(manifest.training.init).toBe(scenes.training.command);
+    const host = await createTestHost(createDiffusionPlugin({ weightsDir: objDir }), { timeoutMs: 30_000 });
+    const call = await host.call('imagine', {
+      prompt: 'a red circle above a blue square',
+      steps: 2,
+      size: 32,
+      seed: 1,
+    });
+    expect(call.error).toBeUndefined();
+    expect(call.result!.data).toMatchObject({ backend: 'local', model: 'hearth-scenes+objects' });
+    // Without an object model next to the scenes weights, the scenes model draws alone.
+    const plain = await createTestHost(createDiffusionPlugin({ weightsDir: dir }), { timeoutMs: 30_000 });
+    const alone = await plain.call('imagine', { prompt: 'a red circle above a blue square', steps: 2, size: 32 });
+    expect(alone.result!.data).toMatchObject({ model: 'hearth-scenes' });
   });
 });
 
