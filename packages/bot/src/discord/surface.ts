@@ -120,7 +120,11 @@ export async function startDiscord(hearth: DiscordHearth, options: StartDiscordO
   const handle = (kind: string, id: string, work: () => Promise<void>): void => {
     counters.discordEvent(kind);
     const requestId = newRequestId();
-    const handled = withRequestId(requestId, work).catch((err) => {
+    const handled = withRequestId(requestId, () => {
+      // the line that ties the event id to the request id the engine's and queue's lines carry
+      log.debug({ event: kind, id }, 'discord: handling event');
+      return work();
+    }).catch((err) => {
       counters.error('discord', errorCode(err));
       log.error({ err: ctx.redact(String(err?.stack ?? err)), id, requestId }, `discord: ${kind} handler failed`);
     });
