@@ -7,7 +7,7 @@
  * results in docs/benchmarks/scale.md.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createLogger } from '../packages/core/src/log/logger.js';
@@ -74,7 +74,7 @@ async function turns(storage: HearthStorage): Promise<{ p50: number; p95: number
 }
 
 /** Starts `n` imagine worker processes (the fixture of the queue fault tests) on `queue`. */
-async function imagineWorkers(n: number, queue: string): Promise<{ stop(): void }> {
+async function imagineWorkers(n: number, queue: string): Promise<{ pids: number[]; stop(): void }> {
   const children = await Promise.all(
     Array.from({ length: n }, async () => {
       const child = spawn(process.execPath, ['--conditions=hearth-source', '--import', 'tsx', WORKER], {
@@ -89,14 +89,23 @@ async function imagineWorkers(n: number, queue: string): Promise<{ stop(): void 
       return child;
     }),
   );
-  return { stop: () => children.forEach((c) => c.kill('SIGKILL')) };
+  return { pids: children.map((c) => c.pid ?? -1), stop: () => children.forEach((c) => c.kill('SIGKILL')) };
+}
+
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields[0] is the 3rd field, state
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
 }
 
 /**
  * `imagine` calls per second through queueTools and the Redis queue, with `n` worker processes of
  * concurrency 1: each call draws 4 digits (16x16, 20 steps), all calls sent at once.
  */
-async function imagineThroughput(n: number): Promise<{ perSecond: number; load: number }> {
+async function imagineThroughput(n: number): Promise<{ perSecond: number; load: number; cores: number }> {
   const name = `bench-imagine-${process.pid}-${n}`;
   const workers = await imagineWorkers(n, name);
   const queue = await openRedisQueue(name, { url: REDIS_URL, prefix: 'hearth-bench', lockMs: 60_000 });
@@ -108,9 +117,13 @@ async function imagineThroughput(n: number): Promise<{ perSecond: number; load: 
   try {
     await Promise.all(Array.from({ length: 2 * n }, (_, i) => draw(i))); // each worker loads tfjs and the weights
     const load = loadavg()[0];
+    const cpu = () => workers.pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+    const cpuBefore = cpu();
     const start = performance.now();
     await Promise.all(Array.from({ length: IMAGINE_JOBS }, (_, i) => draw(100 + i)));
-    return { perSecond: IMAGINE_JOBS / ((performance.now() - start) / 1000), load };
+    const seconds = (performance.now() - start) / 1000;
+    // the CPU the workers actually got: on a shared machine this, not the process count, bounds throughput
+    return { perSecond: IMAGINE_JOBS / seconds, load, cores: (cpu() - cpuBefore) / seconds };
   } finally {
     workers.stop();
     await queue.close();
@@ -127,13 +140,23 @@ function recoveryTimes(): string[] {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: strips the terminal colours vitest adds
   const plain = `${out.stdout}${out.stderr}`.replace(/\x1b\[[0-9;]*m/g, '');
   const lines = [...plain.matchAll(/^.*?recovery: (.*)$/gm)].map((m) => m[1]!);
-  if (out.status !== 0 || lines.length < 2) throw new Error(`the queue fault tests failed (exit ${out.status})`);
+  if (out.status !== 0 || lines.length < 3) {
+    const why = plain
+      .split('\n')
+      .filter((l) => /FAIL|Error|expected|×/.test(l))
+      .slice(0, 8)
+      .join(' | ');
+    throw new Error(`the queue fault tests failed (exit ${out.status}): ${why}`);
+  }
   return lines;
 }
 
 export async function run(): Promise<string> {
-  const imagine1 = await imagineThroughput(1);
-  const imagine2 = await imagineThroughput(2);
+  // alternated, best of two: the machine is shared, so a load burst should not decide the ratio
+  const rounds: Record<1 | 2, { perSecond: number; load: number; cores: number }[]> = { 1: [], 2: [] };
+  for (let r = 0; r < 2; r++) for (const n of [1, 2] as const) rounds[n].push(await imagineThroughput(n));
+  const best = (n: 1 | 2) => Math.max(...rounds[n].map((x) => x.perSecond));
+  const ratio = best(2) / best(1);
   const recovery = recoveryTimes();
   const memory = await throughput(new InProcessQueue('bench'));
   const redisQueue = await openRedisQueue(`bench-${process.pid}`, { url: REDIS_URL, prefix: 'hearth-bench' });
@@ -184,12 +207,16 @@ export async function run(): Promise<string> {
     '',
     `\`imagine\` (diffusion plugin, local digits model: 4 images of 16x16, 20 steps, per call) through queueTools and the Redis queue, ${IMAGINE_JOBS} calls sent at once, worker processes of concurrency 1, after a warm-up call per worker:`,
     '',
-    '| worker processes | calls/s | load average at start |',
-    '| ---: | ---: | ---: |',
-    `| 1 | ${f(imagine1.perSecond)} | ${f(imagine1.load, 1)} |`,
-    `| 2 | ${f(imagine2.perSecond)} | ${f(imagine2.load, 1)} |`,
+    '| worker processes | calls/s, round 1 | calls/s, round 2 | cores the workers got (1, 2) | load average at the starts |',
+    '| ---: | ---: | ---: | ---: | ---: |',
+    ...([1, 2] as const).map(
+      (n) =>
+        `| ${n} | ${f(rounds[n][0]!.perSecond)} | ${f(rounds[n][1]!.perSecond)} | ${rounds[n].map((x) => f(x.cores)).join(', ')} | ${rounds[n].map((x) => f(x.load, 1)).join(', ')} |`,
+    ),
     '',
-    `2 vs 1 workers: ${f(imagine2.perSecond / imagine1.perSecond)}x (goal >= 1.8x: ${imagine2.perSecond / imagine1.perSecond >= 1.8 ? 'met' : 'NOT met'}; ${cpus().length} cores shared with whatever else runs).`,
+    `CPU per call: ${f(rounds[1].reduce((a, x) => a + x.cores / x.perSecond, 0) / 2)} s with 1 worker, ${f(rounds[2].reduce((a, x) => a + x.cores / x.perSecond, 0) / 2)} s with 2 (cores got / calls per second).`,
+    '',
+    `2 vs 1 workers (best round of each): ${f(ratio)}x (goal >= 1.8x: ${ratio >= 1.8 ? 'met' : 'NOT met'}; ${cpus().length} cores shared with whatever else runs).`,
     '',
     'Recovery after faults (test/scale/queue-faults.test.ts):',
     '',

@@ -122,7 +122,7 @@ describe('queued tool calls survive faults (real worker processes, real Redis)',
     const { marks: dir, queue: name } = scratch('restart');
     // the lock outlasts the outage: a running job keeps its claim while Redis is away
     const env = { REDIS_URL: redis.url, QUEUE: name, LOCK_MS: '15000', MARKS: dir, CONCURRENCY: '3' };
-    await Promise.all([startWorker(env), startWorker(env)]);
+    const workers = await Promise.all([startWorker(env), startWorker(env)]);
     const queue = await openRedisQueue(name, { url: redis.url, prefix: PREFIX, lockMs: 15_000 });
     cleanups.push(() => queue.close());
     const stamp = caller_side(queue, dir);
@@ -156,8 +156,13 @@ describe('queued tool calls survive faults (real worker processes, real Redis)',
         `(${afterUp.length} jobs after the restart, 2 workers x concurrency 3, 300 ms jobs)`,
     );
     expect(afterUp[0]! - upAt).toBeLessThan(10_000);
-    // about 2 s of work once Redis is back: a worker waiting out BullMQ's 15 s retry delay fails this
-    expect(allDoneAt - upAt).toBeLessThan(12_000);
+    // each worker is back at work soon after Redis (BullMQ's own retry delay after a failed fetch is 15 s)
+    const startsAfterUp = keys.flatMap((k) => marks(dir, `${k}.starts`)).filter((m) => m.at > upAt);
+    for (const w of workers) {
+      const first = Math.min(...startsAfterUp.filter((m) => m.pid === w.pid).map((m) => m.at));
+      expect(first - upAt, `worker ${w.pid} resumed`).toBeLessThan(10_000);
+    }
+    expect(allDoneAt - upAt).toBeLessThan(30_000);
   }, 120_000);
 });
 
