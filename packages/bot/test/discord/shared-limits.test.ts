@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startPrivateRedis, waitUntil } from '../../../../test/scale/lib/index.js';
 import type { RateLimitSettings } from '../../src/discord/limits/rate-limit.js';
 import { RedisRateLimiter } from '../../src/discord/limits/shared.js';
 
@@ -82,5 +83,44 @@ describe('RedisRateLimiter (real Redis): limits shared by every process', () => 
     expect(warnings.length).toBeGreaterThanOrEqual(1);
     expect(warnings.length).toBeLessThanOrEqual(2); // at most every 30 s, not once per check
     expect(warnings.join('\n')).not.toContain('s3cret-pass');
+  });
+  it('Redis stopped mid-run: checks fail open at once, and limits hold again once it is back (script reloaded)', {
+    timeout: 60_000,
+  }, async () => {
+    const redis = await startPrivateRedis();
+    const warnings: string[] = [];
+    const s = { ...settings, user: { max: 2, windowMs: 60_000 }, guild: { max: 0, windowMs: 1000 } };
+    const l = await RedisRateLimiter.open(s, {
+      url: redis.url,
+      prefix,
+      timeoutMs: 500,
+      warn: (_f, m) => warnings.push(m),
+    });
+    open.push(l);
+    try {
+      expect((await l.take('r1', 'g')).ok).toBe(true);
+      await redis.stop();
+      const started = Date.now();
+      for (let i = 0; i < 4; i++) expect((await l.take('r1', 'g')).ok).toBe(true);
+      expect(Date.now() - started).toBeLessThan(2500); // never waits longer than the check's time limit
+      expect(l.failedOpen).toBe(4);
+      expect(warnings.length).toBeGreaterThanOrEqual(1);
+      await redis.start(); // empty: no data, no loaded script
+      await waitUntil(
+        'limiter back on Redis',
+        async () => {
+          const before = l.failedOpen;
+          await l.take('probe', 'g');
+          return l.failedOpen === before;
+        },
+        20_000,
+        200,
+      );
+      expect((await l.take('r2', 'g')).ok).toBe(true);
+      expect((await l.take('r2', 'g')).ok).toBe(true);
+      expect(await l.take('r2', 'g')).toMatchObject({ ok: false, reason: 'user' });
+    } finally {
+      await redis.stop();
+    }
   });
 });
