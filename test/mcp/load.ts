@@ -35,41 +35,46 @@ export function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
-/** Connects `clients` sessions to `url`, then runs `calls` tools/call requests across them. */
-export async function runLoad(options: LoadOptions): Promise<LoadResult> {
-  const clients = await Promise.all(
-    Array.from({ length: options.clients }, async (_, i) => {
+/** Connects `count` SDK clients (a session each) to `url`. */
+export function openClients(url: string, count: number): Promise<Client[]> {
+  return Promise.all(
+    Array.from({ length: count }, async (_, i) => {
       const client = new Client({ name: `load-${i}`, version: '1.0.0' });
-      await client.connect(new StreamableHTTPClientTransport(new URL(options.url)));
+      await client.connect(new StreamableHTTPClientTransport(new URL(url)));
       return client;
     }),
   );
+}
+
+/** Runs `calls` tools/call requests across `clients`, one in flight per client. */
+export async function runCalls(
+  clients: Client[],
+  calls: number,
+  tool: string,
+  args: Record<string, unknown> = {},
+): Promise<LoadResult> {
   const latencies: number[] = [];
   const errors: string[] = [];
   let next = 0;
   let ok = 0;
   const started = performance.now();
-  try {
-    await Promise.all(
-      clients.map(async (client) => {
-        while (next < options.calls) {
-          next++;
-          const t0 = performance.now();
-          try {
-            const r = await client.callTool({ name: options.tool, arguments: options.args ?? {} });
-            if (r.isError) throw new Error(JSON.stringify(r.content).slice(0, 200));
-            ok++;
-          } catch (err) {
-            if (errors.length < 5) errors.push((err as Error).message);
-          } finally {
-            latencies.push(performance.now() - t0);
-          }
+  await Promise.all(
+    clients.map(async (client) => {
+      while (next < calls) {
+        next++;
+        const t0 = performance.now();
+        try {
+          const r = await client.callTool({ name: tool, arguments: args });
+          if (r.isError) throw new Error(JSON.stringify(r.content).slice(0, 200));
+          ok++;
+        } catch (err) {
+          if (errors.length < 5) errors.push((err as Error).message);
+        } finally {
+          latencies.push(performance.now() - t0);
         }
-      }),
-    );
-  } finally {
-    await Promise.all(clients.map((c) => c.close().catch(() => {})));
-  }
+      }
+    }),
+  );
   return {
     calls: latencies.length,
     ok,
@@ -78,6 +83,30 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     latencies: latencies.sort((a, b) => a - b),
     wallMs: performance.now() - started,
   };
+}
+
+/** Results of several runs as one. */
+export function mergeResults(results: LoadResult[]): LoadResult {
+  const latencies = results.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  const ok = results.reduce((n, r) => n + r.ok, 0);
+  return {
+    calls: latencies.length,
+    ok,
+    failed: latencies.length - ok,
+    errors: results.flatMap((r) => r.errors).slice(0, 5),
+    latencies,
+    wallMs: results.reduce((n, r) => n + r.wallMs, 0),
+  };
+}
+
+/** Connects `clients` sessions to `url`, runs `calls` tools/call requests across them, and closes them. */
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const clients = await openClients(options.url, options.clients);
+  try {
+    return await runCalls(clients, options.calls, options.tool, options.args);
+  } finally {
+    await Promise.all(clients.map((c) => c.close().catch(() => {})));
+  }
 }
 
 /** The sum of a counter's samples with these exact labels in a Prometheus exposition. */
