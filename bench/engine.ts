@@ -20,7 +20,7 @@ import { registeredTool } from '../packages/core/src/plugins/adapt.js';
 import { ToolRegistry } from '../packages/core/src/plugins/registry.js';
 import { approxTokens } from '../packages/core/src/providers/tokens.js';
 import type { ChatChunk, ChatModel, ChatRequest, ModelRegistry } from '../packages/core/src/providers/types.js';
-import { openDatabase } from '../packages/core/src/storage/database.js';
+import { openStorage } from '../packages/core/src/storage/index.js';
 import { type Caller, defineTool, PERMISSIONS } from '../packages/sdk/src/index.js';
 
 const HISTORY_TURNS = 200;
@@ -101,7 +101,7 @@ function fixedKnowledge(): KnowledgeStore {
 }
 
 async function setup(dir: string): Promise<Engine> {
-  const config = { ...configSchema.parse({ dataDir: dir, models: { chat: 'bench' } }), secrets: {} };
+  const config = { ...configSchema.parse({ dataDir: dir, models: { chat: 'openai:bench@http://127.0.0.1:9/v1' } }), secrets: {} };
   const redactor = new Redactor();
   const log = createLogger({ level: 'silent', redactor });
   const model = instantModel();
@@ -133,7 +133,8 @@ async function setup(dir: string): Promise<Engine> {
       log: () => silent,
     }),
   ]);
-  return createEngine({ config, db: openDatabase(dir), models, knowledge: fixedKnowledge(), registry, log, redactor });
+  const { conversations } = await openStorage({ dataDir: dir, databaseUrl: '' });
+  return createEngine({ config, conversations, models, knowledge: fixedKnowledge(), registry, log, redactor });
 }
 
 async function none(): Promise<never> {
