@@ -3,7 +3,8 @@
  * on a private Redis behind the round-robin proxy. A server-to-client message made on the instance
  * that ran a call reaches the client's GET stream held by the other instance; a GET stream opened
  * on either instance with Last-Event-ID replays what came after; the request id of the HTTP request
- * (X-Request-Id) is the one the tool runs under; a deleted session is gone on both instances.
+ * (X-Request-Id) is the one the tool runs under; the logging level and subscriptions follow the
+ * session; a deleted session is gone on both instances; while Redis is down requests get a quick 503.
  */
 import { currentRequestId } from '@hearth/core';
 import { defineTool } from '@hearth/sdk';
@@ -149,5 +150,42 @@ describe('MCP sessions shared through Redis', () => {
       });
       expect(res.status).toBe(404);
     }
+  });
+
+  it('answers 503 naming Redis while it is down, fails the readiness check, and takes new sessions once it is back', async () => {
+    const sessionId = transport.sessionId!;
+    await redis.stop();
+    const started = Date.now();
+    const res = await fetch(servers[0]!.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-session-id': sessionId,
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/list' }),
+    });
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toContain(
+      'the MCP session store (Redis) does not answer',
+    );
+    expect(Date.now() - started).toBeLessThan(5000);
+    await expect(servers[1]!.check()).rejects.toThrow();
+    await redis.start();
+    await expect
+      .poll(
+        () =>
+          servers[1]!.check().then(
+            () => true,
+            () => false,
+          ),
+        { timeout: 10_000 },
+      )
+      .toBe(true);
+    // this Redis keeps nothing across a restart (a deployment's keeps its records with appendonly)
+    const again = new Client({ name: 'after-outage', version: '1.0.0' });
+    await again.connect(new StreamableHTTPClientTransport(new URL(proxy.url)));
+    expect((await again.listTools()).tools.length).toBeGreaterThan(0);
+    await again.close();
   });
 });
