@@ -29,6 +29,11 @@ interface Turn {
 /** Longest a turn may take to fail while the database is down (the pool's connect timeout is 5 s). */
 const FAIL_FAST_MS = 6000;
 const STREAMS = 3;
+/**
+ * Longest a turn may wait on a server that takes connections but answers nothing (frozen): the
+ * pool's query timeout (30 s by default) plus a margin. A refused connection fails in milliseconds.
+ */
+const FROZEN_LIMIT_MS = 35_000;
 
 let db: PrivatePostgres;
 let dataDir: string;
@@ -229,6 +234,65 @@ describe('PostgreSQL restart under a stream of conversation turns', () => {
       });
       checkOutage('hearth', run, /database is unavailable/i);
       expect(logs.join('\n')).not.toContain(PRIVATE_PG_PASSWORD);
+    } finally {
+      await hearth?.close();
+      await model?.close();
+    }
+  }, 120_000);
+
+  it('a frozen PostgreSQL (SIGSTOP): a real Hearth fails turns within the query timeout instead of hanging, and recovers', async () => {
+    let model: OpenAiServer | undefined;
+    let hearth: Hearth | undefined;
+    try {
+      model = await startOpenAiServer({ script: () => ({ text: 'Stored and answered.' }) });
+      hearth = await createHearth({
+        cwd: dataDir,
+        env: { HEARTH_DATABASE_URL: db.url, HEARTH_DATA_DIR: dataDir },
+        overrides: {
+          models: { chat: `openai:test-model@${model.url}/v1`, retries: 0 },
+          plugins: { firstParty: false },
+          knowledge: { ingestDocsOnStart: false },
+        },
+        logger: createLogger({ level: 'error', redactor: new Redactor(), destination: { write: () => {} } }),
+        importPlugin: (s) => import(s),
+      });
+      const h = hearth;
+      const caller: Caller = { surface: 'test', userId: 'u1', roles: [], isAdmin: false, guildId: 'g1' };
+      const turn = async (t: string) => {
+        const started = Date.now();
+        try {
+          await h.engine.turn({
+            conversation: { surface: 'test', guildId: 'g1', channelId: 'frozen' },
+            text: t,
+            caller,
+          });
+          return { ok: true, ms: Date.now() - started };
+        } catch (err) {
+          return { ok: false, ms: Date.now() - started, error: String(err) };
+        }
+      };
+      expect((await turn('frozen before')).ok).toBe(true);
+      db.freeze();
+      let during: Awaited<ReturnType<typeof turn>>[];
+      try {
+        during = await Promise.all(['frozen a', 'frozen b', 'frozen c'].map(turn));
+      } finally {
+        db.thaw();
+      }
+      console.log(
+        `[postgres-faults] frozen server: turns ended after ${during.map((d) => d.ms).join(', ')} ms: ${[...new Set(during.map((d) => d.error))].join(' | ')}`,
+      );
+      for (const d of during) {
+        expect(d.ok).toBe(false);
+        expect(d.ms).toBeLessThan(FROZEN_LIMIT_MS);
+        expect(d.error).toMatch(/database is unavailable/i);
+        expect(d.error).not.toContain(PRIVATE_PG_PASSWORD);
+      }
+      const after = await turn('frozen after');
+      expect(after, after.error).toMatchObject({ ok: true });
+      const stored = await storedUserMessages(db.url);
+      expect(stored.get('frozen before')).toBe(1);
+      expect(stored.get('frozen after')).toBe(1);
     } finally {
       await hearth?.close();
       await model?.close();

@@ -30,6 +30,12 @@ export interface PrivatePostgres {
   /** Starts it again on the same port and data; resolves once it accepts connections. */
   start(): Promise<void>;
   restart(): Promise<void>;
+  /**
+   * SIGSTOPs the server and its backends: connections stay open but nothing answers, as when a
+   * database host hangs or its network drops packets. `thaw()` resumes it.
+   */
+  freeze(): void;
+  thaw(): void;
   /** Stops it (if running) and deletes its folders. */
   destroy(): Promise<void>;
   /** The server's log so far (for failure messages). */
@@ -78,6 +84,18 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   // fsync off: a test cluster that is thrown away needs no durability against power loss
   const serverOptions = `-p ${port} -k ${sockets} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c log_timezone=UTC`;
   let running = false;
+  // the postmaster (first line of postmaster.pid) and its children: backends, checkpointer, ...
+  const signalAll = (signal: NodeJS.Signals) => {
+    const postmaster = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    let list = '';
+    try {
+      list = execFileSync('ps', ['-o', 'pid=', '--ppid', String(postmaster)]).toString();
+    } catch {
+      // ps exits 1 when there are no children
+    }
+    const children = list.split(/\s+/).filter(Boolean).map(Number);
+    for (const pid of [postmaster, ...children]) process.kill(pid, signal);
+  };
   const cluster: PrivatePostgres = {
     url: `postgres://postgres:${PRIVATE_PG_PASSWORD}@127.0.0.1:${port}/postgres`,
     port,
@@ -94,7 +112,10 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
       await cluster.stop();
       await cluster.start();
     },
+    freeze: () => signalAll('SIGSTOP'),
+    thaw: () => signalAll('SIGCONT'),
     async destroy() {
+      if (running) signalAll('SIGCONT');
       await cluster.stop().catch(() => {});
       rmSync(root, { recursive: true, force: true });
     },
