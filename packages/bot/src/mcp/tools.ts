@@ -1,4 +1,4 @@
-import type { RegisteredTool } from '@hearth/core';
+import { currentRequestId, type RegisteredTool } from '@hearth/core';
 import { metrics } from '@hearth/core/ops';
 import { HearthError } from '@hearth/sdk';
 import {
@@ -81,7 +81,8 @@ export function registerTools(s: SessionContext): void {
       const message = hearth.redactor.redact(
         err instanceof HearthError ? err.message : `Tool "${tool.name}" failed unexpectedly.`,
       );
-      if (!(err instanceof HearthError)) hearth.log.error({ err, tool: tool.name }, 'MCP tool call failed');
+      if (!(err instanceof HearthError))
+        hearth.log.error({ err, tool: tool.name, requestId: currentRequestId() }, 'MCP tool call failed');
       log('warning', { tool: tool.name, ok: false, error: message });
       return errorResult(message);
     }
