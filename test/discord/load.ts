@@ -41,13 +41,17 @@ export interface LoadResult {
   p95: number;
   max: number;
   wallS: number;
-  /** `message_create` events each shard process counted (from its /metrics), by shard. */
+  /** `message_create` events each shard process counted (from its /metrics), by shard, warm-up included. */
   counted: number[];
   /** Replies each shard process counted. */
   replies: number[];
   /** Each shard process's share of the answered events (guild vs DM). */
   perShard: [number, number];
   startS: number;
+  /** The first answer of each shard process (guild, DM), sent before the run: model and database warm-up. */
+  warmupMs: [number, number];
+  /** REST requests the bots made while the events were handled, by method and route (ids as :id). */
+  rest: Record<string, number>;
 }
 
 const PG_ADMIN = process.env.HEARTH_TEST_PG_ADMIN ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -88,7 +92,23 @@ export async function discordLoad(options: LoadOptions): Promise<LoadResult> {
     });
     await bot.waitFor(/Hearth is on Discord with 2 shard\(s\)/, 180_000);
     const startS = (performance.now() - started) / 1000;
+    // one answer per shard process first: its first turn creates the chat model and opens the
+    // database connections, seconds that are start-up, not load (reported apart)
+    const warmupMs = (await Promise.all(
+      [dms[0]!, guildChannels[0]!].map(async (channelId) => {
+        const t = performance.now();
+        const q = emu.say('hello, warming up', { channelId, author: users[0] });
+        await emu.waitFor(() => emu.repliesTo(q.id)[0], 120_000, 'warm-up reply');
+        return performance.now() - t;
+      }),
+    )) as [number, number];
+    const firstRequest = emu.requests.length;
     const run = await fire(emu, options, guildChannels, dms, users);
+    const rest: Record<string, number> = {};
+    for (const r of emu.requests.slice(firstRequest)) {
+      const route = `${r.method} ${r.path.replace(/\/\d{5,}/g, '/:id')}`;
+      rest[route] = (rest[route] ?? 0) + 1;
+    }
     const counted: number[] = [];
     const replies: number[] = [];
     for (const shard of [0, 1]) {
@@ -98,7 +118,7 @@ export async function discordLoad(options: LoadOptions): Promise<LoadResult> {
     }
     const stopped = await bot.stop(30_000);
     if (stopped.code !== 0) throw new Error(`hearth discord exited ${stopped.code}:\n${bot.output().slice(-3000)}`);
-    return { ...run, counted, replies, startS };
+    return { ...run, counted, replies, startS, rest, warmupMs };
   } catch (err) {
     if (bot) (err as Error).message += `\n--- hearth discord output ---\n${bot.output().slice(-4000)}`;
     throw err;
@@ -121,7 +141,7 @@ async function fire(
   guildChannels: string[],
   dms: string[],
   users: ReturnType<Emulator['world']['addUser']>[],
-): Promise<Omit<LoadResult, 'counted' | 'replies' | 'startS'>> {
+): Promise<Omit<LoadResult, 'counted' | 'replies' | 'startS' | 'rest' | 'warmupMs'>> {
   const firstReply = new Map<string, { id: string; at: number; content: string }>();
   const onMessage = (m: StoredMessage) => {
     const ref = m.message_reference?.message_id;
@@ -190,7 +210,11 @@ export async function run(): Promise<string> {
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     `| ${r.sent} | ${r.lost} | ${r.wrongReplies} | ${r.outOfOrder.length} | ${r.p50.toFixed(0)} | ${r.p95.toFixed(0)} | ${r.max.toFixed(0)} | ${r.perShard[0]} / ${r.perShard[1]} | ${r.counted[0]} / ${r.counted[1]} | ${r.wallS.toFixed(1)} |`,
     '',
-    `Start to both shards ready: ${r.startS.toFixed(1)} s.`,
+    `Start to both shards ready: ${r.startS.toFixed(1)} s; first answer of shard 0 / 1 (chat model created, database connected; sent before the run, not counted above): ${r.warmupMs.map((ms) => ms.toFixed(0)).join(' / ')} ms. REST requests per event: ${Object.entries(
+      r.rest,
+    )
+      .map(([route, n]) => `${route} ${(n / r.sent).toFixed(2)}`)
+      .join(', ')}.`,
     '',
   ].join('\n');
 }
