@@ -1,8 +1,9 @@
 /**
  * docs/deploy.md's N-machine layout on one machine, as real processes: with only
  * HEARTH_DATABASE_URL (a private PostgreSQL), HEARTH_REDIS_URL (a private Redis) and one shared
- * HEARTH_DATA_DIR set, `hearth worker` x2, `hearth mcp --http` and `hearth discord` (against the
- * repo's Discord emulator) run side by side; the test drives them from outside and then stops
+ * HEARTH_DATA_DIR set, `hearth worker` x2, `hearth mcp --http` x2 (behind a round-robin client,
+ * as behind a load balancer without sticky sessions) and `hearth discord` (against the repo's
+ * Discord emulator) run side by side, each with `--ops`; the test drives them from outside and then stops
  * them all with SIGTERM.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -37,12 +38,40 @@ let emu: Emulator;
 let model: OpenAiServer;
 let dataDir: string;
 let cwd: string;
-let workers: HearthProcess[] = [];
-let workerOps: string[] = [];
-let mcp: HearthProcess;
-let mcpUrl: string;
+const workers: HearthProcess[] = [];
+const mcps: HearthProcess[] = [];
+let mcpUrls: string[] = [];
 let discord: HearthProcess;
-const all = () => [...workers, mcp, discord].filter(Boolean);
+/** Each process's `--ops` address, by process name. */
+const ops = new Map<string, string>();
+const all = () => [...workers, ...mcps, discord].filter(Boolean);
+
+/** `--ops` on a free loopback port, remembered under `name`. */
+async function opsFlag(name: string): Promise<string[]> {
+  const listen = `127.0.0.1:${await freePort()}`;
+  ops.set(name, listen);
+  return ['--ops', listen];
+}
+
+/**
+ * A fetch that sends each request to the next MCP instance in turn, as a load balancer without
+ * sticky sessions does; `hits` counts requests per instance.
+ */
+function roundRobin(urls: string[]): { fetch: typeof fetch; hits: number[] } {
+  const hits = urls.map(() => 0);
+  let next = 0;
+  return {
+    hits,
+    fetch: (input, init) => {
+      const i = next++ % urls.length;
+      hits[i]!++;
+      const target = new URL(urls[i]!);
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      url.host = target.host;
+      return fetch(url, init);
+    },
+  };
+}
 
 /** Rows of `sql` on the shared database, on a fresh connection. */
 async function query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
@@ -79,26 +108,23 @@ beforeAll(async () => {
     HEARTH_DATA_DIR: dataDir,
     HEARTH_LOG_LEVEL: 'debug',
   };
-  // the first process migrates the fresh database; the others then start together
-  workerOps = [`127.0.0.1:${await freePort()}`, `127.0.0.1:${await freePort()}`];
-  workers = [0, 1].map((i) =>
-    spawnHearth(
-      ['worker', '--queues', 'tools', '--concurrency', '1', '--grace', String(GRACE_S), '--ops', workerOps[i]!],
-      {
-        cwd,
-        env: shared,
-        name: `worker ${i + 1}`,
-      },
-    ),
-  );
-  mcp = spawnHearth(['mcp', '--http', '127.0.0.1:0'], { cwd, env: shared, name: 'mcp' });
-  discord = spawnHearth(['discord'], {
+  // all start at once on the fresh database: migrations run once (an advisory lock)
+  for (const i of [1, 2]) {
+    const name = `worker ${i}`;
+    const args = ['worker', '--queues', 'tools', '--concurrency', '1', '--grace', String(GRACE_S)];
+    workers.push(spawnHearth([...args, ...(await opsFlag(name))], { cwd, env: shared, name }));
+  }
+  for (const i of [1, 2]) {
+    const name = `mcp ${i}`;
+    mcps.push(spawnHearth(['mcp', '--http', '127.0.0.1:0', ...(await opsFlag(name))], { cwd, env: shared, name }));
+  }
+  discord = spawnHearth(['discord', ...(await opsFlag('discord'))], {
     cwd,
     env: { ...shared, DISCORD_TOKEN: emu.token, DISCORD_API_URL: emu.apiUrl },
     name: 'discord',
   });
   await Promise.all(workers.map((w) => w.waitFor(/Hearth worker on tools/, 150_000)));
-  [, mcpUrl] = (await mcp.waitFor(/Hearth MCP server at (\S+)/, 150_000)) as [string, string];
+  mcpUrls = await Promise.all(mcps.map(async (m) => (await m.waitFor(/Hearth MCP server at (\S+)/, 150_000))[1]!));
   await discord.waitFor(/Hearth is on Discord as/, 150_000);
 }, 240_000);
 
@@ -109,13 +135,18 @@ afterAll(async () => {
 });
 
 describe('the deployment of docs/deploy.md on one machine', () => {
-  it('every worker is ready on the shared PostgreSQL and Redis', async () => {
-    for (const ops of workerOps) {
-      const res = await fetch(`http://${ops}/readyz`);
+  it('every process is ready on the shared PostgreSQL and Redis (/readyz)', async () => {
+    expect([...ops.keys()].sort()).toEqual(['discord', 'mcp 1', 'mcp 2', 'worker 1', 'worker 2']);
+    for (const [name, listen] of ops) {
+      const res = await fetch(`http://${listen}/readyz`);
       const body = (await res.json()) as { ok: boolean; checks: Record<string, { ok: boolean }> };
-      expect(res.status, JSON.stringify(body)).toBe(200);
-      expect(body.checks.database?.ok).toBe(true);
-      expect(body.checks.redis?.ok).toBe(true);
+      expect(res.status, `${name}: ${JSON.stringify(body)}`).toBe(200);
+      expect(body.checks.database?.ok, name).toBe(true);
+      // every kind checks the queue's Redis (the MCP instances' session store is the same server)
+      expect(
+        Object.values(body.checks).every((c) => c.ok),
+        name,
+      ).toBe(true);
     }
     // the processes migrated the one database once
     const versions = await query<{ version: number }>('SELECT version FROM hearth_migrations ORDER BY version');
@@ -125,9 +156,10 @@ describe('the deployment of docs/deploy.md on one machine', () => {
     for (const p of all()) expect(p.output(), p.name).not.toContain(PRIVATE_PG_PASSWORD);
   });
 
-  it("an MCP client's diffusion_imagine is run by a worker, not by the MCP process", async () => {
+  it("an MCP client's diffusion_imagine, across both MCP instances, is run by one worker, not by an MCP process", async () => {
     const client = new Client({ name: 'deployment-test', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(mcpUrl)));
+    const balancer = roundRobin(mcpUrls);
+    await client.connect(new StreamableHTTPClientTransport(new URL(mcpUrls[0]!), { fetch: balancer.fetch }));
     try {
       const { tools } = await client.listTools();
       expect(tools.map((t) => t.name)).toContain('diffusion_imagine');
@@ -142,10 +174,15 @@ describe('the deployment of docs/deploy.md on one machine', () => {
       expect(Buffer.from(image!.data!, 'base64').subarray(0, 8)).toEqual(
         Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
       );
+      // the session's requests reached both instances
+      expect(
+        balancer.hits.every((n) => n > 0),
+        `requests per instance: ${balancer.hits}`,
+      ).toBe(true);
     } finally {
       await client.close();
     }
-    // exactly one worker logged the job; the MCP process ran no job itself
+    // exactly one worker logged the job; no MCP process ran a job itself
     const ran = (p: HearthProcess) =>
       p
         .output()
@@ -154,7 +191,7 @@ describe('the deployment of docs/deploy.md on one machine', () => {
     const byWorker = workers.map((w) => ran(w));
     expect(byWorker.flat(), workers.map((w) => w.output().slice(-1500)).join('\n----\n')).toHaveLength(1);
     expect(byWorker.flat()[0]).toContain('"outcome":"ok"');
-    expect(ran(mcp)).toEqual([]);
+    for (const m of mcps) expect(ran(m), m.name).toEqual([]);
     // and the shared queue saw it complete
     const queue = await openQueue('tools', { redisUrl: redis.url });
     try {
@@ -167,6 +204,38 @@ describe('the deployment of docs/deploy.md on one machine', () => {
     expect(records).toContainEqual(expect.objectContaining({ name: 'diffusion_imagine', state: 'completed' }));
   }, 180_000);
 
+  it('a conversation begun on one MCP instance continues on the other from PostgreSQL', async () => {
+    const ask = async (url: string, question: string) => {
+      const client = new Client({ name: 'deployment-test', version: '1.0.0' });
+      await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+      try {
+        const r = (await client.callTool(
+          { name: 'ask', arguments: { question, conversation: 'deploy-conv' } },
+          undefined,
+          { timeout: 60_000 },
+        )) as { isError?: boolean; content: { text?: string }[] };
+        expect(r.isError, JSON.stringify(r.content)).toBeFalsy();
+        return r;
+      } finally {
+        await client.close();
+      }
+    };
+    await ask(mcpUrls[0]!, 'Which zebra-striped process holds my first question?');
+    const before = model.requests.length;
+    await ask(mcpUrls[1]!, 'And my second question?');
+    // the second instance read the first exchange from the shared database into its prompt
+    const prompt = JSON.stringify(model.requests.slice(before).map((r) => r.body));
+    expect(prompt).toContain('zebra-striped process');
+    const rows = await query<{ role: string; content: string }>(
+      "SELECT role, content FROM engine_messages WHERE content LIKE '%zebra-striped%' OR content LIKE '%second question%' ORDER BY id",
+    );
+    expect(rows.map((r) => r.role)).toEqual(['user', 'user']);
+    const conversations = await query<{ n: number }>(
+      "SELECT count(DISTINCT conversation)::int AS n FROM engine_messages WHERE content LIKE '%zebra-striped%' OR content LIKE '%second question%'",
+    );
+    expect(conversations[0]!.n).toBe(1);
+  }, 120_000);
+
   it('a conversation on Discord is stored in the shared PostgreSQL', async () => {
     const asked = emu.say('Where do my messages go in this deployment?');
     const reply = await emu.waitFor(() => emu.repliesTo(asked.id)[0], 60_000, 'the bot reply');
@@ -176,10 +245,12 @@ describe('the deployment of docs/deploy.md on one machine', () => {
       'the full reply',
     );
     expect(reply).toBeTruthy();
+    // the Discord conversation's rows: the question and the streamed answer, in order
     const rows = await query<{ role: string; content: string }>(
-      'SELECT role, content FROM engine_messages WHERE content LIKE $1 OR content LIKE $2 ORDER BY id',
-      ['%Where do my messages go%', '%shared deployment%'],
+      `SELECT role, content FROM engine_messages WHERE conversation =
+         (SELECT conversation FROM engine_messages WHERE content LIKE '%Where do my messages go%') ORDER BY id`,
     );
+    expect(rows[1]?.content).toContain('shared deployment');
     expect(rows.map((r) => r.role)).toEqual(['user', 'assistant']);
   }, 120_000);
 
