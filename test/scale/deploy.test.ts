@@ -103,6 +103,10 @@ describe('deploy/compose.yaml', () => {
         `127.0.0.1:${parseOpsListen(ops!).port}/readyz`,
       );
     }
+    // commands shown in comments (e.g. how to split shards) are checked too
+    const commented = [...readFileSync(join(DEPLOY, 'compose.yaml'), 'utf8').matchAll(/^\s*#\s+command: (\[.*\])$/gm)];
+    expect(commented.length).toBeGreaterThanOrEqual(1);
+    for (const m of commented) checkInvocation('compose.yaml comment', JSON.parse(m[1]!) as string[]);
     expect(compose.services.worker!.deploy?.replicas).toBeGreaterThanOrEqual(2);
     // the stop grace outlasts the worker's --grace so jobs can finish before a SIGKILL
     const grace = Number(compose.services.worker!.command?.[compose.services.worker!.command.indexOf('--grace') + 1]);
@@ -124,7 +128,8 @@ describe('deploy/systemd', () => {
       );
       expect(text, unit).toMatch(/^\[Install\]\nWantedBy=multi-user\.target$/m);
       const exec = /^ExecStart=.*?main\.ts (.*)$/m.exec(text)![1]!;
-      checkInvocation(unit, exec.trim().split(/\s+/));
+      // the ExecStart and any example in the comments (e.g. a sharding drop-in)
+      for (const m of text.matchAll(/main\.ts (.*)$/gm)) checkInvocation(unit, m[1]!.trim().split(/\s+/));
       // the stop timeout outlasts the worker's --grace
       const grace = /--grace (\d+)/.exec(exec);
       if (grace) expect(Number(/^TimeoutStopSec=(\d+)$/m.exec(text)?.[1]), unit).toBeGreaterThan(Number(grace[1]));
