@@ -197,7 +197,7 @@ async function fire(
 /** `pnpm bench discord-load`: the markdown section. `DISCORD_LOAD_EVENTS` / `DISCORD_LOAD_RATE` override. */
 export async function run(): Promise<string> {
   const events = Number(process.env.DISCORD_LOAD_EVENTS ?? 5000);
-  const rate = Number(process.env.DISCORD_LOAD_RATE ?? 100);
+  const rate = Number(process.env.DISCORD_LOAD_RATE ?? 20);
   const channels = 50;
   const r = await discordLoad({ events, rate, channels, drainMs: 300_000 });
   return [
