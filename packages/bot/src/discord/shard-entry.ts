@@ -25,8 +25,6 @@ const shardId = Number(process.env.SHARDS);
 const offset = local.length ? local.indexOf(shardId) : shardId;
 const server = ops ? await startDiscordOps(offsetListen(ops, Math.max(0, offset)), surface.client, hearth) : undefined;
 if (server) hearth.log.info({ shard: shardId, ops: server.url }, 'discord: shard ops endpoints listening');
-// the manager (and tests) read which port a shard took, as port 0 picks any free one
-process.send?.({ hearthOps: server?.url, shard: shardId });
 let stopping = false;
 const shutdown = async () => {
   if (stopping) return;

@@ -10,7 +10,6 @@ export interface Limiter {
 
 /** The few ioredis calls the limiter makes. */
 interface RedisClient {
-  eval(script: string, keys: number, ...args: (string | number)[]): Promise<unknown>;
   evalsha(sha: string, keys: number, ...args: (string | number)[]): Promise<unknown>;
   script(sub: 'LOAD', script: string): Promise<unknown>;
   quit(): Promise<unknown>;
