@@ -98,7 +98,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--queues <names>', 'comma-separated queues to consume', 'tools')
     .option('--concurrency <n>', 'jobs at once per queue', '2')
     .option('--grace <seconds>', 'on SIGTERM, how long running jobs get to finish', '30')
-    .option('--lock <seconds>', "a job's claim: after a crash, another worker takes the job within about this", '30')
+    .option('--lock <seconds>', "how long a job's claim lasts: a crashed worker's job moves on after 1-1.5x this", '30')
     .option('--ops <host:port>', 'serve /healthz, /readyz and /metrics (e.g. 127.0.0.1:9464)')
     .action(async (flags: WorkerFlags) => {
       const names = flags.queues
