@@ -26,6 +26,7 @@ import {
   startPrivatePostgres,
   startPrivateRedis,
   stopAll,
+  waitUntil,
   workDir,
 } from './lib/index.js';
 
@@ -252,6 +253,65 @@ describe('the deployment of docs/deploy.md on one machine', () => {
     );
     expect(rows[1]?.content).toContain('shared deployment');
     expect(rows.map((r) => r.role)).toEqual(['user', 'assistant']);
+  }, 120_000);
+
+  it('PostgreSQL restarting under the running processes: clear errors during the outage, service after it, no restart', async () => {
+    const callAsk = async (url: string, question: string) => {
+      const client = new Client({ name: 'deployment-test', version: '1.0.0' });
+      await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+      try {
+        return (await client.callTool({ name: 'ask', arguments: { question } }, undefined, { timeout: 30_000 })) as {
+          isError?: boolean;
+          content: { text?: string }[];
+        };
+      } finally {
+        await client.close();
+      }
+    };
+    const readyz = async (name: string) => (await fetch(`http://${ops.get(name)}/readyz`)).status;
+    await db.stop();
+    const stoppedAt = Date.now();
+    try {
+      // readiness says so on every process
+      for (const name of ops.keys()) expect(await readyz(name), name).toBe(503);
+      // an MCP caller hears why, quickly, without the password
+      const started = Date.now();
+      const failed = await callAsk(mcpUrls[0]!, 'Asked while the database is down');
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(failed.isError).toBe(true);
+      expect(failed.content[0]?.text).toMatch(/database is unavailable/i);
+      expect(JSON.stringify(failed)).not.toContain(PRIVATE_PG_PASSWORD);
+      // so does a Discord user
+      const asked = emu.say('Asked on Discord while the database is down');
+      const reply = await emu.waitFor(() => emu.repliesTo(asked.id)[0], 30_000, 'a reply during the outage');
+      expect(reply.content).toMatch(/database is unavailable|try again/i);
+      expect(reply.content).not.toContain(PRIVATE_PG_PASSWORD);
+      console.log(`[deployment] during the outage: MCP "${failed.content[0]?.text}"; Discord "${reply.content}"`);
+    } finally {
+      await db.start();
+    }
+    const back = Date.now();
+    console.log(`[deployment] PostgreSQL down for ${back - stoppedAt} ms`);
+    // the same processes serve again: every /readyz, an MCP answer on each instance, a Discord answer
+    for (const name of ops.keys()) {
+      await waitUntil(`${name} ready again`, async () => (await readyz(name)) === 200, 15_000);
+    }
+    for (const url of mcpUrls) {
+      const r = await callAsk(url, `Asked after the database came back (${url})`);
+      expect(r.isError, JSON.stringify(r.content)).toBeFalsy();
+    }
+    const asked = emu.say('Asked on Discord after the database came back');
+    await emu.waitFor(
+      () => emu.repliesTo(asked.id).some((m) => m.content.includes('shared deployment')),
+      30_000,
+      'a reply after the outage',
+    );
+    console.log(`[deployment] every process ready and answering ${Date.now() - back} ms after PostgreSQL started`);
+    const rows = await query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM engine_messages WHERE content LIKE '%after the database came back%'",
+    );
+    expect(rows[0]!.n).toBe(3);
+    for (const p of all()) expect(p.child.exitCode, p.name).toBeNull();
   }, 120_000);
 
   it('SIGTERM stops every process with exit code 0 within its grace', async () => {
