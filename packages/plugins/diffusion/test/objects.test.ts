@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { initTf, tf } from '@hearth/ml';
 import { describe, expect, it } from 'vitest';
 import { objectWords, renderObject } from '../src/data/objects.js';
@@ -6,6 +7,7 @@ import { sampleScenes } from '../src/diffusion/compose.js';
 import { conditionalErrors, fitScores, pickBest } from '../src/diffusion/rerank.js';
 import { cosineAlphaBar } from '../src/diffusion/schedule.js';
 import { parseVariant } from '../src/eval/evaluate.js';
+import { localModel } from '../src/local.js';
 import { encodeWords, tokenize, VOCABULARY, type Word } from '../src/model/text.js';
 import type { UNet } from '../src/model/unet.js';
 
@@ -169,5 +171,49 @@ describe('object data and scene variants', () => {
     expect(parseVariant('whole')).toEqual({ composer: 'whole', objects: false, candidates: 1 });
     expect(() => parseVariant('layout+magic')).toThrow(/unknown scene variant "layout\+magic"/);
     expect(() => parseVariant('regions+objects')).toThrow(/layout only/);
+  });
+});
+
+describe.skipIf(!existsSync(new URL('../assets/objects.json', import.meta.url)))('the shipped object model', () => {
+  it('draws the asked colour, and a triangle wider at its base than at its top', async () => {
+    const model = await localModel('objects');
+    const asked = [
+      ['red', 'circle'],
+      ['green', 'square'],
+      ['blue', 'triangle'],
+      ['yellow', 'triangle'],
+    ] as const;
+    const channel = { red: [1, 0, 0], green: [0, 1, 0], blue: [0, 0, 1], yellow: [1, 1, 0] } as const;
+    for (const [colour, shape] of asked) {
+      const out = await model.sampleFloats({ words: [colour, shape], count: 2, steps: 20, guidance: 3, seed: 7 });
+      for (let i = 0; i < 2; i++) {
+        const img = out.subarray(i * PX, (i + 1) * PX);
+        const mean = [0, 0, 0];
+        const rowsInked: number[] = [];
+        let inked = 0;
+        for (let y = 0; y < SCENE_SIZE; y++) {
+          let row = 0;
+          for (let x = 0; x < SCENE_SIZE; x++) {
+            const p = (y * SCENE_SIZE + x) * 3;
+            if (Math.max(img[p]!, img[p + 1]!, img[p + 2]!) <= 0) continue;
+            row++;
+            inked++;
+            for (let c = 0; c < 3; c++) mean[c]! += img[p + c]!;
+          }
+          if (row) rowsInked.push(row);
+        }
+        expect(inked, `${colour} ${shape} ${i}: some ink`).toBeGreaterThan(20);
+        // The asked channels are bright, the others dark.
+        channel[colour].forEach((on, c) => {
+          if (on) expect(mean[c]! / inked, `${colour} ${shape} ${i} channel ${c}`).toBeGreaterThan(0.3);
+          else expect(mean[c]! / inked, `${colour} ${shape} ${i} channel ${c}`).toBeLessThan(0);
+        });
+        if (shape === 'triangle') {
+          // A quarter of the way down it is far narrower than three quarters down (a circle or square: as wide).
+          const at = (f: number) => rowsInked[Math.floor(f * rowsInked.length)]!;
+          expect(at(0.25), `${colour} triangle ${i}: ${rowsInked.join(' ')}`).toBeLessThan(0.7 * at(0.75));
+        }
+      }
+    }
   });
 });
