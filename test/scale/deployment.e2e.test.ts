@@ -132,7 +132,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await stopAll(all(), 5000);
   await Promise.all([db?.destroy(), redis?.stop(), emu?.close(), model?.close()]);
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  for (const dir of [dataDir, cwd]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('the deployment of docs/deploy.md on one machine', () => {
