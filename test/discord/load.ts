@@ -112,7 +112,13 @@ export async function discordLoad(options: LoadOptions): Promise<LoadResult> {
     const counted: number[] = [];
     const replies: number[] = [];
     for (const shard of [0, 1]) {
-      const m = await scrape(`http://127.0.0.1:${port + shard}`);
+      // a reply is counted when its HTTP response reaches the bot, just after the emulator stored it
+      const expected = run.perShard[shard]! + 1;
+      let m = '';
+      for (const deadline = Date.now() + 5000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+        m = await scrape(`http://127.0.0.1:${port + shard}`);
+        if (sample(m, 'hearth_discord_events_total{event="reply_sent"}') >= expected) break;
+      }
       counted.push(sample(m, 'hearth_discord_events_total{event="message_create"}'));
       replies.push(sample(m, 'hearth_discord_events_total{event="reply_sent"}'));
     }

@@ -9,7 +9,7 @@ import { runHearth } from '../cli/hearth.js';
 import { type Emulator, startEmulator } from '../discord/emulator/server.js';
 import { runDiscord, sample, scrape, writeBotConfig } from '../discord/processes.js';
 import { type OpenAiServer, startOpenAiServer } from '../servers/openai-hf.js';
-import { freePort, type HearthProcess, stopAll, workDir } from './lib/index.js';
+import { freePort, type HearthProcess, stopAll, waitUntil, workDir } from './lib/index.js';
 
 describe('hearth discord: shard flags and the ops endpoint', () => {
   let emu: Emulator;
@@ -60,9 +60,13 @@ describe('hearth discord: shard flags and the ops endpoint', () => {
     expect(await ready.json()).toMatchObject({ ok: true, checks: { gateway: { ok: true }, database: { ok: true } } });
     const q = emu.say('count me');
     await emu.waitFor(() => emu.repliesTo(q.id)[0], 20_000, 'reply');
-    const m = await scrape(ops);
-    expect(sample(m, 'hearth_discord_events_total{event="message_create"}')).toBe(1);
-    expect(sample(m, 'hearth_discord_events_total{event="reply_sent"}')).toBeGreaterThanOrEqual(1);
+    // the reply is counted when its HTTP response reaches the bot, just after the emulator stored it
+    await waitUntil(
+      'reply counted',
+      async () => sample(await scrape(ops), 'hearth_discord_events_total{event="reply_sent"}') >= 1,
+      10_000,
+    );
+    expect(sample(await scrape(ops), 'hearth_discord_events_total{event="message_create"}')).toBe(1);
     // a gateway that goes away makes the process not ready
     emu.gateway.closeWith = 4004;
     emu.gateway.disconnectAll(4000);

@@ -62,9 +62,13 @@ describe('hearth discord --shards N --shard-count 2 on two "machines": ranges, k
     expect(ready.status).toBe(200);
     expect(report.checks.gateway?.ok).toBe(true);
     expect(report.checks.database?.ok).toBe(true);
-    const metrics = await scrape(ops);
-    expect(sample(metrics, 'hearth_discord_events_total{event="message_create"}')).toBe(1);
-    expect(sample(metrics, 'hearth_discord_events_total{event="reply_sent"}')).toBeGreaterThanOrEqual(1);
+    // the reply is counted when its HTTP response reaches the bot, just after the emulator stored it
+    await waitUntil(
+      'reply counted',
+      async () => sample(await scrape(ops), 'hearth_discord_events_total{event="reply_sent"}') >= 1,
+      10_000,
+    );
+    expect(sample(await scrape(ops), 'hearth_discord_events_total{event="message_create"}')).toBe(1);
 
     // kill -9 the guild's shard process: the manager spawns it again and it identifies anew
     const killedAt = Date.now();
