@@ -31,9 +31,9 @@ const FAIL_FAST_MS = 6000;
 const STREAMS = 3;
 /**
  * Longest a turn may wait on a server that takes connections but answers nothing (frozen): the
- * pool's query timeout (30 s by default) plus a margin. A refused connection fails in milliseconds.
+ * pool's query timeout (10 s by default) plus a margin. A refused connection fails in milliseconds.
  */
-const FROZEN_LIMIT_MS = 35_000;
+const FROZEN_LIMIT_MS = 15_000;
 
 let db: PrivatePostgres;
 let dataDir: string;

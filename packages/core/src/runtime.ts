@@ -245,19 +245,17 @@ class WorkTracker {
   }
 }
 
-/** The registry, with every tool's calls counted by a {@link WorkTracker} (whichever surface calls it). */
+/**
+ * The registry, with every tool's calls counted by a {@link WorkTracker} (whichever surface calls
+ * it). Installed first, the counting wrapper is the outermost one, so calls routed to the job queue
+ * are counted too: a stopping server waits for their results.
+ */
 class TrackedRegistry extends ToolRegistry {
-  constructor(private readonly work: WorkTracker) {
+  constructor(work: WorkTracker) {
     super();
-  }
-
-  override add(tools: RegisteredTool[]): void {
-    super.add(
-      tools.map((tool) => ({
-        ...tool,
-        invoke: (input: unknown, options: Parameters<RegisteredTool['invoke']>[1]) =>
-          this.work.track(tool.invoke(input, options)),
-      })),
+    this.wrapInvoke(
+      () => true,
+      (_tool, next) => (input, options) => work.track(next(input, options)),
     );
   }
 }

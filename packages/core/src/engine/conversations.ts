@@ -10,6 +10,20 @@ export class DatabaseUnavailableError extends HearthError {
 }
 
 /**
+ * What went wrong, in words a user may see: the kind of failure and the driver's code, never the
+ * database's address (the full message stays on the error's `cause`, for the log).
+ */
+function failureKind(err: unknown, redactor: Redactor): string {
+  const code = (err as { code?: unknown })?.code;
+  const message = redactor.redact((err as Error)?.message || String(err));
+  if (code === 'ECONNREFUSED') return 'connection refused (ECONNREFUSED)';
+  if (/timeout|timed out/i.test(message)) return 'no answer in time (timeout)';
+  if (code === 'ECONNRESET' || /terminat|closed|reset/i.test(message)) return 'the connection was lost';
+  if (typeof code === 'string' && /^[A-Z0-9_]{2,}$/.test(code)) return `error ${code}`;
+  return 'the query failed';
+}
+
+/**
  * The repository with every failure turned into a {@link DatabaseUnavailableError} ("the database
  * is unavailable: …"), so a PostgreSQL outage during a turn reaches the user as a sentence rather
  * than a driver stack. The pool's connection timeout bounds how long a call can wait.
@@ -17,8 +31,10 @@ export class DatabaseUnavailableError extends HearthError {
 export function guardConversations(repo: ConversationRepository, redactor: Redactor): ConversationRepository {
   const fail = (err: unknown): never => {
     if (err instanceof DatabaseUnavailableError) throw err;
-    const detail = redactor.redact((err as Error)?.message || String(err));
-    throw new DatabaseUnavailableError(`The database is unavailable: ${detail}. Try again shortly.`, err);
+    throw new DatabaseUnavailableError(
+      `The database is unavailable: ${failureKind(err, redactor)}. Try again shortly.`,
+      err,
+    );
   };
   const guard = <T>(p: Promise<T>) => p.catch(fail);
   return {

@@ -43,7 +43,9 @@ export async function openPostgres(url: string, options: OpenPostgresOptions = {
     connectionString: url,
     max: options.max ?? 10,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
-    query_timeout: options.queryTimeoutMs ?? 30_000,
+    // Hearth's queries are small: a server that has not answered in 10 s is not going to, and a
+    // user's turn should not wait longer than that to hear so.
+    query_timeout: options.queryTimeoutMs ?? 10_000,
     options: options.schema ? `-c search_path=${options.schema}` : undefined,
   });
   // an idle client losing its server must not crash the process: the next query reports it
