@@ -7,7 +7,7 @@ import { type ConsoleLogMode, createLogger, type HearthLogger } from './log/logg
 import { Redactor } from './log/redact.js';
 import type { McpServers } from './mcp-client/index.js';
 import type { PluginHost } from './plugins/host.js';
-import { type RegisteredTool, ToolRegistry } from './plugins/registry.js';
+import { ToolRegistry } from './plugins/registry.js';
 import type { ModelRegistry } from './providers/types.js';
 import type { JobQueue } from './queue/types.js';
 import { type HearthDatabase, openDatabase } from './storage/database.js';
