@@ -1,8 +1,4 @@
-import { existsSync, realpathSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { redisConnection } from '@hearth/core/queue';
+import { ioredis, redisConnection } from '@hearth/core/queue';
 
 /** The ioredis calls the MCP session store makes. */
 export interface RedisLike {
@@ -26,30 +22,10 @@ export interface RedisLike {
 
 type RedisCtor = new (options: Record<string, unknown>) => RedisLike;
 
-/**
- * ioredis is a dependency of @hearth/core (BullMQ's client), not of this package, so it is loaded
- * from core's own folder: one copy of the client, no second dependency to keep in step.
- */
-function loadIoRedis(): RedisCtor {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const core = join(dir, 'node_modules', '@hearth', 'core');
-    if (existsSync(core)) {
-      const mod = createRequire(join(realpathSync(core), 'package.json'))('ioredis') as RedisCtor & {
-        default?: RedisCtor;
-      };
-      return mod.default ?? mod;
-    }
-    const up = dirname(dir);
-    if (up === dir)
-      throw new Error('MCP sessions in Redis need ioredis, which @hearth/core installs; it was not found');
-    dir = up;
-  }
-}
-
 /** Opens an ioredis connection for `url` (redis:// or rediss://), checked with a PING within `timeoutMs`. */
 export async function connectRedis(url: string, timeoutMs = 5000): Promise<RedisLike> {
-  const Redis = loadIoRedis();
+  // ioredis is @hearth/core's dependency (BullMQ's client): one copy of the client for every package
+  const Redis = ioredis() as unknown as RedisCtor;
   // commands fail fast while Redis is down (the request gets an error) instead of queueing for ever
   const client = new Redis({ ...redisConnection(url), maxRetriesPerRequest: 1, lazyConnect: false });
   client.on('error', () => {}); // ioredis reconnects by itself; failures surface on the commands

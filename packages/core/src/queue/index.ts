@@ -8,6 +8,7 @@ import { openRedisQueue, type RedisQueueOptions } from './redis.js';
 import type { JobQueue } from './types.js';
 
 export { redactUrl } from '../log/redact.js';
+export { type IoRedisClient, ioredis } from './ioredis.js';
 export { InProcessQueue } from './memory.js';
 export { openRedisQueue, type RedisQueueOptions, redisConnection } from './redis.js';
 export { type RunWorkerOptions, runWorker } from './run-worker.js';
