@@ -4,6 +4,7 @@
  * /healthz, /readyz (gateway and database) and /metrics, then closes them on SIGTERM.
  */
 import { rmSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runHearth } from '../cli/hearth.js';
 import { type Emulator, startEmulator } from '../discord/emulator/server.js';
@@ -78,5 +79,35 @@ describe('hearth discord: shard flags and the ops endpoint', () => {
     const stopped = await bot.stop(20_000);
     expect(stopped).toMatchObject({ killed: false });
     await expect(fetch(`${ops}/healthz`)).rejects.toThrow();
+  });
+  it('a shard whose ops port is taken fails the start (exit 1, the port named) instead of respawning for ever', {
+    timeout: 120_000,
+  }, async () => {
+    const gate = await startEmulator();
+    const dir = workDir();
+    dirs.push(dir);
+    writeBotConfig(dir);
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const bot = runDiscord(gate, dir, ['--shards', '1', '--shard-count', '2', '--ops', `127.0.0.1:${port}`]);
+      procs.push(bot);
+      const r = await Promise.race([
+        bot.exited,
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error(`still running:\n${bot.output()}`)), 90_000),
+        ),
+      ]);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain(`--ops 127.0.0.1:${port}: the port is in use`);
+      expect(r.stderr).toContain('a shard did not start');
+      // the shard never reached the gateway, and nothing is left connected
+      expect(gate.gateway.stats.identifies).toBe(0);
+      expect(gate.gateway.connected).toBe(0);
+    } finally {
+      taken.close();
+      await gate.close();
+    }
   });
 });

@@ -25,13 +25,18 @@ export function offsetListen(listen: string, offset: number): { host: string; po
 }
 
 /** Readiness of a Discord process: every shard's gateway session ready, and the database answering. */
-export function discordChecks(client: Client, hearth: DiscordHearth): Record<string, () => Promise<void>> {
+export function discordChecks(
+  client: () => Client | undefined,
+  hearth: DiscordHearth,
+): Record<string, () => Promise<void>> {
   const h = hearth as DiscordHearth & { database?: { ping?: () => Promise<unknown> } };
   return {
     gateway: async () => {
-      const shards = [...client.ws.shards.values()];
+      const c = client();
+      if (!c) throw new Error('not connected to the gateway yet');
+      const shards = [...c.ws.shards.values()];
       const down = shards.filter((s) => s.status !== Status.Ready).map((s) => `${s.id} (${Status[s.status]})`);
-      if (!client.isReady() || !shards.length) throw new Error('not connected to the gateway yet');
+      if (!c.isReady() || !shards.length) throw new Error('not connected to the gateway yet');
       if (down.length) throw new Error(`shard ${down.join(', ')} not ready`);
     },
     database: async () => {
@@ -42,11 +47,15 @@ export function discordChecks(client: Client, hearth: DiscordHearth): Record<str
   };
 }
 
-/** Serves /healthz, /readyz (gateway and database) and /metrics for one Discord process. */
+/**
+ * Serves /healthz, /readyz (gateway and database) and /metrics for one Discord process. Start it
+ * before connecting (`client` answers undefined until then): a taken port fails the start instead
+ * of a process that is already on the gateway, which a sharding manager would respawn forever.
+ */
 export function startDiscordOps(
   listen: { host: string; port: number },
-  client: Client,
   hearth: DiscordHearth,
+  client: () => Client | undefined,
 ): Promise<OpsServer> {
   const redact = (t: string) => (hearth.redactor ? hearth.redactor.redact(t) : t);
   return startOpsServer({

@@ -19,18 +19,22 @@ const ops = flag('--ops');
 const local = (flag('--local-shards') ?? '').split(',').filter(Boolean).map(Number);
 const config = await loadConfig({ configPath, overrides: dataDir ? { dataDir } : {} });
 const hearth = await createHearth({ config, importPlugin: (s) => import(s) });
-const surface = await startDiscord(hearth);
 const shardId = Number(process.env.SHARDS);
 // without --local-shards every id of the total runs on this machine: the id is the index
 const offset = local.length ? local.indexOf(shardId) : shardId;
-const server = ops ? await startDiscordOps(offsetListen(ops, Math.max(0, offset)), surface.client, hearth) : undefined;
+let surface: Awaited<ReturnType<typeof startDiscord>> | undefined;
+// ops first: a taken port ends this shard before it is ready, which fails the manager's start
+const server = ops
+  ? await startDiscordOps(offsetListen(ops, Math.max(0, offset)), hearth, () => surface?.client)
+  : undefined;
+surface = await startDiscord(hearth);
 if (server) hearth.log.info({ shard: shardId, ops: server.url }, 'discord: shard ops endpoints listening');
 let stopping = false;
 const shutdown = async () => {
   if (stopping) return;
   stopping = true;
   await server?.close();
-  await surface.stop();
+  await surface?.stop();
   await hearth.close();
   process.exit(0);
 };

@@ -21,8 +21,13 @@ export async function recommendedShards(token: string, apiUrl = DISCORD_API): Pr
 /** A shard process's life, as the manager sees it (for logs and recovery timings). */
 export interface ShardEvent {
   shard: number;
-  /** `death`: the process exited (it is respawned); `ready`: its client is connected again. */
-  type: 'spawn' | 'ready' | 'death';
+  /**
+   * `death`: the process exited (it is respawned); `ready`: its client is connected again;
+   * `error`: a respawn failed (the shard stays down).
+   */
+  type: 'spawn' | 'ready' | 'death' | 'error';
+  /** What failed, for `error`. */
+  error?: string;
   /** Exit code or signal, for `death`. */
   exit?: number | string | null;
   at: number;
@@ -80,33 +85,40 @@ export async function startSharded(options: ShardedOptions): Promise<Sharded> {
     execArgv: process.execArgv,
     respawn: true,
   });
-  const tell = options.onShardEvent;
-  if (tell) {
-    manager.on('shardCreate', (shard: Shard) => {
-      shard.on('spawn', () => tell({ shard: shard.id, type: 'spawn', at: Date.now() }));
-      shard.on('ready', () => tell({ shard: shard.id, type: 'ready', at: Date.now() }));
-      shard.on('death', (child) => {
-        const proc = child as { exitCode?: number | null; signalCode?: string | null };
-        tell({ shard: shard.id, type: 'death', exit: proc.signalCode ?? proc.exitCode ?? null, at: Date.now() });
-      });
+  const tell = options.onShardEvent ?? (() => {});
+  manager.on('shardCreate', (shard: Shard) => {
+    // a failed respawn is emitted as 'error': unheard, it would throw and end the manager
+    shard.on('error', (err: Error) =>
+      tell({ shard: shard.id, type: 'error', error: err?.message ?? String(err), at: Date.now() }),
+    );
+    shard.on('spawn', () => tell({ shard: shard.id, type: 'spawn', at: Date.now() }));
+    shard.on('ready', () => tell({ shard: shard.id, type: 'ready', at: Date.now() }));
+    shard.on('death', (child) => {
+      const proc = child as { exitCode?: number | null; signalCode?: string | null };
+      tell({ shard: shard.id, type: 'death', exit: proc.signalCode ?? proc.exitCode ?? null, at: Date.now() });
     });
-  }
-  await manager.spawn({ amount: total, delay: options.spawnDelayMs ?? 5_500, timeout: 60_000 });
-  return {
-    manager,
-    total,
-    ids,
-    async stop() {
-      // shard.kill() drops the manager's exit listener (no respawn) before signalling the process.
-      await Promise.all(
-        manager.shards.map((shard) => {
-          const child = shard.process;
-          if (!child || child.exitCode !== null) return Promise.resolve();
-          const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-          shard.kill();
-          return exited;
-        }),
-      );
-    },
+  });
+  const stop = async () => {
+    // shard.kill() drops the manager's exit listener (no respawn) before signalling the process.
+    await Promise.all(
+      manager.shards.map((shard) => {
+        const child = shard.process;
+        if (!child || child.exitCode !== null) return Promise.resolve();
+        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+        shard.kill();
+        return exited;
+      }),
+    );
   };
+  try {
+    await manager.spawn({ amount: total, delay: options.spawnDelayMs ?? 5_500, timeout: 60_000 });
+  } catch (err) {
+    // a shard that died or hung on its way up: stop the respawns and the shards already up, so
+    // nothing is left running behind a failed start (the shard's own error is in its output)
+    manager.respawn = false;
+    await new Promise((r) => setImmediate(r)); // a respawn already under way has its process by now
+    await stop();
+    throw new Error(`a shard did not start: ${(err as Error).message}`);
+  }
+  return { manager, total, ids, stop };
 }

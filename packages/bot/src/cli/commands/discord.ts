@@ -77,6 +77,7 @@ export function register(program: Command, ctx: CliContext): void {
         onShardEvent: (e) => {
           if (e.type === 'death') process.stderr.write(`shard ${e.shard} exited (${e.exit}); starting it again\n`);
           else if (e.type === 'ready') process.stderr.write(`shard ${e.shard} ready\n`);
+          else if (e.type === 'error') process.stderr.write(`shard ${e.shard} did not come back: ${e.error}\n`);
         },
       });
       const which = plan.ids ? `shard(s) ${sharded.ids.join(', ')} of ${sharded.total}` : `${sharded.total} shard(s)`;
@@ -88,8 +89,15 @@ export function register(program: Command, ctx: CliContext): void {
     const { startDiscord } = await import('../../discord/surface.js');
     const { offsetListen, startDiscordOps } = await import('../../discord/ops.js');
     const hearth = await ctx.hearth({ logs: 'server' });
-    const surface = await startDiscord(hearth, { token });
-    const server = ops ? await startDiscordOps(offsetListen(ops, 0), surface.client, hearth) : undefined;
+    let surface: Awaited<ReturnType<typeof startDiscord>> | undefined;
+    // ops first: /healthz answers while the gateway connects, and a taken port fails before connecting
+    const server = ops ? await startDiscordOps(offsetListen(ops, 0), hearth, () => surface?.client) : undefined;
+    try {
+      surface = await startDiscord(hearth, { token });
+    } catch (err) {
+      await server?.close();
+      throw err;
+    }
     process.stderr.write(`${surface.readyLine()}${server ? `; ops at ${server.url}` : ''}. Press Ctrl-C to stop.\n`);
     const signal = await stopped;
     process.stderr.write(`${signal}: finishing in-flight work, then disconnecting...\n`);
