@@ -81,6 +81,11 @@ export interface CreateHearthOptions extends LoadConfigOptions {
    * sets it, since it is the process that consumes those jobs. Default false.
    */
   executeQueuedTools?: boolean;
+  /**
+   * Whether this process writes the knowledge store (repairs and builds indexes when it opens). Default:
+   * true without `redisUrl` (one process), false with it; `hearth worker --queues ingest` sets true.
+   */
+  knowledgeWriter?: boolean;
 }
 
 /**
@@ -117,6 +122,11 @@ export async function createHearth(options: CreateHearthOptions = {}): Promise<H
     const { openKnowledgeStore } = await import('./knowledge/index.js');
     const knowledge = await openKnowledgeStore({
       dir: join(config.dataDir, 'knowledge'),
+      uri: config.knowledge.uri,
+      storageOptions: config.knowledge.storageOptions,
+      refreshSeconds: config.knowledge.refreshSeconds,
+      // with a shared queue the `ingest` worker writes; other processes only read (no repair at open)
+      writer: options.knowledgeWriter ?? !config.redisUrl,
       embedder: await models.embedder(),
       resolveEmbedder: (ref: string) => models.embedder(ref),
       limits: {
@@ -174,12 +184,26 @@ export async function createHearth(options: CreateHearthOptions = {}): Promise<H
       queue = opened;
       closers.unshift(() => opened.close());
       if (!options.executeQueuedTools) {
+        // tools with a queue of their own (the knowledge writers -> `ingest`), each queue opened once
+        const routes: Record<string, JobQueue> = {};
+        const byName = new Map<string, JobQueue>([['tools', opened]]);
+        for (const [tool, name] of Object.entries(config.jobs.queues)) {
+          let q = byName.get(name);
+          if (!q) {
+            q = await openQueue(name, { redisUrl: config.redisUrl });
+            byName.set(name, q);
+            const own = q;
+            closers.unshift(() => own.close());
+          }
+          routes[tool] = q;
+        }
         // after plugins loaded: the routing covers their tools (and, per its contract, later ones)
         const { queueTools } = await import('./queue/remote-tools.js');
         const undo = queueTools({
           registry,
           queue: opened,
-          tools: config.jobs.queued,
+          tools: config.jobs.queued, // a tool in routes goes to its own queue instead
+          routes,
           log: log.child({ area: 'queue' }),
         });
         closers.unshift(undo);

@@ -11,6 +11,18 @@ const LISTEN = /^(?:(\[[0-9a-fA-F:.]+\]|[^:[\]\s]+):)?(\d{1,5})$/;
 /** Tools whose calls become jobs on the shared queue when `redisUrl` is set. */
 export const DEFAULT_QUEUED_TOOLS = ['diffusion_imagine', 'gan_augment', 'add_knowledge'] as const;
 
+/**
+ * Tools that get a queue of their own: the knowledge writers go to `ingest`, consumed by exactly one
+ * `hearth worker --queues ingest --concurrency 1`, so one process writes the knowledge store.
+ */
+export const DEFAULT_TOOL_QUEUES: Readonly<Record<string, string>> = {
+  add_knowledge: 'ingest',
+  remove_knowledge: 'ingest',
+};
+
+const TOOL_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+const QUEUE_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
 // messages never repeat the value: a URL may carry a password
 export const databaseUrlSchema = z
   .string()
@@ -61,6 +73,15 @@ export const jobsSchema = z
       )
       .default([...DEFAULT_QUEUED_TOOLS])
       .describe('registry names of tools whose calls become jobs for `hearth worker` when redisUrl is set'),
+    queues: z
+      .record(
+        z.string().regex(TOOL_NAME, 'keys must be tool registry names (letters, digits, _ . -), e.g. add_knowledge'),
+        z.string().regex(QUEUE_NAME, 'must be a queue name (a-z, 0-9, _ and -), e.g. ingest'),
+      )
+      .default({ ...DEFAULT_TOOL_QUEUES })
+      .describe(
+        'tool name -> queue for tools that do not go to the shared `tools` queue (these are queued too); default: the knowledge writers to `ingest`',
+      ),
   })
   .strict()
   .prefault({});

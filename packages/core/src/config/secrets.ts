@@ -50,6 +50,8 @@ interface SecretRefs {
   /** Connection URLs (usually from HEARTH_DATABASE_URL / HEARTH_REDIS_URL, possibly from the config file). */
   databaseUrl?: string;
   redisUrl?: string;
+  /** LanceDB storage options: credential-like keys (secret_access_key, sas token...) are secrets. */
+  knowledge?: { storageOptions?: Record<string, string> };
   mcp?: {
     principals?: { tokenEnv?: string }[];
     servers?: { tokenEnv?: string; envFrom?: Record<string, string> }[];
@@ -91,6 +93,10 @@ export function collectSecrets(env: NodeJS.ProcessEnv, config: SecretRefs = {}):
     if (!password) continue;
     named[`${key} (password)`] = password.raw;
     if (password.decoded !== password.raw) named[`${key} (password, decoded)`] = password.decoded;
+  }
+  for (const [key, value] of Object.entries(config.knowledge?.storageOptions ?? {})) {
+    if (value && /key|secret|token|password|sas|credential/i.test(key))
+      named[`knowledge.storageOptions.${key}`] = value;
   }
   return {
     hfToken: env.HF_TOKEN || undefined,

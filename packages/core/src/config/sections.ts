@@ -101,6 +101,35 @@ export const knowledgeSchema = z
       .array(z.string().min(1))
       .default([])
       .describe('host names URL ingest may fetch even when they resolve to private addresses'),
+    uri: z
+      .string()
+      .min(1)
+      .refine(
+        (v) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(v) || /^(s3|s3\+ddb|gs|az|file):\/\/[^/\s]+/i.test(v),
+        // never echo the value: it may hold credentials
+        'must be a folder path, or an s3://, s3+ddb://, gs:// or az:// URI with a bucket (e.g. s3://my-bucket/hearth)',
+      )
+      .refine((v) => !/^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(v), {
+        message: 'must not contain credentials: put them in knowledge.storageOptions from the environment',
+      })
+      .optional()
+      .describe(
+        'where LanceDB keeps the chunk tables; default <dataDir>/knowledge/lancedb (object storage: docs/knowledge.md)',
+      ),
+    storageOptions: z
+      .record(z.string().min(1), z.string())
+      .default({})
+      .describe(
+        'LanceDB storage options for an object-store uri (region, endpoint...); set secrets from the environment',
+      ),
+    refreshSeconds: z
+      .number()
+      .min(0)
+      .max(3600)
+      .default(5)
+      .describe(
+        'how stale a process may see the store another process writes (LanceDB readConsistencyInterval); 0: every read checks',
+      ),
   })
   .prefault({});
 

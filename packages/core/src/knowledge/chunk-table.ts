@@ -88,15 +88,18 @@ export class ChunkTable {
   #table: Table | undefined;
   #hasFts = false;
   #hasVectorIndex = false;
+  #checkedAt = 0;
 
   private constructor(
     readonly db: Connection,
     readonly name: string,
     readonly dimension: number,
+    /** How often searches re-read which indexes exist (another process may have built them). */
+    readonly refreshMs: number,
   ) {}
 
-  static async open(db: Connection, name: string, dimension: number): Promise<ChunkTable> {
-    const t = new ChunkTable(db, name, dimension);
+  static async open(db: Connection, name: string, dimension: number, refreshMs = 5_000): Promise<ChunkTable> {
+    const t = new ChunkTable(db, name, dimension, refreshMs);
     const names = await db.tableNames();
     t.#table = names.includes(name)
       ? await db.openTable(name)
@@ -111,9 +114,15 @@ export class ChunkTable {
   }
 
   async #refreshIndexState(): Promise<void> {
+    this.#checkedAt = Date.now();
     const indices = await this.table.listIndices();
     this.#hasFts = indices.some((i) => i.columns.includes('fts_text'));
     this.#hasVectorIndex = indices.some((i) => i.columns.includes('vector'));
+  }
+
+  /** Re-reads the index state once `refreshMs` passed: a reader sees the writer's new FTS/HNSW index. */
+  async #fresh(): Promise<void> {
+    if (Date.now() - this.#checkedAt >= this.refreshMs) await this.#refreshIndexState();
   }
 
   async add(rows: ChunkRow[]): Promise<void> {
@@ -160,6 +169,7 @@ export class ChunkTable {
    * read afterwards for the few rows shown (`rowsOf`): each column read here is a random read per candidate.
    */
   async vectorSearch(vector: Float32Array, where: string | undefined, limit: number): Promise<Candidate[]> {
+    await this.#fresh();
     let query = this.table
       .vectorSearch(vector)
       .distanceType('cosine')
@@ -181,6 +191,7 @@ export class ChunkTable {
 
   /** BM25 hits of `text` over title, headings and text, with the same columns as `vectorSearch`. */
   async textSearch(text: string, where: string | undefined, limit: number): Promise<Candidate[]> {
+    await this.#fresh();
     if (!this.#hasFts || !/[\p{L}\p{N}]/u.test(text)) return [];
     let query = this.table
       .query()

@@ -4,6 +4,8 @@ import type { KnowledgeStore } from './types.js';
 export { type Chunk, type ChunkOptions, chunkText } from './chunker.js';
 export { DEFAULT_FUSION, type FusionConfig, type FusionMethod, fuse } from './fusion.js';
 export {
+  connectLance,
+  DEFAULT_REFRESH_SECONDS,
   type DetailedHit,
   type KnowledgeStoreOptions,
   LanceKnowledgeStore,

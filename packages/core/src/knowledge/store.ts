@@ -29,6 +29,67 @@ export interface KnowledgeStoreOptions {
   limits?: Partial<InputLimits>;
   /** Chunk rows per LanceDB append (default 2,048). */
   flushRows?: number;
+  /**
+   * Where LanceDB keeps the chunk tables: a folder, or an object-store URI (`s3://`, `gs://`, `az://`).
+   * Default `<dir>/lancedb`. The SQLite catalog stays in `dir` either way.
+   */
+  uri?: string;
+  /** LanceDB storage options for an object-store `uri` (region, endpoint...). Never logged. */
+  storageOptions?: Record<string, string>;
+  /**
+   * Seconds a search may lag behind what another process wrote (LanceDB `readConsistencyInterval`, and
+   * how often index state is re-read). Default 5; 0 checks on every read.
+   */
+  refreshSeconds?: number;
+  /**
+   * Whether this process repairs and indexes at open (finishes a killed writer's work, builds indexes).
+   * Default true. Readers of a store that one `ingest` worker writes pass false: a repair run while the
+   * writer is mid-ingest would undo its pending rows.
+   */
+  writer?: boolean;
+}
+
+/** Default of `refreshSeconds`. */
+export const DEFAULT_REFRESH_SECONDS = 5;
+
+/** Opens the LanceDB connection; an unreachable object store fails with the scheme and bucket only. */
+export async function connectLance(options: KnowledgeStoreOptions): Promise<Connection> {
+  const uri = options.uri ?? join(options.dir, 'lancedb');
+  const remote = /^[a-z][a-z0-9+.-]*:\/\//i.test(uri);
+  const readConsistencyInterval = options.refreshSeconds ?? DEFAULT_REFRESH_SECONDS;
+  try {
+    const db = await connect(uri, {
+      readConsistencyInterval,
+      ...(options.storageOptions && Object.keys(options.storageOptions).length
+        ? { storageOptions: options.storageOptions }
+        : {}),
+    });
+    // connect() is lazy for object stores: listing tables is the first request, so fail here, clearly
+    if (remote) await db.tableNames();
+    return db;
+  } catch (error) {
+    if (!remote) throw error;
+    throw new Error(
+      `knowledge: cannot reach the LanceDB store at ${where(uri)} (${scrub((error as Error).message, options)}). ` +
+        'Check knowledge.uri, the bucket, its region/endpoint in knowledge.storageOptions and the credentials in the environment.',
+    );
+  }
+}
+
+/** `scheme://bucket/…` without any user info, path or query. */
+function where(uri: string): string {
+  const m = /^([a-z][a-z0-9+.-]*):\/\/(?:[^@/]*@)?([^/?#]*)/i.exec(uri);
+  return m ? `${m[1]}://${m[2]}` : 'the configured uri';
+}
+
+/** Removes storage option values and environment credentials from a driver message. */
+function scrub(message: string, options: KnowledgeStoreOptions): string {
+  let out = message;
+  const values = [...Object.values(options.storageOptions ?? {})];
+  for (const [name, value] of Object.entries(process.env))
+    if (value && /KEY|SECRET|TOKEN|PASSWORD|SAS|CREDENTIAL/i.test(name)) values.push(value);
+  for (const v of values) if (v.length >= 4) out = out.split(v).join('[redacted]');
+  return out.length > 300 ? `${out.slice(0, 300)}…` : out;
 }
 
 /** Extra search options beyond the `KnowledgeStore` contract (used by eval and the CLI). */
@@ -95,7 +156,7 @@ export class LanceKnowledgeStore implements KnowledgeStore {
   static async open(options: KnowledgeStoreOptions): Promise<LanceKnowledgeStore> {
     mkdirSync(options.dir, { recursive: true });
     const catalog = new Catalog(join(options.dir, 'catalog.sqlite'));
-    const db = await connect(join(options.dir, 'lancedb'));
+    const db = await connectLance(options);
     let embedder = options.embedder;
     const active = catalog.getMeta('active_embedder');
     if (active && active !== embedder.ref && options.resolveEmbedder) {
@@ -109,8 +170,10 @@ export class LanceKnowledgeStore implements KnowledgeStore {
         });
       }
     }
-    const table = await ChunkTable.open(db, tableNameFor(embedder), embedder.dimension);
+    const refreshMs = (options.refreshSeconds ?? DEFAULT_REFRESH_SECONDS) * 1000;
+    const table = await ChunkTable.open(db, tableNameFor(embedder), embedder.dimension, refreshMs);
     const store = new LanceKnowledgeStore(catalog, db, embedder, table, options);
+    if (options.writer === false) return store;
     // Finish whatever a killed process left: undo half-written rows, index sources not yet in this table.
     const synced = await store.#indexer().sync();
     if (synced.sources) options.log?.info('knowledge: indexed sources missing from the table', synced);
@@ -393,7 +456,10 @@ export class LanceKnowledgeStore implements KnowledgeStore {
     return this.#exclusive(async () => {
       const embedder = embedderRef === this.#embedder.ref ? this.#embedder : await this.#resolve(embedderRef);
       const name = tableNameFor(embedder);
-      const table = name === this.#table.name ? this.#table : await ChunkTable.open(this.db, name, embedder.dimension);
+      const table =
+        name === this.#table.name
+          ? this.#table
+          : await ChunkTable.open(this.db, name, embedder.dimension, this.#table.refreshMs);
       const { sources, chunks } = await this.#indexer(table, embedder).sync(options.onProgress);
       await table.maintain((m, f) => this.options.log?.info(m, f));
       if (table !== this.#table) {

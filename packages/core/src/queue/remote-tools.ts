@@ -11,8 +11,14 @@ export interface QueueToolsOptions {
   registry: ToolRegistry;
   /** The shared queue (`tools`) that `hearth worker` processes consume. */
   queue: JobQueue;
-  /** Registry names of the tools whose calls become jobs (e.g. `diffusion_imagine`, `add_knowledge`). */
+  /** Registry names of the tools whose calls become jobs on `queue` (e.g. `diffusion_imagine`). */
   tools: readonly string[];
+  /**
+   * Tools whose calls go to a queue of their own instead (tool name -> queue), e.g. the knowledge
+   * writers to `ingest`, which exactly one worker consumes. A tool named here is queued even when
+   * `tools` omits it, and only here.
+   */
+  routes?: Readonly<Record<string, JobQueue>>;
   log: HearthLogger;
   /**
    * Longest a call waits for its job, queued and running, before the job is cancelled and the call
@@ -43,12 +49,22 @@ const ADD_RETRY_MS = 30_000;
  * the current request id rides in the job.
  */
 export function queueTools(options: QueueToolsOptions): () => void {
-  const names = new Set(options.tools);
-  const log = options.log.child({ area: 'queue', queue: options.queue.name });
-  if (names.size) log.info({ tools: [...names] }, 'queue: these tools run as jobs on the shared queue');
+  const routes = new Map<string, JobQueue>(options.tools.map((t) => [t, options.queue]));
+  for (const [tool, queue] of Object.entries(options.routes ?? {})) routes.set(tool, queue);
+  const logs = new Map<JobQueue, HearthLogger>();
+  for (const queue of new Set(routes.values())) {
+    const log = options.log.child({ area: 'queue', queue: queue.name });
+    logs.set(queue, log);
+    const tools = [...routes].filter(([, q]) => q === queue).map(([t]) => t);
+    log.info({ tools }, `queue: these tools run as jobs on the "${queue.name}" queue`);
+  }
   return options.registry.wrapInvoke(
-    (tool) => names.has(tool.name),
-    (tool, local) => (input, call) => callAsJob(tool, local, input, call, options, log),
+    (tool) => routes.has(tool.name),
+    (tool, local) => {
+      const queue = routes.get(tool.name) as JobQueue;
+      const routed = { ...options, queue };
+      return (input, call) => callAsJob(tool, local, input, call, routed, logs.get(queue) as HearthLogger);
+    },
   );
 }
 

@@ -240,3 +240,46 @@ describe.each(KINDS)('queueTools (%s)', (kind) => {
 function createSilentLog() {
   return createLogger({ level: 'silent', redactor: new Redactor() });
 }
+
+describe.each(KINDS)('queueTools routes (%s)', (kind) => {
+  const open: JobQueue[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((q) => q.close()));
+  });
+
+  it('sends a routed tool to its own queue (consumed alone) and the rest to the shared one', async () => {
+    const [shared, ingest] = [uniqueName('shared'), uniqueName('ingest')];
+    const producerShared = await queueOf(kind, shared);
+    const producerIngest = await queueOf(kind, ingest);
+    const workerIngest = kind === 'memory' ? producerIngest : await queueOf(kind, ingest);
+    open.push(...new Set([producerShared, producerIngest, workerIngest]));
+    const seen: Seen = { started: [], aborted: [] };
+    const worker = new ToolRegistry();
+    worker.add(tools('ingest-worker', seen));
+    worker.add(tools('ingest-worker', seen, ['late']));
+    // only the routed queue has a worker: a call that went to the shared queue would wait there
+    workerIngest.work({ [TOOL_JOB]: toolJobHandler(worker, ingest) }, { concurrency: 1 });
+    const producer = new ToolRegistry();
+    producer.add(tools('producer', { started: [], aborted: [] }));
+    producer.add(tools('producer', { started: [], aborted: [] }, ['late']));
+    queueTools({
+      registry: producer,
+      queue: producerShared,
+      tools: ['paint', 'boom'], // paint is also in routes: the route wins
+      routes: { paint: producerIngest, late: producerIngest },
+      log: createSilentLog(),
+      maxWaitMs: 1500,
+    });
+    const res = await producer.call('paint', { label: 'doc' }, { caller });
+    expect(res.data).toMatchObject({ where: 'ingest-worker' });
+    expect(total(await producerShared.counts())).toBe(0);
+    // a tool only in routes is queued too
+    expect((await producer.call('late', {}, { caller })).content).toEqual([{ type: 'text', text: 'ingest-worker' }]);
+    // boom went to the shared queue, where nobody consumes: it times out naming that queue
+    await expect(producer.call('boom', {}, { caller })).rejects.toMatchObject({
+      code: 'timeout',
+      message: expect.stringContaining(`job queue "${shared}"`),
+    });
+    expect(seen.started).toEqual(['paint']); // boom never ran anywhere
+  }, 30_000);
+});

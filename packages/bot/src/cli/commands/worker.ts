@@ -64,17 +64,21 @@ interface WorkerDatabase {
  * (`executeQueuedTools`) instead of being queued again. Built here rather than through
  * `ctx.hearth()`, which has no such option; closed by the command.
  */
-async function workerHearth(ctx: CliContext): Promise<Hearth> {
+async function workerHearth(ctx: CliContext, knowledgeWriter: boolean): Promise<Hearth> {
   // a variable, not a literal: builds where CreateHearthOptions lacks executeQueuedTools still compile
-  const options: Parameters<typeof createHearth>[0] & { executeQueuedTools?: boolean } = {
+  const options: Parameters<typeof createHearth>[0] & { executeQueuedTools?: boolean; knowledgeWriter?: boolean } = {
     config: await ctx.config(),
     redactor: ctx.redactor,
     console: 'json',
     importPlugin: (specifier) => import(specifier),
     executeQueuedTools: true,
+    knowledgeWriter,
   };
   return createHearth(options);
 }
+
+/** The queue of the knowledge writers (`jobs.queues`): exactly one worker, one job at a time. */
+const INGEST_QUEUE = 'ingest';
 
 /** Parses a positive integer flag, naming the flag in the error. */
 function positiveInt(flag: string, value: string, max: number): number {
@@ -121,7 +125,13 @@ export function register(program: Command, ctx: CliContext): void {
         );
       }
       const [q, ops] = (await Promise.all([QUEUE_MODULE, OPS_MODULE].map(coreModule))) as [QueueModule, OpsModule];
-      const hearth = await workerHearth(ctx);
+      // the worker of `ingest` is the knowledge store's one writer: it repairs and indexes at open
+      const hearth = await workerHearth(ctx, names.includes(INGEST_QUEUE));
+      if (names.includes(INGEST_QUEUE) && concurrency > 1) {
+        const why = `--concurrency ${concurrency} on the "${INGEST_QUEUE}" queue: the knowledge store takes one write at a time, so extra slots only hold jobs; run exactly one \`hearth worker --queues ${INGEST_QUEUE} --concurrency 1\` (docs/knowledge.md)`;
+        hearth.log.warn({ area: 'worker', queue: INGEST_QUEUE, concurrency }, `worker: ${why}`);
+        process.stderr.write(`Warning: ${why}\n`);
+      }
       try {
         await work(hearth, q, ops, names, { redisUrl, concurrency, graceMs, lockMs, listen });
       } finally {
