@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { createRequire } from 'node:module';
 import type { LimitDecision, RateLimitSettings } from './rate-limit.js';
 
 /** What the surface asks of a limiter: the in-process {@link RateLimiter} or {@link RedisRateLimiter}. */
@@ -72,15 +71,6 @@ export interface RedisLimiterOptions {
   warn?: (fields: Record<string, unknown>, message: string) => void;
 }
 
-/** The ioredis constructor @hearth/core ships (the bot package has no Redis client of its own). */
-function ioredisCtor(): new (options: Record<string, unknown>) => RedisClient {
-  const coreQueue = import.meta.resolve('@hearth/core/queue');
-  const mod = createRequire(coreQueue)('ioredis') as { default?: unknown };
-  return (mod.default ?? mod) as new (
-    options: Record<string, unknown>,
-  ) => RedisClient;
-}
-
 /**
  * Per-user and per-guild windows and per-command cooldowns kept in Redis, so every shard process
  * and machine of one bot shares one budget. Each check is one Lua script (atomic). When Redis
@@ -113,8 +103,9 @@ export class RedisRateLimiter implements Limiter {
     settings: RateLimitSettings,
     options: RedisLimiterOptions & { connectTimeoutMs?: number },
   ): Promise<RedisRateLimiter> {
-    const { redisConnection } = await import('@hearth/core/queue');
-    const Redis = ioredisCtor();
+    // ioredis is @hearth/core's dependency (BullMQ's client): one copy of the client for every package
+    const { ioredis, redisConnection } = await import('@hearth/core/queue');
+    const Redis = ioredis() as unknown as new (options: Record<string, unknown>) => RedisClient;
     const redis = new Redis({
       ...redisConnection(options.url),
       // fail fast instead of queueing commands while disconnected: a check must not hang a reply
