@@ -85,7 +85,9 @@ function where(uri: string): string {
 /** Removes storage option values and environment credentials from a driver message. */
 function scrub(message: string, options: KnowledgeStoreOptions): string {
   let out = message;
-  const values = [...Object.values(options.storageOptions ?? {})];
+  const values = Object.entries(options.storageOptions ?? {})
+    .filter(([k]) => /key|secret|token|password|sas|credential/i.test(k))
+    .map(([, v]) => v);
   for (const [name, value] of Object.entries(process.env))
     if (value && /KEY|SECRET|TOKEN|PASSWORD|SAS|CREDENTIAL/i.test(name)) values.push(value);
   for (const v of values) if (v.length >= 4) out = out.split(v).join('[redacted]');
