@@ -1,0 +1,96 @@
+/**
+ * One writer for the knowledge store: with HEARTH_REDIS_URL, `add_knowledge` and `remove_knowledge` calls become
+ * jobs on the `ingest` queue, which one real `hearth worker --queues ingest --concurrency 1` runs against the
+ * shared data folder; the calling process (a reader) finds the new source within knowledge.refreshSeconds.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Caller } from '@hearth/sdk';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createHearth, createLogger, type Hearth, Redactor } from '../../packages/core/src/index.js';
+import { type HearthProcess, spawnHearth, startPrivateRedis, stopAll, workDir } from './lib/index.js';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c();
+}, 60_000);
+
+const operator: Caller = { surface: 'cli', userId: 'operator', roles: [], isAdmin: true };
+const REFRESH = 1;
+
+describe('knowledge writes through the ingest queue', () => {
+  it('one ingest worker writes; the caller reads its new version; a second ingest worker with concurrency > 1 is warned', async () => {
+    const redis = await startPrivateRedis(); // private: these workers must not take anyone else's `ingest` jobs
+    cleanups.push(() => redis.stop());
+    const cwd = workDir();
+    const dataDir = mkdtempSync(join(tmpdir(), 'hearth-ingest-data-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    writeFileSync(
+      join(cwd, 'hearth.config.json'),
+      JSON.stringify({
+        knowledge: { ingestDocsOnStart: false, refreshSeconds: REFRESH },
+        plugins: { firstParty: false },
+      }),
+    );
+    const env = { HEARTH_REDIS_URL: redis.url, HEARTH_DATA_DIR: dataDir };
+    const writer = spawnHearth(['worker', '--queues', 'ingest', '--concurrency', '1', '--grace', '5'], {
+      cwd,
+      env,
+      name: 'ingest worker',
+    });
+    const extra = spawnHearth(['worker', '--queues', 'ingest', '--concurrency', '3', '--grace', '1'], {
+      cwd,
+      env,
+      name: 'misconfigured ingest worker',
+    });
+    const workers: HearthProcess[] = [writer, extra];
+    cleanups.push(async () => {
+      await stopAll(workers, 5000);
+      rmSync(cwd, { recursive: true, force: true });
+    });
+    await extra.waitFor(/Warning: --concurrency 3 on the "ingest" queue/, 150_000);
+    await extra.stop(5000); // only one writer from here on
+    await writer.waitFor(/Hearth worker on ingest \(concurrency 1\)/, 150_000);
+    expect(writer.output()).not.toMatch(/Warning: --concurrency/);
+
+    // the calling side: an ordinary Hearth process (as `hearth mcp` has it) on the same data folder and Redis
+    const hearth: Hearth = await createHearth({
+      cwd,
+      env,
+      logger: createLogger({ level: 'silent', redactor: new Redactor() }),
+      skipPlugins: true,
+    });
+    cleanups.push(() => hearth.close()); // closed first, while Redis still runs
+    expect(await hearth.knowledge.search('okapi stripes')).toEqual([]); // searched before the write
+
+    const added = await hearth.registry.call(
+      'add_knowledge',
+      { title: 'Okapi', text: 'The okapi has zebra-like stripes on its legs.' },
+      { caller: operator },
+    );
+    const sourceId = (added.data as { sourceId: string }).sourceId;
+    const addedAt = Date.now();
+    const jobLine = writer
+      .output()
+      .split('\n')
+      .find((l) => l.includes('"tool":"add_knowledge"') && l.includes('"msg":"job: finished"'));
+    expect(jobLine, 'the ingest worker ran the call').toBeDefined();
+
+    let seenMs = -1;
+    while (Date.now() - addedAt < REFRESH * 1000 + 3000) {
+      if ((await hearth.knowledge.search('okapi stripes')).some((h) => h.sourceId === sourceId)) {
+        seenMs = Date.now() - addedAt;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    console.log(`knowledge: the caller found the ingest worker's new source ${seenMs} ms after the call returned`);
+    expect(seenMs).toBeGreaterThanOrEqual(0);
+    expect(seenMs).toBeLessThanOrEqual(REFRESH * 1000 + 1500);
+
+    const removed = await hearth.registry.call('remove_knowledge', { source_id: sourceId }, { caller: operator });
+    expect(removed.data).toEqual({ removed: true });
+    expect(writer.output()).toMatch(/"tool":"remove_knowledge"[^\n]*"msg":"job: finished"/);
+  }, 300_000);
+});
