@@ -175,7 +175,11 @@ export class LanceKnowledgeStore implements KnowledgeStore {
     const refreshMs = (options.refreshSeconds ?? DEFAULT_REFRESH_SECONDS) * 1000;
     const table = await ChunkTable.open(db, tableNameFor(embedder), embedder.dimension, refreshMs);
     const store = new LanceKnowledgeStore(catalog, db, embedder, table, options);
-    if (options.writer === false) return store;
+    if (options.writer === false) {
+      // a reader's catalog may not be the writer's (another machine): never skip the scope filter on its word
+      store.#scoped = true;
+      return store;
+    }
     // Finish whatever a killed process left: undo half-written rows, index sources not yet in this table.
     const synced = await store.#indexer().sync();
     if (synced.sources) options.log?.info('knowledge: indexed sources missing from the table', synced);
