@@ -122,7 +122,7 @@ describe('knowledge config', () => {
       uri: 's3://b/kb',
       storageOptions: { region: 'eu-west-1', aws_secret_access_key: SECRET },
     });
-    expect(Object.values(config.secrets.named)).toContain(SECRET);
-    expect(Object.values(config.secrets.named)).not.toContain('eu-west-1');
+    expect(Object.values(config.secrets.named ?? {})).toContain(SECRET);
+    expect(Object.values(config.secrets.named ?? {})).not.toContain('eu-west-1');
   });
 });
