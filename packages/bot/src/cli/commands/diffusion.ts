@@ -18,8 +18,19 @@ function datasets(value: string): ('digits' | 'scenes')[] {
   throw new Error(`--dataset must be digits, scenes or all, not "${value}"`);
 }
 
+/** Training also knows `objects`: the single-object model the scene layout stage draws each object with. */
+function trainDatasets(value: string): TrainDataset[] {
+  if (value === 'objects') return ['objects'];
+  if (value === 'all') return ['digits', 'scenes'];
+  if (value === 'digits' || value === 'scenes') return [value];
+  throw new Error(`--dataset must be digits, scenes, objects or all, not "${value}"`);
+}
+
+type TrainDataset = 'digits' | 'scenes' | 'objects';
+
 interface TrainFlags {
-  dataset: ('digits' | 'scenes')[];
+  dataset: TrainDataset[];
+  init?: string;
   steps: number;
   batch?: number;
   seed?: number;
@@ -46,7 +57,9 @@ interface EvalFlags {
 interface DiffusionTraining {
   TRAIN_DEFAULTS: { batch: number; seed: number; learningRate: number; checkpointEvery: number };
   train(o: {
-    dataset: 'digits' | 'scenes';
+    dataset: TrainDataset;
+    /** Start from these weights (`<dir>/<name>`, without extension) instead of from scratch. */
+    init?: string;
     steps: number;
     batch: number;
     seed: number;
@@ -103,8 +116,9 @@ export function register(program: Command, ctx: CliContext): void {
   const group = program.command('diffusion').description("train and evaluate the diffusion plugin's local models");
   group
     .command('train')
-    .description('train the local digits/scenes diffusion models from scratch (seeded)')
-    .option('--dataset <digits|scenes|all>', 'which model to train', datasets, ['digits', 'scenes'])
+    .description('train the local digits/scenes/objects diffusion models (seeded; from scratch unless --init)')
+    .option('--dataset <digits|scenes|objects|all>', 'which model to train', trainDatasets, ['digits', 'scenes'])
+    .option('--init <weights>', 'start from these weights: <dir>/<name>, e.g. packages/plugins/diffusion/assets/scenes')
     .option('--steps <N>', 'training steps', number('--steps', { min: 1 }), 2000)
     .option('--batch <N>', "images per step (default: the plugin's)", number('--batch', { min: 1 }))
     .option('--seed <N>', "random seed, same seed same weights (default: the plugin's)", number('--seed'))
@@ -125,6 +139,7 @@ export function register(program: Command, ctx: CliContext): void {
           const bar = ctx.progress(`train ${dataset}`);
           const report = await train({
             dataset,
+            ...(flags.init ? { init: resolve(flags.init) } : {}),
             steps: flags.steps,
             batch: flags.batch ?? TRAIN_DEFAULTS.batch,
             seed: flags.seed ?? TRAIN_DEFAULTS.seed,
