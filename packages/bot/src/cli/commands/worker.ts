@@ -99,7 +99,11 @@ export function register(program: Command, ctx: CliContext): void {
   program
     .command('worker')
     .description('Run queued jobs (tool calls) from the shared Redis queue (HEARTH_REDIS_URL)')
-    .option('--queues <names>', 'comma-separated queues to consume', 'tools')
+    .option(
+      '--queues <names>',
+      'comma-separated queues to consume (ingest: the knowledge writer, exactly one worker with --concurrency 1)',
+      'tools',
+    )
     .option('--concurrency <n>', 'jobs at once per queue', '2')
     .option('--grace <seconds>', 'on SIGTERM, how long running jobs get to finish', '30')
     .option('--lock <seconds>', "how long a job's claim lasts: a crashed worker's job moves on after 1-1.5x this", '30')
