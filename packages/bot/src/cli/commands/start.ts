@@ -39,7 +39,13 @@ export function register(program: Command, ctx: CliContext): void {
       // the Discord command serves its own (with gateway readiness) from the same setting
       const ops = opsListen && next === 'chat' ? await startSurfaceOps(hearth, opsListen) : undefined;
       if (ops) process.stderr.write(`Hearth ops endpoints at ${ops.url}\n`);
-      if (options.docs && hearth.config.knowledge.ingestDocsOnStart) {
+      // with a shared queue the store has one writer (the ingest worker): a start must not write it too
+      const shared = Boolean(hearth.config.redisUrl);
+      if (options.docs && hearth.config.knowledge.ingestDocsOnStart && shared)
+        hearth.log.info(
+          'docs not ingested on start: with HEARTH_REDIS_URL the knowledge store has one writer (hearth worker --queues ingest)',
+        );
+      if (options.docs && hearth.config.knowledge.ingestDocsOnStart && !shared) {
         const docs = bundledDocs();
         if (docs.length) {
           const bar = ctx.progress('Indexing Hearth docs');
