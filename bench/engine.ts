@@ -101,7 +101,10 @@ function fixedKnowledge(): KnowledgeStore {
 }
 
 async function setup(dir: string): Promise<Engine> {
-  const config = { ...configSchema.parse({ dataDir: dir, models: { chat: 'openai:bench@http://127.0.0.1:9/v1' } }), secrets: {} };
+  const config = {
+    ...configSchema.parse({ dataDir: dir, models: { chat: 'openai:bench@http://127.0.0.1:9/v1' } }),
+    secrets: {},
+  };
   const redactor = new Redactor();
   const log = createLogger({ level: 'silent', redactor });
   const model = instantModel();
