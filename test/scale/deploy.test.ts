@@ -67,12 +67,17 @@ function checkInvocation(where: string, words: string[]): void {
 
 describe('deploy/compose.yaml', () => {
   it('has the data services and one service per Hearth process kind', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['discord', 'mcp', 'postgres', 'redis', 'worker']);
+    expect(Object.keys(compose.services).sort()).toEqual(['discord', 'ingest', 'mcp', 'postgres', 'redis', 'worker']);
+    // the knowledge store has one writer: one replica, one job at a time, on the ingest queue
+    expect(compose.services.ingest!.deploy?.replicas).toBe(1);
+    expect(compose.services.ingest!.command).toEqual(
+      expect.arrayContaining(['--queues', 'ingest', '--concurrency', '1']),
+    );
     expect(Object.keys(compose.volumes).sort()).toEqual(['hearth-data', 'pg-data', 'redis-data']);
   });
 
   it('gives every Hearth process the shared database, queue and data folder', () => {
-    for (const name of ['discord', 'mcp', 'worker']) {
+    for (const name of ['discord', 'mcp', 'worker', 'ingest']) {
       const env = compose.services[name]!.environment ?? {};
       expect(env.HEARTH_DATABASE_URL, name).toMatch(
         /^postgres:\/\/hearth:\$\{POSTGRES_PASSWORD:\?[^}]+\}@postgres:5432\/hearth$/,
@@ -92,9 +97,9 @@ describe('deploy/compose.yaml', () => {
   });
 
   it('runs real hearth commands with flags those commands declare in --help, and probes /readyz', () => {
-    for (const name of ['discord', 'mcp', 'worker']) {
+    for (const name of ['discord', 'mcp', 'worker', 'ingest']) {
       const command = compose.services[name]!.command ?? [];
-      expect(command[0]).toBe(name);
+      expect(command[0]).toBe(name === 'ingest' ? 'worker' : name);
       checkInvocation(`compose ${name}`, command);
       // the healthcheck probes the port --ops serves
       const ops = command[command.indexOf('--ops') + 1];
@@ -118,7 +123,12 @@ describe('deploy/systemd', () => {
   const units = readdirSync(join(DEPLOY, 'systemd')).filter((f) => f.endsWith('.service'));
 
   it('has a unit per process kind, each reading the shared env file and stopping with SIGTERM', () => {
-    expect(units.sort()).toEqual(['hearth-discord.service', 'hearth-mcp.service', 'hearth-worker@.service']);
+    expect(units.sort()).toEqual([
+      'hearth-discord.service',
+      'hearth-ingest.service',
+      'hearth-mcp.service',
+      'hearth-worker@.service',
+    ]);
     for (const unit of units) {
       const text = readFileSync(join(DEPLOY, 'systemd', unit), 'utf8');
       expect(text, unit).toMatch(/^EnvironmentFile=\/etc\/hearth\/hearth\.env$/m);

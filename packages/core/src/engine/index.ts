@@ -15,7 +15,7 @@ import { guardConversations } from './conversations.js';
 import { extractiveAnswer, NOT_COVERED_TEXT } from './extractive.js';
 import { answerSupport, unsupported } from './grounding.js';
 import { selectHistory } from './history.js';
-import { runModelLoop } from './model-loop.js';
+import { answerCancelled, runModelLoop } from './model-loop.js';
 import { BUILTIN_PERSONAS_DIR, loadPersonas, type Persona } from './personas.js';
 import { assemblePrompt, type PromptParts } from './prompt.js';
 import { smallTalk, smallTalkReply } from './question.js';
@@ -273,7 +273,7 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
         answer = { text, toolCalls: [], attachments: [], sources: p.pool };
       } else if (guarded) answer = await localAnswer(p, input, p.model);
       else answer = await remoteAnswer(p, input, p.model);
-      if (input.signal?.aborted) throw new HearthError('cancelled', 'The answer was cancelled.');
+      if (input.signal?.aborted) throw answerCancelled(input.signal);
       const checked = checkCitations(answer.text, answer.sources);
       const text = checked.text.trim() || '(no answer)';
       await store.appendExchange(

@@ -46,7 +46,7 @@ export async function runModelLoop(
   const offered = new Set(input.tools.map((t) => t.name));
   let repeats = 0;
   for (let step = 0; ; step++) {
-    if (input.signal?.aborted) throw new HearthError('cancelled', 'The answer was cancelled.');
+    if (input.signal?.aborted) throw answerCancelled(input.signal);
     const toolsOpen =
       input.toolMode !== 'none' && input.tools.length > 0 && step < input.maxSteps && repeats < MAX_REPEATS;
     const request: ChatRequest = {
@@ -141,4 +141,13 @@ async function callModel(
   }
   await emit(filter.flush());
   return { text, calls };
+}
+
+/** The error of a stopped turn, saying why when the abort gave a reason ("interrupted (Ctrl-C)", a timeout). */
+export function answerCancelled(signal: AbortSignal): HearthError {
+  const reason: unknown = signal.reason;
+  const why = reason instanceof Error ? reason.message : typeof reason === 'string' ? reason : '';
+  // the DOMException of a bare abort() says nothing a user needs
+  const said = why && !/operation was aborted/i.test(why);
+  return new HearthError('cancelled', said ? `The answer was cancelled: ${why}.` : 'The answer was cancelled.');
 }

@@ -65,7 +65,10 @@ export class PluginWorker {
 
   /** Runs one tool call in the thread; `ctx` is the guarded context of the main-thread call. */
   async run(tool: string, input: unknown, ctx: ToolContext): Promise<unknown> {
-    const worker = await abortable(this.start(), ctx.signal);
+    let worker = await abortable(this.start(), ctx.signal);
+    // a thread retired (a call on it was stopped) while this call waited for it takes no new calls:
+    // without this, calls started together with a stopped one could land on the thread about to be killed
+    while (this.retired.has(worker)) worker = await abortable(this.start(), ctx.signal);
     const callId = this.nextCall++;
     return new Promise((resolve, reject) => {
       let killTimer: NodeJS.Timeout | undefined;
