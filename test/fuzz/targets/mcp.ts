@@ -289,12 +289,14 @@ export async function fuzzMcp(options: FuzzOptions): Promise<FuzzReport> {
       }
       if (c.method === 'DELETE' && r.status === 200) session = await healthy();
       const error = (parsed.flat()[0] as { error?: { code: number; message: string } } | undefined)?.error;
-      if (error?.code === -32603) {
-        // the MCP SDK answers params that fail its own schemas with -32603 and the raw zod issues
-        // (reported to the MCP surface); any other internal error is a crash
-        invariant(/^\[\s*\{\s*"(expected|code)"/.test(error.message), `internal error: ${error.message.slice(0, 300)}`);
-        return `KNOWN: invalid params answered as -32603 with zod issues`;
-      }
+      // params failing the SDK's own schemas come back as -32602 with a sentence (they were -32603
+      // with the raw zod issues); any internal error now is a crash
+      invariant(error?.code !== -32603, `internal error: ${error?.message.slice(0, 300)}`);
+      if (error?.code === -32602)
+        invariant(
+          error.message.trim() !== '' && !/^\s*\[\s*\{/.test(error.message),
+          `invalid params without a sentence: ${error.message.slice(0, 300)}`,
+        );
       return error ? `http ${r.status} rpc ${error.code}` : `http ${r.status}`;
     };
     const report = await fuzz('MCP JSON-RPC over HTTP', mcpRequest, check, { timeoutMs: 20_000, ...options });

@@ -10,6 +10,7 @@ import { closeStreamsOnCancel } from './cancel.js';
 import type { McpHearth, McpShared } from './context.js';
 import { HostGuard, isLoopback } from './http-guard.js';
 import { type Principal, resolvePrincipal, TokenTable } from './identity.js';
+import { reportInvalidParams } from './invalid-params.js';
 import { JwtVerifier, type McpOAuthOptions, metadataUrl, resourceMetadata, TokenRejected } from './oauth.js';
 import { createMcpServer, createMcpShared, type McpSession } from './server.js';
 import { RedisSessionStore, type SessionState } from './session-store.js';
@@ -151,6 +152,7 @@ export async function startMcpHttp(
       streams.closeAll();
       void session.close();
     };
+    reportInvalidParams(transport);
     await session.server.connect(transport);
     entry = { session, transport, lastSeen: Date.now(), streams, cancels: closeStreamsOnCancel(transport) };
     streams.attach(transport);

@@ -1,5 +1,6 @@
 import type { McpHearth, McpShared } from './context.js';
 import type { Principal } from './identity.js';
+import { reportInvalidParams } from './invalid-params.js';
 import { createMcpServer } from './server.js';
 import { StdioTransport } from './stdio-transport.js';
 
@@ -17,6 +18,7 @@ export async function serveStdio(
   const closed = new Promise<void>((resolve) => {
     transport.onclose = resolve;
   });
+  reportInvalidParams(transport);
   await session.server.connect(transport);
   // The SDK's stdio transport does not notice the end of stdin; the client going away ends the session.
   (io.stdin ?? process.stdin).once('end', () => void session.close());
