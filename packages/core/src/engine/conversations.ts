@@ -46,7 +46,7 @@ export function guardConversations(repo: ConversationRepository, redactor: Redac
         fail(err);
       }
     },
-    appendExchange: (c, m, s) => guard(repo.appendExchange(c, m, s)),
+    appendExchange: (c, m, s, o) => guard(repo.appendExchange(c, m, s, o)),
     reset: (c) => guard(repo.reset(c)),
     guildPersona: (g) => guard(repo.guildPersona(g)),
     setGuildPersona: (g, p) => guard(repo.setGuildPersona(g, p)),

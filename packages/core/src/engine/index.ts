@@ -14,7 +14,7 @@ import { conversationId } from './conversation-store.js';
 import { guardConversations } from './conversations.js';
 import { extractiveAnswer, NOT_COVERED_TEXT } from './extractive.js';
 import { answerSupport, unsupported } from './grounding.js';
-import { selectHistory } from './history.js';
+import { type PromptHistory, selectHistory } from './history.js';
 import { answerCancelled, runModelLoop } from './model-loop.js';
 import { BUILTIN_PERSONAS_DIR, loadPersonas, type Persona } from './personas.js';
 import { assemblePrompt, type PromptParts } from './prompt.js';
@@ -141,7 +141,8 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
       personaFor(input),
     ]);
     const countTokens = (t: string) => (model ? model.countTokens(t) : approxTokens(t));
-    const history = await selectHistory(store, id, config.engine.historyTokens, countTokens);
+    const selected = await selectHistory(store, id, config.engine.historyTokens, countTokens);
+    const history = input.regenerate ? withoutLastExchange(selected, text) : selected;
     const pool = relevantSources(text, retrieval.hits);
     const sources = pool.slice(0, config.engine.retrieveK);
     const tools = model && config.engine.maxToolSteps > 0 ? toolSpecsFor(deps.registry, input.caller) : [];
@@ -283,6 +284,7 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
           { role: 'assistant', content: text, tokens: p.countTokens(text) },
         ],
         p.history.updatedSummary,
+        input.regenerate ? { replacing: p.text } : undefined,
       );
       return {
         text,
@@ -327,4 +329,10 @@ function withImages(messages: ProviderMessage[], images: ImageInput[] | undefine
   if (!images?.length) return messages;
   const last = messages.map((m) => m.role).lastIndexOf('user');
   return messages.map((m, i) => (i === last ? { ...m, images } : m));
+}
+
+/** The history without the exchange a regenerated answer replaces (its question and all after it). */
+function withoutLastExchange(history: PromptHistory, question: string): PromptHistory {
+  const at = history.messages.findLastIndex((m) => m.role === 'user' && m.content === question);
+  return at < 0 ? history : { ...history, messages: history.messages.slice(0, at) };
 }

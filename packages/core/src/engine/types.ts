@@ -44,6 +44,11 @@ export interface TurnInput {
   images?: ImageInput[];
   /** Skip retrieval (e.g. a surface that already grounded the question). */
   noRetrieval?: boolean;
+  /**
+   * This turn regenerates the answer to the conversation's last exchange with the same question
+   * (Discord's 🔄 Regenerate): the old exchange is left out of the prompt and replaced, not repeated.
+   */
+  regenerate?: boolean;
 }
 
 /** The answer and what it was built from. */

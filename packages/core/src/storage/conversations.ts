@@ -22,10 +22,25 @@ export interface ConversationRepository {
   /** Unsummarised messages (id > `after`), newest first, read a page at a time so callers can stop early. */
   newestFirst(conversation: string, after: number): AsyncIterable<StoredMessage>;
   /** Appends one exchange, and a new summary if older messages were folded, atomically. */
-  appendExchange(conversation: string, messages: NewMessage[], summary?: StoredSummary): Promise<void>;
+  appendExchange(
+    conversation: string,
+    messages: NewMessage[],
+    summary?: StoredSummary,
+    options?: AppendOptions,
+  ): Promise<void>;
   reset(conversation: string): Promise<void>;
   guildPersona(guildId: string): Promise<string | undefined>;
   setGuildPersona(guildId: string, persona: string): Promise<void>;
+}
+
+/** Options of {@link ConversationRepository.appendExchange}. */
+export interface AppendOptions {
+  /**
+   * The question of the exchange this one replaces (a regenerated answer): the newest user message
+   * with exactly this text and every message after it are removed in the same transaction, so the
+   * conversation keeps one exchange for it instead of two. Nothing is removed when there is none.
+   */
+  replacing?: string;
 }
 
 /** Rows per history page: one page covers a typical prompt's history budget. */
@@ -49,6 +64,7 @@ export class SqliteConversations implements ConversationRepository {
       insert: db.prepare(
         'INSERT INTO engine_messages (conversation, role, content, tokens, created_at) VALUES (?, ?, ?, ?, ?)',
       ),
+      dropFrom: db.prepare(DROP_FROM_LAST_QUESTION.replaceAll(/\$\d/g, '?')),
       summary: db.prepare<[string], { summary: string; upto: number }>(
         'SELECT summary, upto FROM engine_summaries WHERE conversation = ?',
       ),
@@ -82,9 +98,10 @@ export class SqliteConversations implements ConversationRepository {
     }
   }
 
-  async appendExchange(conversation: string, messages: NewMessage[], summary?: StoredSummary) {
+  async appendExchange(conversation: string, messages: NewMessage[], summary?: StoredSummary, options?: AppendOptions) {
     const now = Date.now();
     this.db.transaction(() => {
+      if (options?.replacing !== undefined) this.stmts.dropFrom.run(conversation, conversation, options.replacing);
       if (summary) this.stmts.saveSummary.run(conversation, summary.text, summary.upto);
       for (const m of messages) this.stmts.insert.run(conversation, m.role, m.content, m.tokens, now);
     })();
@@ -105,6 +122,10 @@ export class SqliteConversations implements ConversationRepository {
     this.stmts.setGuildPersona.run(guildId, persona);
   }
 }
+
+/** Removes the newest user message with a given text and every later message (a replaced exchange). */
+const DROP_FROM_LAST_QUESTION =
+  "DELETE FROM engine_messages WHERE conversation = $1 AND id >= (SELECT MAX(id) FROM engine_messages WHERE conversation = $2 AND role = 'user' AND content = $3)";
 
 /** The PostgreSQL engine (tables made by `migratePostgres`). */
 export class PgConversations implements ConversationRepository {
@@ -131,9 +152,8 @@ export class PgConversations implements ConversationRepository {
     }
   }
 
-  async appendExchange(conversation: string, messages: NewMessage[], summary?: StoredSummary) {
-    // one round trip: the function (migration 3) takes the conversation's lock and writes everything
-    await this.pool.query('SELECT hearth_append_exchange($1, $2, $3, $4, $5, $6, $7)', [
+  async appendExchange(conversation: string, messages: NewMessage[], summary?: StoredSummary, options?: AppendOptions) {
+    const args = [
       conversation,
       messages.map((m) => m.role),
       messages.map((m) => m.content),
@@ -141,7 +161,15 @@ export class PgConversations implements ConversationRepository {
       summary?.text ?? null,
       summary?.upto ?? null,
       Date.now(),
-    ]);
+    ];
+    const append = 'SELECT hearth_append_exchange($1, $2, $3, $4, $5, $6, $7)';
+    // one round trip: the function (migration 3) takes the conversation's lock and writes everything
+    if (options?.replacing === undefined) return void (await this.pool.query(append, args));
+    // a replaced exchange: the removal and the append in one transaction, under the same lock
+    await this.transaction(conversation, async (q) => {
+      await q(DROP_FROM_LAST_QUESTION, [conversation, conversation, options.replacing]);
+      await q(append, args);
+    });
   }
 
   async reset(conversation: string) {

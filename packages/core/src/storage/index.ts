@@ -15,7 +15,13 @@ import { PluginStorage } from './plugin-storage.js';
 import { isPostgresUrl, openPostgres, type PgPool } from './postgres.js';
 
 export { redactUrl } from '../log/redact.js';
-export type { ConversationRepository, NewMessage, StoredMessage, StoredSummary } from './conversations.js';
+export type {
+  AppendOptions,
+  ConversationRepository,
+  NewMessage,
+  StoredMessage,
+  StoredSummary,
+} from './conversations.js';
 export { PgConversations, SqliteConversations } from './conversations.js';
 export { type HearthDatabase, openDatabase } from './database.js';
 export type { JobRecord, JobRecords } from './job-records.js';

@@ -55,6 +55,24 @@ describe.each(ENGINES)('the engine on %s', (name) => {
     expect(await history(b, 'c2')).toEqual(['user: Elsewhere.', `assistant: ${echo('Elsewhere.')}`, 'user: next?']);
   });
 
+  it('a regenerated answer replaces the last exchange: its question is neither in the prompt twice nor stored twice', async () => {
+    const fx = fixture(name);
+    const engine = await echoEngine(await fx.open(), { dataDir: fx.dataDir });
+    const conv = { conversation: { surface: 'test' as const, channelId: 'r' }, caller: caller() };
+    await engine.turn({ ...conv, text: 'First.' });
+    await engine.turn({ ...conv, text: 'Second?' });
+    const prompt = await engine.previewPrompt({ ...conv, text: 'Second?', regenerate: true });
+    expect(prompt.filter((m) => m.role === 'user' && m.content.includes('Second?'))).toHaveLength(1);
+    await engine.turn({ ...conv, text: 'Second?', regenerate: true });
+    expect(await history(engine, 'r')).toEqual([
+      'user: First.',
+      `assistant: ${echo('First.')}`,
+      'user: Second?',
+      `assistant: ${echo('Second?')}`,
+      'user: next?',
+    ]);
+  });
+
   it('keeps a persona per guild, set through one connection and used through another', async () => {
     const fx = fixture(name);
     const a = await echoEngine(await fx.open(), { dataDir: fx.dataDir });

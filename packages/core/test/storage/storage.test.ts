@@ -116,6 +116,22 @@ describe.each(ENGINES)('storage on %s', (engine) => {
       expect(await a.conversations.summary('s')).toEqual({ text: 'further', upto: 24 });
     });
 
+    it('a regenerated exchange replaces the last one for its question, atomically; other conversations untouched', async () => {
+      await a.conversations.appendExchange('r', ex(1));
+      await a.conversations.appendExchange('r', ex(2));
+      await a.conversations.appendExchange('other', ex(2));
+      const again = [
+        { role: 'user' as const, content: 'q2', tokens: 2 },
+        { role: 'assistant' as const, content: 'a2 regenerated', tokens: 3 },
+      ];
+      await b.conversations.appendExchange('r', again, undefined, { replacing: 'q2' });
+      expect((await all(a, 'r')).map((m) => m.content)).toEqual(['a2 regenerated', 'q2', 'a1', 'q1']);
+      expect((await all(a, 'other')).map((m) => m.content)).toEqual(['a2', 'q2']);
+      // no earlier exchange for that question: nothing is removed
+      await b.conversations.appendExchange('r', ex(7), undefined, { replacing: 'never asked' });
+      expect((await all(a, 'r')).map((m) => m.content)).toEqual(['a7', 'q7', 'a2 regenerated', 'q2', 'a1', 'q1']);
+    });
+
     it('a reader can stop early without reading the whole history', async () => {
       for (let i = 0; i < 50; i++) await a.conversations.appendExchange('c', ex(i));
       const it = a.conversations.newestFirst('c', 0)[Symbol.asyncIterator]();

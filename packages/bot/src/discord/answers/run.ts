@@ -19,6 +19,8 @@ export interface AnswerJob {
   note?: string;
   /** Where to show "typing" until the first token. */
   typing?: Typable;
+  /** A regenerated answer: it replaces the conversation's last exchange for this question. */
+  regenerate?: boolean;
 }
 
 /**
@@ -46,6 +48,7 @@ export async function runAnswer(ctx: SurfaceContext, job: AnswerJob): Promise<st
           },
           // the engine passes images on to vision-capable models (see docs/discord.md)
           ...(job.images?.length ? { images: job.images } : {}),
+          ...(job.regenerate ? { regenerate: true } : {}),
         };
         const turn = await ctx.hearth.engine.turn(input);
         stopTyping();

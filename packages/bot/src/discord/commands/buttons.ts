@@ -77,6 +77,7 @@ async function regenerate(ctx: SurfaceContext, interaction: ButtonInteraction, r
       conversation: record.conversation,
       question: record.question,
       caller,
+      regenerate: true,
     }),
   );
   if (record.conversation.chainId) ctx.chains.link(record.conversation.chainId, ...sent);
