@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { RedisSessionStore, SessionEvent } from './session-store.js';
-import { KEEPALIVE_MS, notAcceptable } from './sse-streams.js';
+import { KEEPALIVE_MS, openEventStream } from './sse-streams.js';
 
 /**
  * A session's GET streams when sessions live in Redis: the unsolicited messages of the session
@@ -21,17 +21,7 @@ export class SharedGetStreams {
 
   /** Serves a GET stream of session `sessionId`, replaying after its `Last-Event-ID` when given. */
   async serve(req: IncomingMessage, res: ServerResponse, sessionId: string): Promise<void> {
-    if (!String(req.headers.accept ?? '').includes('text/event-stream')) {
-      notAcceptable(res);
-      return;
-    }
-    res.writeHead(200, {
-      'Content-Type': 'text/event-stream',
-      'Cache-Control': 'no-cache, no-transform',
-      Connection: 'keep-alive',
-      'mcp-session-id': sessionId,
-    });
-    res.flushHeaders();
+    if (!openEventStream(req, res, sessionId)) return;
     let written = Number(req.headers['last-event-id']);
     const replaying = Number.isInteger(written);
     if (!replaying) written = 0;

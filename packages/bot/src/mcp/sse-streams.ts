@@ -30,17 +30,7 @@ export class GetStreams {
 
   /** Serves a GET stream of session `sessionId`, replaying after its `Last-Event-ID` when given. */
   serve(req: IncomingMessage, res: ServerResponse, sessionId: string): void {
-    if (!String(req.headers.accept ?? '').includes('text/event-stream')) {
-      notAcceptable(res);
-      return;
-    }
-    res.writeHead(200, {
-      'Content-Type': 'text/event-stream',
-      'Cache-Control': 'no-cache, no-transform',
-      Connection: 'keep-alive',
-      'mcp-session-id': sessionId,
-    });
-    res.flushHeaders();
+    if (!openEventStream(req, res, sessionId)) return;
     const stream = { no: this.nextStream++, res };
     const last = Number(req.headers['last-event-id']);
     if (Number.isInteger(last)) this.replay(last, stream);
@@ -88,7 +78,26 @@ export class GetStreams {
 }
 
 /** Answers a GET stream request whose client does not accept text/event-stream. */
-export function notAcceptable(res: ServerResponse): void {
+/**
+ * Starts a session's GET event stream (200 with SSE headers), or answers 406 and returns false when
+ * the client does not accept `text/event-stream`. Shared by the in-process and the Redis-backed streams.
+ */
+export function openEventStream(req: IncomingMessage, res: ServerResponse, sessionId: string): boolean {
+  if (!String(req.headers.accept ?? '').includes('text/event-stream')) {
+    notAcceptable(res);
+    return false;
+  }
+  res.writeHead(200, {
+    'Content-Type': 'text/event-stream',
+    'Cache-Control': 'no-cache, no-transform',
+    Connection: 'keep-alive',
+    'mcp-session-id': sessionId,
+  });
+  res.flushHeaders();
+  return true;
+}
+
+function notAcceptable(res: ServerResponse): void {
   res.writeHead(406, { 'Content-Type': 'application/json' }).end(
     JSON.stringify({
       jsonrpc: '2.0',

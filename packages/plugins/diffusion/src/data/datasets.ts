@@ -1,5 +1,5 @@
 /**
- * The two training sets as batch sources for the trainer, and the fixed prompts drawn in each
+ * The training sets (digits, scenes, single objects) as batch sources for the trainer, and the fixed prompts drawn in each
  * checkpoint's sample grid.
  */
 import type { Batch } from '../diffusion/train-step.js';
@@ -49,22 +49,39 @@ export const digitsDataset: Dataset = {
   gridPrompts: DIGIT_WORDS.map((_, d) => `the digit ${d}`),
 };
 
-export const scenesDataset: Dataset = {
-  name: 'scenes',
-  size: SCENE_SIZE,
-  channels: 3,
-  batch(rand, count, maxTokens) {
-    const px = SCENE_SIZE * SCENE_SIZE * 3;
-    const images = new Float32Array(count * px);
-    const tokens = new Int32Array(count * maxTokens);
-    for (let i = 0; i < count; i++) {
-      const spec = randomSpec(rand);
-      renderScene(spec, rand, images, i * px);
-      tokens.set(encodeWords(specWords(spec), maxTokens), i * maxTokens);
-    }
-    return { images, tokens, count };
-  },
-  gridPrompts: [
+/** A set of rendered RGB images: draw a random description, render it, prompt with its words. */
+function renderedDataset<T>(
+  name: DatasetName,
+  draw: (rand: () => number) => T,
+  render: (item: T, rand: () => number, out: Float32Array, offset: number) => void,
+  words: (item: T) => Word[],
+  gridPrompts: string[],
+): Dataset {
+  return {
+    name,
+    size: SCENE_SIZE,
+    channels: 3,
+    batch(rand, count, maxTokens) {
+      const px = SCENE_SIZE * SCENE_SIZE * 3;
+      const images = new Float32Array(count * px);
+      const tokens = new Int32Array(count * maxTokens);
+      for (let i = 0; i < count; i++) {
+        const item = draw(rand);
+        render(item, rand, images, i * px);
+        tokens.set(encodeWords(words(item), maxTokens), i * maxTokens);
+      }
+      return { images, tokens, count };
+    },
+    gridPrompts,
+  };
+}
+
+export const scenesDataset: Dataset = renderedDataset(
+  'scenes',
+  randomSpec,
+  (spec, rand, out, offset) => renderScene(spec, rand, out, offset),
+  specWords,
+  [
     'a red circle',
     'a small green square on the left',
     'a big blue triangle',
@@ -74,41 +91,25 @@ export const scenesDataset: Dataset = {
     'a blue square below a red triangle',
     'a yellow square right of a green circle',
   ],
-};
+);
 
-/** Channels at full resolution of the object model. */
+/** Channels at full resolution of the object model (when trained from scratch; `--init` keeps the init's). */
 export const OBJECT_BASE = 16;
 
 /**
  * Single, centred, big objects, prompt "<colour> <shape>": what the layout composer's per-object
  * stage asks for (sizes and places come from the layout stage).
  */
-export const objectsDataset: Dataset = {
-  name: 'objects',
-  size: SCENE_SIZE,
-  channels: 3,
-  batch(rand, count, maxTokens) {
-    const px = SCENE_SIZE * SCENE_SIZE * 3;
-    const images = new Float32Array(count * px);
-    const tokens = new Int32Array(count * maxTokens);
-    for (let i = 0; i < count; i++) {
-      const object = randomObject(rand);
-      renderObject(object, rand, images, i * px);
-      tokens.set(encodeWords(objectWords(object), maxTokens), i * maxTokens);
-    }
-    return { images, tokens, count };
-  },
-  gridPrompts: [
-    'a red circle',
-    'a green square',
-    'a blue triangle',
-    'a yellow circle',
-    'a red square',
-    'a green triangle',
-    'a blue circle',
-    'a yellow triangle',
-  ],
-};
+export const objectsDataset: Dataset = renderedDataset('objects', randomObject, renderObject, objectWords, [
+  'a red circle',
+  'a green square',
+  'a blue triangle',
+  'a yellow circle',
+  'a red square',
+  'a green triangle',
+  'a blue circle',
+  'a yellow triangle',
+]);
 
 export function datasetByName(name: string): Dataset {
   if (name === 'digits') return digitsDataset;
