@@ -11,6 +11,7 @@ import {
 } from '@hearth/sdk';
 import {
   AUTOCOMPLETE_TIMEOUT_MS,
+  checkCall,
   guardedContext,
   guardedStorage,
   invokeTool,
@@ -88,6 +89,9 @@ export function registeredTool(o: AdaptOptions): RegisteredTool {
           (await suggest(field, partial, caller, input)).map((c) => String(c.value))
       : undefined,
     suggest: tool.autocomplete ? suggest : undefined,
+    check(input, caller) {
+      checkCall(tool, input, caller, o.name);
+    },
     invoke(input, call) {
       return invokeTool(tool, input, {
         caller: call.caller,

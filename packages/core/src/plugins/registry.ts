@@ -44,6 +44,11 @@ export interface RegisteredTool {
   /** Suggestions with a label and a value (Discord shows the label, sends the value). */
   suggest?: (field: string, partial: string, caller: Caller, input?: Record<string, unknown>) => Promise<Suggestion[]>;
   invoke(input: unknown, options: CallOptions): Promise<ToolResult>;
+  /**
+   * The checks a call passes before the tool runs (access, input), without running it; throws
+   * `permission_denied` / `invalid_input`. Absent for tools Hearth cannot check locally (external MCP).
+   */
+  check?(input: unknown, caller: Caller): void;
 }
 
 /** A change to the set of tools: every surface re-renders (Discord re-registers commands, MCP sends list_changed). */

@@ -60,23 +60,22 @@ export function queueTools(options: QueueToolsOptions): () => void {
   }
   return options.registry.wrapInvoke(
     (tool) => routes.has(tool.name),
-    (tool, local) => {
+    (tool) => {
       const queue = routes.get(tool.name) as JobQueue;
       const routed = { ...options, queue };
-      return (input, call) => callAsJob(tool, local, input, call, routed, logs.get(queue) as HearthLogger);
+      return (input, call) => callAsJob(tool, input, call, routed, logs.get(queue) as HearthLogger);
     },
   );
 }
 
 async function callAsJob(
   tool: RegisteredTool,
-  local: RegisteredTool['invoke'],
   input: unknown,
   call: CallOptions,
   options: QueueToolsOptions,
   log: HearthLogger,
 ): Promise<ToolResult> {
-  await precheck(tool, local, input, call);
+  precheck(tool, input, call);
   const { queue } = options;
   const jobId = `call-${randomUUID()}`;
   const requestId = currentRequestId();
@@ -119,28 +118,15 @@ async function callAsJob(
 }
 
 /**
- * Runs the checks a direct call makes before the tool starts, here, with an already-aborted signal:
- * the SDK's call wrapper (every built-in and plugin tool) checks access, then the input, then the
- * signal, so a call that passes both checks stops with `cancelled` before the tool runs.
- * Tools of external MCP servers have no such wrapper: only their access is checked here.
+ * Runs the checks a direct call makes before the tool starts (the tool's own `check`: access, then
+ * input), here, so a refused call never becomes a job. Tools without one (external MCP servers)
+ * get the access check only; their server validates the input.
  */
-async function precheck(
-  tool: RegisteredTool,
-  local: RegisteredTool['invoke'],
-  input: unknown,
-  call: CallOptions,
-): Promise<void> {
-  if (tool.access === 'admin' && !call.caller.isAdmin) {
+function precheck(tool: RegisteredTool, input: unknown, call: CallOptions): void {
+  if (tool.check) tool.check(input, call.caller);
+  else if (tool.access === 'admin' && !call.caller.isAdmin) {
     throw new PermissionDeniedError(`"${tool.name}" is for server admins only.`, { reason: 'access' });
   }
-  if (tool.origin.kind === 'mcp') return;
-  try {
-    await local(input, { caller: call.caller, signal: AbortSignal.abort(new Error('checked before queueing')) });
-  } catch (err) {
-    if ((err as HearthError)?.code === 'cancelled') return;
-    throw err;
-  }
-  throw new HearthError('tool_failed', `Tool "${tool.name}" ran during the check before queueing; it was not queued.`);
 }
 
 /** Adds the job, retrying while the queue is unreachable; the fixed id makes a retried add a no-op. */

@@ -13,5 +13,5 @@ export {
   permissionProblem,
   ReadonlyPermissionSet,
 } from './guard.js';
-export { type InvokeOptions, invokeTool } from './invoke.js';
+export { checkCall, type InvokeOptions, invokeTool } from './invoke.js';
 export { guardedStorage, withAtomicUpdate } from './storage.js';

@@ -28,17 +28,29 @@ export interface InvokeOptions {
 }
 
 /**
+ * The checks a call passes before its tool runs: access (admin-only tools), then the input against
+ * the tool's schema. Returns the parsed input; throws {@link PermissionDeniedError} or
+ * {@link ValidationError}. A host that hands the call to another process (a job queue) runs these
+ * first, so a refused call fails where it was made.
+ */
+export function checkCall(tool: AnyToolDefinition, rawInput: unknown, caller: Caller, displayName: string): unknown {
+  if (tool.access === 'admin' && !caller.isAdmin) {
+    throw new PermissionDeniedError(`"${displayName}" is for server admins only.`, { reason: 'access' });
+  }
+  const parsed = tool.input.safeParse(rawInput ?? {});
+  if (!parsed.success)
+    throw new ValidationError(`Invalid input for "${displayName}": ${describeIssues(parsed.error.issues)}`);
+  return parsed.data;
+}
+
+/**
  * Runs one tool call safely: access check, input validation, timeout, cancellation, output
  * validation, and every failure mapped to a {@link HearthError} with a clear message. Never throws
  * anything else, and never leaves the plugin's promise unobserved.
  */
 export async function invokeTool(tool: AnyToolDefinition, rawInput: unknown, opts: InvokeOptions): Promise<ToolResult> {
   const name = opts.displayName;
-  if (tool.access === 'admin' && !opts.caller.isAdmin) {
-    throw new PermissionDeniedError(`"${name}" is for server admins only.`, { reason: 'access' });
-  }
-  const parsed = tool.input.safeParse(rawInput ?? {});
-  if (!parsed.success) throw new ValidationError(`Invalid input for "${name}": ${describeIssues(parsed.error.issues)}`);
+  const input = checkCall(tool, rawInput, opts.caller, name);
   if (opts.signal?.aborted) throw new ToolCancelledError(name, reasonText(opts.signal.reason));
 
   const controller = new AbortController();
@@ -75,7 +87,7 @@ export async function invokeTool(tool: AnyToolDefinition, rawInput: unknown, opt
   });
 
   try {
-    const running = Promise.resolve().then(() => tool.run(parsed.data, opts.makeContext(controller.signal, progress)));
+    const running = Promise.resolve().then(() => tool.run(input, opts.makeContext(controller.signal, progress)));
     running.catch(() => {}); // observed here: a late rejection after a timeout must not become unhandled
     const value = await Promise.race([running, stopped]);
     const result = toToolResult(value);
