@@ -1,4 +1,5 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqliteFile } from '../storage/database.js';
 import type { LoadedDoc } from './loaders/types.js';
 import type { SourceInfo } from './types.js';
 
@@ -24,10 +25,7 @@ export class Catalog {
   readonly #db: Database.Database;
 
   constructor(path: string) {
-    this.#db = new Database(path);
-    this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma('synchronous = NORMAL');
-    this.#db.pragma('busy_timeout = 5000');
+    this.#db = openSqliteFile(path);
     this.#db.exec(`
       CREATE TABLE IF NOT EXISTS sources (id TEXT PRIMARY KEY, title TEXT NOT NULL, uri TEXT NOT NULL, scope TEXT NOT NULL,
         guild_id TEXT, channel_id TEXT, mime_type TEXT NOT NULL, content_hash TEXT NOT NULL, added_at TEXT NOT NULL);
