@@ -13,6 +13,7 @@ import { PgKv } from './kv-backend.js';
 import { migratePostgres } from './migrations.js';
 import { PluginStorage } from './plugin-storage.js';
 import { isPostgresUrl, openPostgres, type PgPool } from './postgres.js';
+import { pgRunner, type SqlRunner, sqliteRunner } from './sql.js';
 
 export { redactUrl } from '../log/redact.js';
 export type {
@@ -29,6 +30,7 @@ export { type KvBackend, PgKv, SqliteKv } from './kv-backend.js';
 export { MIGRATIONS, type Migration, migratePostgres, migrateSqlite } from './migrations.js';
 export { PluginStorage } from './plugin-storage.js';
 export { isPostgresUrl, openPostgres, type PgPool } from './postgres.js';
+export { pgRunner, type SqlRunner, type SqlValue, sqliteRunner } from './sql.js';
 
 /** Everything Hearth stores in a database, on one engine. */
 export interface HearthStorage {
@@ -38,6 +40,8 @@ export interface HearthStorage {
   readonly conversations: ConversationRepository;
   readonly plugins: PluginStorage;
   readonly jobs: JobRecords;
+  /** Portable SQL on this engine, for the areas with small tables of their own (Discord links, web console). */
+  readonly sql: SqlRunner;
   /** The SQLite connection (SQLite engine only: areas not yet on the interface still use it). */
   readonly sqlite?: HearthDatabase;
   /** Rejects when the database cannot answer a trivial query (readiness checks call it). */
@@ -72,6 +76,7 @@ export async function openStorage(options: OpenStorageOptions): Promise<HearthSt
     conversations: new SqliteConversations(db),
     plugins: new PluginStorage(db, options.dataDir),
     jobs: new SqliteJobRecords(db),
+    sql: sqliteRunner(db),
     sqlite: db,
     async ping() {
       db.prepare('SELECT 1').get();
@@ -107,6 +112,7 @@ async function openPgStorage(url: string, options: OpenStorageOptions): Promise<
     conversations: new PgConversations(pool),
     plugins: new PluginStorage(new PgKv(pool), options.dataDir),
     jobs: new PgJobRecords(pool),
+    sql: pgRunner(pool),
     async ping() {
       await pool.query('SELECT 1');
     },

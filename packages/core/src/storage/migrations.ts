@@ -112,6 +112,45 @@ export const MIGRATIONS: readonly Migration[] = [
         END LOOP;
       END $$;`,
   },
+  {
+    version: 5,
+    name: 'Discord answer links and feedback, web console conversations and usage',
+    // version 1's rule: the same tables the surfaces created themselves before, so existing files adopt them
+    sqlite: `
+      CREATE TABLE IF NOT EXISTS discord_answers (message_id TEXT PRIMARY KEY, record TEXT NOT NULL, created_at INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS discord_feedback (
+        message_id TEXT NOT NULL, user_id TEXT NOT NULL, verdict TEXT NOT NULL CHECK (verdict IN ('up', 'down')),
+        question TEXT NOT NULL, answer TEXT NOT NULL, model TEXT NOT NULL, created_at INTEGER NOT NULL,
+        PRIMARY KEY (message_id, user_id));
+      CREATE TABLE IF NOT EXISTS discord_message_links (message_id TEXT PRIMARY KEY, chain_id TEXT NOT NULL, created_at INTEGER NOT NULL);
+      CREATE INDEX IF NOT EXISTS discord_message_links_by_age ON discord_message_links (created_at);
+      CREATE TABLE IF NOT EXISTS web_conversations (
+        id TEXT PRIMARY KEY, owner TEXT NOT NULL, title TEXT NOT NULL, updated_at TEXT NOT NULL);
+      CREATE INDEX IF NOT EXISTS web_conversations_by_owner ON web_conversations (owner, updated_at);
+      CREATE TABLE IF NOT EXISTS web_messages (
+        conversation_id TEXT NOT NULL, seq INTEGER NOT NULL, role TEXT NOT NULL, text TEXT NOT NULL,
+        meta TEXT, at TEXT NOT NULL, PRIMARY KEY (conversation_id, seq));
+      CREATE TABLE IF NOT EXISTS usage_events (
+        at INTEGER NOT NULL, surface TEXT NOT NULL, kind TEXT NOT NULL, name TEXT, ms REAL NOT NULL, ok INTEGER NOT NULL);
+      CREATE INDEX IF NOT EXISTS usage_events_at ON usage_events (at);`,
+    postgres: `
+      CREATE TABLE IF NOT EXISTS discord_answers (message_id TEXT PRIMARY KEY, record TEXT NOT NULL, created_at BIGINT NOT NULL);
+      CREATE TABLE IF NOT EXISTS discord_feedback (
+        message_id TEXT NOT NULL, user_id TEXT NOT NULL, verdict TEXT NOT NULL CHECK (verdict IN ('up', 'down')),
+        question TEXT NOT NULL, answer TEXT NOT NULL, model TEXT NOT NULL, created_at BIGINT NOT NULL,
+        PRIMARY KEY (message_id, user_id));
+      CREATE TABLE IF NOT EXISTS discord_message_links (message_id TEXT PRIMARY KEY, chain_id TEXT NOT NULL, created_at BIGINT NOT NULL);
+      CREATE INDEX IF NOT EXISTS discord_message_links_by_age ON discord_message_links (created_at);
+      CREATE TABLE IF NOT EXISTS web_conversations (
+        id TEXT PRIMARY KEY, owner TEXT NOT NULL, title TEXT NOT NULL, updated_at TEXT NOT NULL);
+      CREATE INDEX IF NOT EXISTS web_conversations_by_owner ON web_conversations (owner, updated_at);
+      CREATE TABLE IF NOT EXISTS web_messages (
+        conversation_id TEXT NOT NULL, seq INTEGER NOT NULL, role TEXT NOT NULL, text TEXT NOT NULL,
+        meta TEXT, at TEXT NOT NULL, PRIMARY KEY (conversation_id, seq));
+      CREATE TABLE IF NOT EXISTS usage_events (
+        at BIGINT NOT NULL, surface TEXT NOT NULL, kind TEXT NOT NULL, name TEXT, ms DOUBLE PRECISION NOT NULL, ok INTEGER NOT NULL);
+      CREATE INDEX IF NOT EXISTS usage_events_at ON usage_events (at);`,
+  },
 ];
 
 const TABLE = `CREATE TABLE IF NOT EXISTS hearth_migrations (

@@ -221,4 +221,29 @@ describe.each(ENGINES)('storage on %s', (engine) => {
       expect(await a.jobs.list('other')).toEqual([]);
     });
   });
+
+  describe('portable SQL', () => {
+    it('runs one statement text with $n placeholders on both engines, seen by another connection', async () => {
+      const put =
+        'INSERT INTO discord_message_links (message_id, chain_id, created_at) VALUES ($1, $2, $3) ON CONFLICT (message_id) DO UPDATE SET chain_id = excluded.chain_id';
+      expect(await a.sql.run(put, ['m1', 'root', 1])).toBe(1);
+      await a.sql.run(put, ['m2', 'root', 2]);
+      await b.sql.run(put, ['m1', 'other', 3]);
+      expect(
+        await b.sql.get<{ chain_id: string }>('SELECT chain_id FROM discord_message_links WHERE message_id = $1', [
+          'm1',
+        ]),
+      ).toEqual({ chain_id: 'other' });
+      // a placeholder used twice binds the same value on both engines
+      const rows = await a.sql.all<{ message_id: string }>(
+        'SELECT message_id FROM discord_message_links WHERE chain_id = $1 OR message_id = $1 ORDER BY message_id',
+        ['root'],
+      );
+      expect(rows.map((r) => r.message_id)).toEqual(['m2']);
+      expect(
+        await a.sql.get('SELECT 1 AS x FROM discord_message_links WHERE message_id = $1', ['none']),
+      ).toBeUndefined();
+      expect(await a.sql.run('DELETE FROM discord_message_links WHERE created_at < $1', [10])).toBe(2);
+    });
+  });
 });
