@@ -1,7 +1,9 @@
 /**
  * One writer for the knowledge store: with HEARTH_REDIS_URL, `add_knowledge` and `remove_knowledge` calls become
  * jobs on the `ingest` queue, which one real `hearth worker --queues ingest --concurrency 1` runs against the
- * shared data folder; the calling process (a reader) finds the new source within knowledge.refreshSeconds.
+ * shared LanceDB folder; the calling process (a reader with a data folder of its own, as on another machine)
+ * finds the new source within knowledge.refreshSeconds, and lists it through the source list the writer
+ * publishes to the shared PostgreSQL as soon as the call returns.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +11,7 @@ import { join } from 'node:path';
 import type { Caller } from '@hearth/sdk';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createHearth, createLogger, type Hearth, Redactor } from '../../packages/core/src/index.js';
+import { privateDatabase } from '../mcp/cluster.js';
 import { type HearthProcess, spawnHearth, startPrivateRedis, stopAll, workDir } from './lib/index.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -24,16 +27,23 @@ describe('knowledge writes through the ingest queue', () => {
     const redis = await startPrivateRedis(); // private: these workers must not take anyone else's `ingest` jobs
     cleanups.push(() => redis.stop());
     const cwd = workDir();
+    const db = await privateDatabase();
+    cleanups.push(() => db.drop());
     const dataDir = mkdtempSync(join(tmpdir(), 'hearth-ingest-data-'));
-    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const readerDir = mkdtempSync(join(tmpdir(), 'hearth-ingest-reader-'));
+    cleanups.push(() => {
+      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(readerDir, { recursive: true, force: true });
+    });
     writeFileSync(
       join(cwd, 'hearth.config.json'),
       JSON.stringify({
-        knowledge: { ingestDocsOnStart: false, refreshSeconds: REFRESH },
+        // the one LanceDB location every process shares (an s3:// uri across machines)
+        knowledge: { ingestDocsOnStart: false, refreshSeconds: REFRESH, uri: join(dataDir, 'shared-lancedb') },
         plugins: { firstParty: false },
       }),
     );
-    const env = { HEARTH_REDIS_URL: redis.url, HEARTH_DATA_DIR: dataDir };
+    const env = { HEARTH_REDIS_URL: redis.url, HEARTH_DATA_DIR: dataDir, HEARTH_DATABASE_URL: db.url };
     const writer = spawnHearth(['worker', '--queues', 'ingest', '--concurrency', '1', '--grace', '5'], {
       cwd,
       env,
@@ -54,10 +64,10 @@ describe('knowledge writes through the ingest queue', () => {
     await writer.waitFor(/Hearth worker on ingest \(concurrency 1\)/, 150_000);
     expect(writer.output()).not.toMatch(/Warning: --concurrency/);
 
-    // the calling side: an ordinary Hearth process (as `hearth mcp` has it) on the same data folder and Redis
+    // the calling side: an ordinary Hearth process (as `hearth mcp` has it) with its own data folder
     const hearth: Hearth = await createHearth({
       cwd,
-      env,
+      env: { ...env, HEARTH_DATA_DIR: readerDir },
       logger: createLogger({ level: 'silent', redactor: new Redactor() }),
       skipPlugins: true,
     });
@@ -76,6 +86,9 @@ describe('knowledge writes through the ingest queue', () => {
       .split('\n')
       .find((l) => l.includes('"tool":"add_knowledge"') && l.includes('"msg":"job: finished"'));
     expect(jobLine, 'the ingest worker ran the call').toBeDefined();
+    // listed at once, from the writer's published list (this process's own catalog is empty)
+    expect((await hearth.knowledge.listSources()).map((s) => [s.id, s.title])).toEqual([[sourceId, 'Okapi']]);
+    expect((await hearth.knowledge.getSource(sourceId))?.text).toContain('zebra-like');
 
     let seenMs = -1;
     while (Date.now() - addedAt < REFRESH * 1000 + 3000) {
@@ -92,5 +105,6 @@ describe('knowledge writes through the ingest queue', () => {
     const removed = await hearth.registry.call('remove_knowledge', { source_id: sourceId }, { caller: operator });
     expect(removed.data).toEqual({ removed: true });
     expect(writer.output()).toMatch(/"tool":"remove_knowledge"[^\n]*"msg":"job: finished"/);
+    expect(await hearth.knowledge.listSources()).toEqual([]);
   }, 300_000);
 });

@@ -34,8 +34,8 @@ export interface Hearth {
   database: HearthStorage;
   /**
    * A SQLite connection in the data folder. With the SQLite engine it is `database.sqlite`; with
-   * PostgreSQL it is still opened, per process, for the areas not yet on the storage interface
-   * (Discord reply links and feedback, web conversation lists): those stay local to the machine.
+   * PostgreSQL it is still opened, per process, for callers written against SQLite directly (plugins'
+   * tests, tools); Hearth's own areas use `database`.
    */
   db: HearthDatabase;
   registry: ToolRegistry;
@@ -125,6 +125,8 @@ export async function createHearth(options: CreateHearthOptions = {}): Promise<H
       uri: config.knowledge.uri,
       storageOptions: config.knowledge.storageOptions,
       refreshSeconds: config.knowledge.refreshSeconds,
+      // with PostgreSQL, the writer publishes its source list there and every reader lists from it
+      shared: database.engine === 'postgres' ? database.sql : undefined,
       // with a shared queue the `ingest` worker writes; other processes only read (no repair at open)
       writer: options.knowledgeWriter ?? !config.redisUrl,
       embedder: await models.embedder(),

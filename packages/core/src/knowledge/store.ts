@@ -3,12 +3,14 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Connection, connect } from '@lancedb/lancedb';
 import type { Embedder } from '../providers/types.js';
+import type { SqlRunner } from '../storage/sql.js';
 import { Catalog, type SourceRow } from './catalog.js';
 import { type Candidate, ChunkTable, cosine, type ScoredRow, sql } from './chunk-table.js';
 import { type ChunkOptions, DEFAULT_CHUNKING } from './chunker.js';
 import { DEFAULT_FUSION, type FusionConfig, fuse, type Scored } from './fusion.js';
 import { Indexer } from './indexer.js';
 import { DEFAULT_LIMITS, expandInputs, type InputLimits, loadInput, sha256 } from './inputs.js';
+import { PublishedCatalog, type PublishedSource } from './published.js';
 import { rerankLocal } from './rerank.js';
 import { isVisible, scopeFilter, scopeOf } from './scope.js';
 import type { IngestReport, KnowledgeScope, KnowledgeStore, ProgressFn, SearchHit, SourceInfo } from './types.js';
@@ -47,6 +49,11 @@ export interface KnowledgeStoreOptions {
    * writer is mid-ingest would undo its pending rows.
    */
   writer?: boolean;
+  /**
+   * The deployment's shared database (PostgreSQL). The writer publishes its source list there; a reader
+   * (`writer: false`) lists and reads sources from it, so every process and machine lists the same sources.
+   */
+  shared?: SqlRunner;
 }
 
 /** Default of `refreshSeconds`. */
@@ -135,6 +142,8 @@ export class LanceKnowledgeStore implements KnowledgeStore {
   lastIngestTimings: { seconds: number; indexSeconds: number } | undefined;
   /** Set once any scoped source (or a pending write) is seen; never cleared while open. */
   #scoped = false;
+  /** The source list in the shared database (see {@link KnowledgeStoreOptions.shared}). */
+  #published?: PublishedCatalog;
   #lock: Promise<unknown> = Promise.resolve();
   readonly #listeners = new Set<(event: { kind: 'added' | 'changed' | 'removed'; sourceId: string }) => void>();
   readonly #chunking: ChunkOptions;
@@ -175,6 +184,7 @@ export class LanceKnowledgeStore implements KnowledgeStore {
     const refreshMs = (options.refreshSeconds ?? DEFAULT_REFRESH_SECONDS) * 1000;
     const table = await ChunkTable.open(db, tableNameFor(embedder), embedder.dimension, refreshMs);
     const store = new LanceKnowledgeStore(catalog, db, embedder, table, options);
+    if (options.shared) store.#published = new PublishedCatalog(options.shared);
     if (options.writer === false) {
       // a reader's catalog may not be the writer's (another machine): never skip the scope filter on its word
       store.#scoped = true;
@@ -184,6 +194,7 @@ export class LanceKnowledgeStore implements KnowledgeStore {
     const synced = await store.#indexer().sync();
     if (synced.sources) options.log?.info('knowledge: indexed sources missing from the table', synced);
     await table.maintain((m, f) => options.log?.info(m, f));
+    await store.#publishAll();
     return store;
   }
 
@@ -209,6 +220,44 @@ export class LanceKnowledgeStore implements KnowledgeStore {
     const run = this.#lock.then(work, work);
     this.#lock = run.catch(() => undefined);
     return run;
+  }
+
+  /** Publishes one source's change (writer with a shared database), then tells the listeners. */
+  async #changed(kind: 'added' | 'changed' | 'removed', sourceId: string): Promise<void> {
+    if (this.#published) {
+      try {
+        const source = kind === 'removed' ? undefined : await this.#publishable(sourceId);
+        if (source) await this.#published.put(source);
+        else await this.#published.remove(sourceId);
+      } catch (error) {
+        // the table write is done; the listing catches up when the writer next opens
+        this.options.log?.warn('knowledge: could not publish the source list to the shared database', {
+          sourceId,
+          error: (error as Error).message,
+        });
+      }
+    }
+    this.#emit(kind, sourceId);
+  }
+
+  async #publishable(id: string): Promise<PublishedSource | undefined> {
+    const row = this.catalog.getSource(id);
+    return row ? { ...this.#info(row), text: this.#text(id) } : undefined;
+  }
+
+  /** Makes the shared list equal this writer's catalog (at open and after a reindex). */
+  async #publishAll(): Promise<void> {
+    if (!this.#published) return;
+    const rows = this.catalog.listSources();
+    await this.#published.replaceAll(
+      rows.map((r) => ({ ...this.#info(r), text: this.#text(r.id) })),
+      new Set(rows.map((r) => r.id)),
+    );
+  }
+
+  #text(id: string): string {
+    const docs = this.catalog.getDocuments(id);
+    return docs.length === 1 ? docs[0].text : docs.map((d) => `${d.title}\n${d.text}`).join('\n\n');
   }
 
   #emit(kind: 'added' | 'changed' | 'removed', sourceId: string): void {
@@ -272,7 +321,7 @@ export class LanceKnowledgeStore implements KnowledgeStore {
         seconds: (performance.now() - started) / 1000,
         indexSeconds: (performance.now() - indexStarted) / 1000,
       };
-      for (const [kind, id] of events) this.#emit(kind, id);
+      for (const [kind, id] of events) await this.#changed(kind, id);
       return report;
     });
   }
@@ -335,7 +384,7 @@ export class LanceKnowledgeStore implements KnowledgeStore {
       await indexer.flush();
       if (result.status !== 'unchanged') {
         await this.#table.maintain((m, f) => this.options.log?.info(m, f));
-        this.#emit(result.status, id);
+        await this.#changed(result.status, id);
       }
       return { sourceId: id, ...result };
     });
@@ -427,16 +476,16 @@ export class LanceKnowledgeStore implements KnowledgeStore {
   }
 
   async listSources(scope?: KnowledgeScope): Promise<SourceInfo[]> {
+    if (this.#published && this.options.writer === false)
+      return (await this.#published.list()).filter((s) => scope === undefined || isVisible(s, scope));
     const rows = this.catalog.listSources().filter((s) => scope === undefined || isVisible(s, scope));
     return rows.map((r) => this.#info(r));
   }
 
   async getSource(id: string): Promise<(SourceInfo & { text: string }) | undefined> {
+    if (this.#published && this.options.writer === false) return this.#published.get(id);
     const row = this.catalog.getSource(id);
-    if (!row) return undefined;
-    const docs = this.catalog.getDocuments(id);
-    const text = docs.length === 1 ? docs[0].text : docs.map((d) => `${d.title}\n${d.text}`).join('\n\n');
-    return { ...this.#info(row), text };
+    return row ? { ...this.#info(row), text: this.#text(id) } : undefined;
   }
 
   removeSource(id: string): Promise<boolean> {
@@ -450,7 +499,7 @@ export class LanceKnowledgeStore implements KnowledgeStore {
         await table?.delete(`source_id = ${sql(id)}`);
         this.catalog.removeIndexed(name, id);
       }
-      this.#emit('removed', id);
+      await this.#changed('removed', id);
       return true;
     });
   }
@@ -474,6 +523,9 @@ export class LanceKnowledgeStore implements KnowledgeStore {
         this.#embedder = embedder;
       }
       this.catalog.setMeta('active_embedder', embedder.ref);
+      await this.#publishAll().catch((error: Error) =>
+        this.options.log?.warn('knowledge: could not publish the source list after reindex', { error: error.message }),
+      );
       const total = [...this.catalog.indexedIn(name).values()].reduce((a, e) => a + e.chunks, 0);
       this.options.log?.info('knowledge: reindexed', {
         embedder: embedder.ref,

@@ -151,6 +151,18 @@ export const MIGRATIONS: readonly Migration[] = [
         at BIGINT NOT NULL, surface TEXT NOT NULL, kind TEXT NOT NULL, name TEXT, ms DOUBLE PRECISION NOT NULL, ok INTEGER NOT NULL);
       CREATE INDEX IF NOT EXISTS usage_events_at ON usage_events (at);`,
   },
+  {
+    version: 6,
+    name: "the knowledge writer's published source list",
+    sqlite: `
+      CREATE TABLE IF NOT EXISTS knowledge_sources (
+        id TEXT PRIMARY KEY, title TEXT NOT NULL, uri TEXT NOT NULL, scope TEXT NOT NULL, guild_id TEXT, channel_id TEXT,
+        chunks INTEGER NOT NULL, content_hash TEXT NOT NULL, added_at TEXT NOT NULL, text TEXT NOT NULL, updated_at INTEGER NOT NULL);`,
+    postgres: `
+      CREATE TABLE IF NOT EXISTS knowledge_sources (
+        id TEXT PRIMARY KEY, title TEXT NOT NULL, uri TEXT NOT NULL, scope TEXT NOT NULL, guild_id TEXT, channel_id TEXT,
+        chunks INTEGER NOT NULL, content_hash TEXT NOT NULL, added_at TEXT NOT NULL, text TEXT NOT NULL, updated_at BIGINT NOT NULL);`,
+  },
 ];
 
 const TABLE = `CREATE TABLE IF NOT EXISTS hearth_migrations (
