@@ -1,6 +1,8 @@
 import type { IncomingMessage } from 'node:http';
+import { DatabaseUnavailableError } from '@hearth/core';
 import { Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { HTTPException } from 'hono/http-exception';
 import { serveAssets } from './assets.js';
 import { callerOf, checkHostAndOrigin, isLoopbackHost, OPERATOR, SessionBook } from './auth.js';
 import { type ConsoleDeps, type ConsoleEnv, problem } from './context.js';
@@ -97,6 +99,16 @@ export function createApp(deps: ConsoleDeps, access: AccessOptions): Hono<Consol
   healthRoutes(app, deps);
   eventRoutes(app, deps);
   app.all('/api/*', (c) => problem(c, 404, `No route ${c.req.method} ${c.req.path}.`));
+  // a failure a handler did not expect answers one sentence, never a stack or a dropped connection
+  app.onError((err, c) => {
+    if (err instanceof HTTPException) return err.getResponse();
+    if (err instanceof DatabaseUnavailableError) {
+      deps.hearth.log.warn({ err, route: c.req.path }, 'web console: database unavailable');
+      return problem(c, 503, deps.hearth.redactor.redact(err.message));
+    }
+    deps.hearth.log.error({ err, route: c.req.path }, 'web console request failed');
+    return problem(c, 500, 'The request failed; the server log has the details.');
+  });
   return app;
 }
 

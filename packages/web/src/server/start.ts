@@ -66,7 +66,7 @@ export async function startWebConsole(hearth: Hearth, options: WebConsoleOptions
   if (!['0.0.0.0', '::'].includes(host)) allowedHosts.add(host.includes(':') ? `[${host}]` : host.toLowerCase());
   const jobs = new JobBoard(hearth.config.dataDir);
   const app = createApp(
-    { hearth, sessions, jobs, store: new WebStore(hearth.db) },
+    { hearth, sessions, jobs, store: new WebStore(hearth.database.sql) },
     { allowedHosts, anonymousLoopback, secureCookie: options.secureCookie ?? false },
   );
   const server = serve({ fetch: app.fetch, hostname: host, port: options.port ?? 8787 });

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Hearth } from '@hearth/core';
-
-type HearthDatabase = Hearth['db'];
+import { DatabaseUnavailableError } from '@hearth/core';
+import type { SqlRunner, SqlValue } from '@hearth/core/storage';
 
 /** A console conversation as the chat page lists it. */
 export interface ConversationSummary {
@@ -28,116 +27,194 @@ export interface UsageEvent {
   ok: boolean;
 }
 
+/** One row of the usage summary: an hour, a surface and a kind, with a count and median latency. */
+export interface UsageBucket {
+  /** The hour's start, ISO 8601. */
+  hour: string;
+  surface: string;
+  kind: string;
+  count: number;
+  /** Median latency in ms (the lower middle value for an even count). */
+  p50: number;
+}
+
+const HOUR_MS = 3_600_000;
+/** How often an append retries after another process took the same sequence number. */
+const APPEND_ATTEMPTS = 50;
+
 /**
- * The console's tables in the data folder's SQLite database: conversations (so a chat can be
- * resumed after a reload or a restart; the engine keeps the model-side history itself) and usage.
+ * The console's tables on the configured engine (SQLite in the data folder or the shared
+ * PostgreSQL), so every `hearth web` process of a deployment sees the same conversations (to
+ * resume a chat after a reload, a restart or on another instance; the engine keeps the model-side
+ * history itself) and the same usage. The tables come from the storage migrations.
+ *
+ * Every method rejects with a {@link DatabaseUnavailableError} ("The database is unavailable: …")
+ * when the database fails, so routes can answer 503 with one clear sentence.
  */
 export class WebStore {
-  constructor(private readonly db: HearthDatabase) {
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS web_conversations (
-        id TEXT PRIMARY KEY, owner TEXT NOT NULL, title TEXT NOT NULL, updated_at TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS web_messages (
-        conversation_id TEXT NOT NULL, seq INTEGER NOT NULL, role TEXT NOT NULL, text TEXT NOT NULL,
-        meta TEXT, at TEXT NOT NULL, PRIMARY KEY (conversation_id, seq));
-      CREATE TABLE IF NOT EXISTS usage_events (
-        at INTEGER NOT NULL, surface TEXT NOT NULL, kind TEXT NOT NULL, name TEXT, ms REAL NOT NULL, ok INTEGER NOT NULL);
-      CREATE INDEX IF NOT EXISTS usage_events_at ON usage_events (at);`);
-  }
+  constructor(private readonly sql: SqlRunner) {}
 
-  /** The owner's conversations, most recent first. */
-  conversations(owner: string): ConversationSummary[] {
-    return this.db
-      .prepare(
-        'SELECT id, title, updated_at AS updatedAt FROM web_conversations WHERE owner = ? ORDER BY updated_at DESC LIMIT 100',
-      )
-      .all(owner) as ConversationSummary[];
+  /** The owner's conversations, most recent first (at most 100). */
+  conversations(owner: string): Promise<ConversationSummary[]> {
+    return this.guard(
+      this.sql.all<ConversationSummary>(
+        'SELECT id, title, updated_at AS "updatedAt" FROM web_conversations WHERE owner = $1 ORDER BY updated_at DESC, id LIMIT 100',
+        [owner],
+      ),
+    );
   }
 
   /** A conversation's messages, or undefined when it is not the owner's. */
-  messages(owner: string, id: string): StoredMessage[] | undefined {
-    const row = this.db.prepare('SELECT owner FROM web_conversations WHERE id = ?').get(id) as
-      | { owner: string }
-      | undefined;
-    if (!row || row.owner !== owner) return undefined;
-    return (
-      this.db
-        .prepare('SELECT role, text, meta, at FROM web_messages WHERE conversation_id = ? ORDER BY seq')
-        .all(id) as { role: 'user' | 'assistant'; text: string; meta: string | null; at: string }[]
-    ).map((m) => ({ role: m.role, text: m.text, at: m.at, ...(m.meta ? { meta: JSON.parse(m.meta) } : {}) }));
+  async messages(owner: string, id: string): Promise<StoredMessage[] | undefined> {
+    if ((await this.ownerOf(id)) !== owner) return undefined;
+    const rows = await this.guard(
+      this.sql.all<{ role: 'user' | 'assistant'; text: string; meta: string | null; at: string }>(
+        'SELECT role, text, meta, at FROM web_messages WHERE conversation_id = $1 ORDER BY seq',
+        [id],
+      ),
+    );
+    return rows.map((m) => ({ role: m.role, text: m.text, at: m.at, ...(m.meta ? { meta: JSON.parse(m.meta) } : {}) }));
   }
 
   /**
    * The conversation to continue: `id` when it is the owner's, else a new one titled after the
    * question. Another user's id is never continued.
    */
-  ensure(owner: string, id: string | undefined, question: string): string {
-    if (id) {
-      const row = this.db.prepare('SELECT owner FROM web_conversations WHERE id = ?').get(id) as
-        | { owner: string }
-        | undefined;
-      if (row?.owner === owner) return id;
-    }
+  async ensure(owner: string, id: string | undefined, question: string): Promise<string> {
+    if (id && (await this.ownerOf(id)) === owner) return id;
     const created = randomUUID();
     const title = question.replace(/\s+/g, ' ').trim().slice(0, 60) || 'New conversation';
-    this.db
-      .prepare('INSERT INTO web_conversations (id, owner, title, updated_at) VALUES (?, ?, ?, ?)')
-      .run(created, owner, title, new Date().toISOString());
+    await this.guard(
+      this.sql.run('INSERT INTO web_conversations (id, owner, title, updated_at) VALUES ($1, $2, $3, $4)', [
+        created,
+        owner,
+        title,
+        new Date().toISOString(),
+      ]),
+    );
     return created;
   }
 
-  /** Appends a message and touches the conversation. */
-  append(id: string, message: Omit<StoredMessage, 'at'>): void {
+  /**
+   * Appends a message and touches the conversation. Safe when several processes append to one
+   * conversation at once: the sequence number is computed inside the INSERT, and a process that
+   * lost the race for a number (primary-key conflict, or SQLite's stale-snapshot busy) tries the
+   * next one, so numbers stay unique and gap-free.
+   */
+  async append(id: string, message: Omit<StoredMessage, 'at'>): Promise<void> {
     const at = new Date().toISOString();
-    this.db.transaction(() => {
-      const next = this.db
-        .prepare('SELECT COALESCE(MAX(seq), -1) + 1 AS n FROM web_messages WHERE conversation_id = ?')
-        .get(id) as { n: number };
-      this.db
-        .prepare('INSERT INTO web_messages (conversation_id, seq, role, text, meta, at) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(
-          id,
-          next.n,
-          message.role,
-          message.text,
-          message.meta === undefined ? null : JSON.stringify(message.meta),
-          at,
-        );
-      this.db.prepare('UPDATE web_conversations SET updated_at = ? WHERE id = ?').run(at, id);
-    })();
+    const meta = message.meta === undefined ? null : JSON.stringify(message.meta);
+    await this.guard(this.insertNext([id, message.role, message.text, meta, at]));
+    // only moves forward, so a slower process with an older timestamp cannot reorder the list
+    await this.guard(
+      this.sql.run('UPDATE web_conversations SET updated_at = $1 WHERE id = $2 AND updated_at < $1', [at, id]),
+    );
   }
 
   /** Records one usage event. */
-  record(e: UsageEvent, at = Date.now()): void {
-    this.db
-      .prepare('INSERT INTO usage_events (at, surface, kind, name, ms, ok) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(at, e.surface, e.kind, e.name ?? null, e.ms, e.ok ? 1 : 0);
+  async record(e: UsageEvent, at = Date.now()): Promise<void> {
+    await this.guard(
+      this.sql.run('INSERT INTO usage_events (at, surface, kind, name, ms, ok) VALUES ($1, $2, $3, $4, $5, $6)', [
+        Math.floor(at),
+        e.surface,
+        e.kind,
+        e.name ?? null,
+        e.ms,
+        e.ok ? 1 : 0,
+      ]),
+    );
   }
 
   /**
-   * Usage per hour bucket over the last `hours`: counts per kind and median latency, per surface.
-   * Computed in SQL so the page only draws it.
+   * Usage per hour bucket over the last `hours`: counts per kind and median latency, per surface,
+   * ordered by hour, surface and kind. Buckets and medians are computed here from the rows, so both
+   * engines give the same numbers; the page only draws them.
    */
-  usage(hours = 24, now = Date.now()): { hour: string; surface: string; kind: string; count: number; p50: number }[] {
-    const since = now - hours * 3_600_000;
-    const rows = this.db
-      .prepare(
-        `SELECT (at / 3600000) * 3600000 AS bucket, surface, kind, ms FROM usage_events WHERE at >= ? ORDER BY bucket, surface, kind, ms`,
-      )
-      .all(since) as { bucket: number; surface: string; kind: string; ms: number }[];
+  async usage(hours = 24, now = Date.now()): Promise<UsageBucket[]> {
+    const since = Math.floor(now - hours * HOUR_MS);
+    const rows = await this.guard(
+      this.sql.all<{ at: number | string; surface: string; kind: string; ms: number | string }>(
+        'SELECT at, surface, kind, ms FROM usage_events WHERE at >= $1',
+        [since],
+      ),
+    );
     const groups = new Map<string, { bucket: number; surface: string; kind: string; ms: number[] }>();
     for (const r of rows) {
-      const key = `${r.bucket}|${r.surface}|${r.kind}`;
-      const g = groups.get(key) ?? { bucket: r.bucket, surface: r.surface, kind: r.kind, ms: [] };
-      g.ms.push(r.ms);
+      const bucket = Math.floor(Number(r.at) / HOUR_MS) * HOUR_MS;
+      const key = `${bucket}|${r.surface}|${r.kind}`;
+      const g = groups.get(key) ?? { bucket, surface: r.surface, kind: r.kind, ms: [] };
+      g.ms.push(Number(r.ms));
       groups.set(key, g);
     }
-    return [...groups.values()].map((g) => ({
-      hour: new Date(g.bucket).toISOString(),
-      surface: g.surface,
-      kind: g.kind,
-      count: g.ms.length,
-      p50: g.ms[Math.floor((g.ms.length - 1) / 2)],
-    }));
+    const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    return [...groups.values()]
+      .sort((a, b) => a.bucket - b.bucket || byText(a.surface, b.surface) || byText(a.kind, b.kind))
+      .map((g) => {
+        const ms = g.ms.sort((a, b) => a - b);
+        return {
+          hour: new Date(g.bucket).toISOString(),
+          surface: g.surface,
+          kind: g.kind,
+          count: ms.length,
+          p50: ms[Math.floor((ms.length - 1) / 2)],
+        };
+      });
   }
+
+  private async ownerOf(id: string): Promise<string | undefined> {
+    const row = await this.guard(
+      this.sql.get<{ owner: string }>('SELECT owner FROM web_conversations WHERE id = $1', [id]),
+    );
+    return row?.owner;
+  }
+
+  private async insertNext(params: readonly SqlValue[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.sql.run(
+          `INSERT INTO web_messages (conversation_id, seq, role, text, meta, at)
+           SELECT $1, COALESCE(MAX(seq), -1) + 1, CAST($2 AS TEXT), CAST($3 AS TEXT), CAST($4 AS TEXT), CAST($5 AS TEXT)
+           FROM web_messages WHERE conversation_id = $1`,
+          params,
+        );
+        return;
+      } catch (err) {
+        if (attempt >= APPEND_ATTEMPTS || !lostTheRace(err)) throw err;
+        // a short random pause so the processes that collided do not collide again in step
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+      }
+    }
+  }
+
+  private guard<T>(pending: Promise<T>): Promise<T> {
+    return pending.catch((err: unknown) => {
+      if (err instanceof DatabaseUnavailableError) throw err;
+      throw new DatabaseUnavailableError(`The database is unavailable: ${failureKind(err)}. Try again shortly.`, err);
+    });
+  }
+}
+
+/** Another process inserted the same sequence number first (PostgreSQL 23505, SQLite's PK or busy snapshot). */
+function lostTheRace(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return (
+    code === '23505' ||
+    code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
+    (typeof code === 'string' && code.startsWith('SQLITE_BUSY'))
+  );
+}
+
+/**
+ * What went wrong, in words a user may see: the kind of failure and the driver's code, never the
+ * driver's message (it may name the database's address; it stays on the error's `cause` for the log).
+ */
+function failureKind(err: unknown): string {
+  const code = (err as { code?: unknown })?.code;
+  const message = (err as Error)?.message ?? String(err);
+  if (code === 'ECONNREFUSED') return 'connection refused (ECONNREFUSED)';
+  if (/timeout|timed out/i.test(message)) return 'no answer in time (timeout)';
+  if (code === 'ECONNRESET' || /terminat|closed|reset|after calling end/i.test(message))
+    return 'the connection was lost';
+  if (typeof code === 'string' && /^[A-Z0-9_]{2,}$/.test(code)) return `error ${code}`;
+  return 'the query failed';
 }

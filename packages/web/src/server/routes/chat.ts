@@ -2,7 +2,7 @@ import type { TurnResult } from '@hearth/core';
 import { HearthError } from '@hearth/sdk';
 import type { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import { type ConsoleDeps, type ConsoleEnv, problem } from '../context.js';
+import { type ConsoleDeps, type ConsoleEnv, problem, recordUsage } from '../context.js';
 import { partsToArtifacts } from './parts.js';
 
 /** Largest question the chat accepts, as on Discord (a message is at most 4,000 characters). */
@@ -17,10 +17,10 @@ export function chatRoutes(app: Hono<ConsoleEnv>, deps: ConsoleDeps): void {
 
   app.get('/api/personas', async (c) => c.json({ personas: await hearth.engine.personas() }));
 
-  app.get('/api/conversations', (c) => c.json({ conversations: store.conversations(c.var.user.name) }));
+  app.get('/api/conversations', async (c) => c.json({ conversations: await store.conversations(c.var.user.name) }));
 
-  app.get('/api/conversations/:id', (c) => {
-    const messages = store.messages(c.var.user.name, c.req.param('id'));
+  app.get('/api/conversations/:id', async (c) => {
+    const messages = await store.messages(c.var.user.name, c.req.param('id'));
     return messages ? c.json({ messages }) : problem(c, 404, 'No such conversation.');
   });
 
@@ -33,12 +33,13 @@ export function chatRoutes(app: Hono<ConsoleEnv>, deps: ConsoleDeps): void {
     if (text.length > MAX_QUESTION) return problem(c, 413, `Questions are limited to ${MAX_QUESTION} characters.`);
     const persona = typeof body?.persona === 'string' && body.persona ? body.persona : undefined;
     const user = c.var.user;
-    const conversation = store.ensure(
+    // a database failure here answers 503 (the app's error handler) before the stream starts
+    const conversation = await store.ensure(
       user.name,
       typeof body?.conversation === 'string' ? body.conversation : undefined,
       text,
     );
-    store.append(conversation, { role: 'user', text });
+    await store.append(conversation, { role: 'user', text });
 
     return streamSSE(c, async (stream) => {
       const controller = new AbortController();
@@ -75,12 +76,19 @@ export function chatRoutes(app: Hono<ConsoleEnv>, deps: ConsoleDeps): void {
           toolCalls: result.toolCalls,
           attachments,
         };
-        store.append(conversation, { role: 'assistant', text: result.text, meta });
-        store.record({ surface: 'web', kind: 'question', ms: performance.now() - started, ok: true });
+        // a database failure here reaches the page as a `failed` event with the database's sentence
+        await store.append(conversation, { role: 'assistant', text: result.text, meta });
+        await recordUsage(deps, { surface: 'web', kind: 'question', ms: performance.now() - started, ok: true });
         await stream.writeSSE({ event: 'done', data: JSON.stringify({ text: result.text, ...meta }) });
       } catch (err) {
         await pending.catch(() => {});
-        store.record({ surface: 'web', kind: 'error', name: 'chat', ms: performance.now() - started, ok: false });
+        await recordUsage(deps, {
+          surface: 'web',
+          kind: 'error',
+          name: 'chat',
+          ms: performance.now() - started,
+          ok: false,
+        });
         const message = hearth.redactor.redact(
           err instanceof HearthError ? err.message : 'The answer failed; the server log has the details.',
         );

@@ -1,5 +1,6 @@
 import type { Hono } from 'hono';
 import type { ConsoleDeps, ConsoleEnv } from '../context.js';
+import type { UsageBucket } from '../store.js';
 
 /** One line of the health page, as `hearth doctor` would say it. */
 interface Check {
@@ -8,7 +9,7 @@ interface Check {
   detail: string;
 }
 
-/** Health: the runtime's checks, and usage over time (recorded in SQLite, drawn by the page). */
+/** Health: the runtime's checks, and usage over time (recorded on the configured engine, drawn by the page). */
 export function healthRoutes(app: Hono<ConsoleEnv>, deps: ConsoleDeps): void {
   const { hearth, store } = deps;
   app.get('/api/health', async (c) => {
@@ -31,6 +32,18 @@ export function healthRoutes(app: Hono<ConsoleEnv>, deps: ConsoleDeps): void {
     });
     checks.push({ name: 'tools', ok: true, detail: `${hearth.registry.list().length} in the registry` });
     const hours = Math.min(24 * 7, Math.max(1, Number(c.req.query('hours') ?? 24) || 24));
-    return c.json({ checks, usage: store.usage(hours) });
+    // the page stays useful during a database outage: the failure is one of its checks
+    let usage: UsageBucket[] = [];
+    try {
+      usage = await store.usage(hours);
+      checks.push({
+        name: 'database',
+        ok: true,
+        detail: hearth.database.engine === 'postgres' ? 'PostgreSQL' : 'SQLite',
+      });
+    } catch (err) {
+      checks.push({ name: 'database', ok: false, detail: hearth.redactor.redact((err as Error).message) });
+    }
+    return c.json({ checks, usage });
   });
 }

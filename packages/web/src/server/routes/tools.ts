@@ -1,7 +1,7 @@
 import type { RegisteredTool } from '@hearth/core';
 import { HearthError } from '@hearth/sdk';
 import type { Hono } from 'hono';
-import { type ConsoleDeps, type ConsoleEnv, problem } from '../context.js';
+import { type ConsoleDeps, type ConsoleEnv, problem, recordUsage } from '../context.js';
 
 /** How long an autocomplete handler may take before the field shows no suggestions. */
 const AUTOCOMPLETE_MS = 2000;
@@ -11,7 +11,7 @@ const AUTOCOMPLETE_MS = 2000;
  * tool's zod schema) from which the page generates a form; runs become jobs with progress.
  */
 export function toolRoutes(app: Hono<ConsoleEnv>, deps: ConsoleDeps): void {
-  const { hearth, jobs, store } = deps;
+  const { hearth, jobs } = deps;
   const visible = (t: RegisteredTool | undefined, admin: boolean): t is RegisteredTool =>
     !!t && (t.access !== 'admin' || admin);
 
@@ -57,10 +57,22 @@ export function toolRoutes(app: Hono<ConsoleEnv>, deps: ConsoleDeps): void {
       const started = performance.now();
       try {
         const result = await tool.invoke(body.input, { caller, signal, onProgress });
-        store.record({ surface: 'web', kind: 'tool', name: tool.name, ms: performance.now() - started, ok: true });
+        await recordUsage(deps, {
+          surface: 'web',
+          kind: 'tool',
+          name: tool.name,
+          ms: performance.now() - started,
+          ok: true,
+        });
         return result;
       } catch (err) {
-        store.record({ surface: 'web', kind: 'error', name: tool.name, ms: performance.now() - started, ok: false });
+        await recordUsage(deps, {
+          surface: 'web',
+          kind: 'error',
+          name: tool.name,
+          ms: performance.now() - started,
+          ok: false,
+        });
         if (err instanceof HearthError) throw new HearthError(err.code, hearth.redactor.redact(err.message));
         hearth.log.error({ err, tool: tool.name }, 'web tool call failed');
         throw err;
