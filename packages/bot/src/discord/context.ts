@@ -13,8 +13,13 @@ import type { DiscordSettings } from './settings.js';
 /** What the Discord surface needs from a running Hearth: no more, so tests can hand-make it. */
 export type DiscordHearth = Pick<Hearth, 'config' | 'log' | 'registry' | 'engine' | 'knowledge'> & {
   redactor?: Hearth['redactor'];
-  /** The data folder's database: reply chains and feedback persist there (memory only without it). */
+  /** The data folder's SQLite connection (the readiness check's fallback when there is no `database`). */
   db?: Hearth['db'];
+  /**
+   * The configured database (SQLite in the data folder, or the PostgreSQL every process shares):
+   * reply chains, answer records and feedback persist there (memory only without it).
+   */
+  database?: Pick<Hearth['database'], 'sql'>;
   /** The models: the surface asks whether the chat model can see images. */
   models?: Hearth['models'];
 };

@@ -95,6 +95,8 @@ export async function startDiscord(hearth: DiscordHearth, options: StartDiscordO
         warn: (fields, message) => log.warn(fields, message),
       })
     : new RateLimiter(limits);
+  const storeWarn = (fields: Record<string, unknown>, message: string) =>
+    log.warn({ ...fields, err: redactor ? redactor.redact(String(fields.err)) : fields.err }, message);
   const ctx: SurfaceContext = {
     hearth,
     settings,
@@ -103,8 +105,9 @@ export async function startDiscord(hearth: DiscordHearth, options: StartDiscordO
     limiter,
     gate: new ConcurrencyGate(settings.maxConcurrent, settings.maxQueue),
     serial: new KeyedSerial(),
-    chains: new ChainIndex(hearth.db),
-    answers: new AnswerStore(hearth.db),
+    // on the configured engine, so every shard process and machine sees the same chains and answers
+    chains: new ChainIndex(hearth.database?.sql, storeWarn),
+    answers: new AnswerStore(hearth.database?.sql, storeWarn),
     jobs: new JobTracker(),
     typing: new TypingIndicators(),
     redact: (text) => (redactor ? redactor.redact(text) : text.split(token).join('[redacted]')),

@@ -6,6 +6,7 @@ import { renderToolResult } from '../render/results.js';
 import { type ReplyTarget, StreamedAnswer } from '../render/stream.js';
 import { answerButtons } from './buttons.js';
 import type { QuestionImage } from './images.js';
+import type { AnswerRecord } from './store.js';
 
 /** One answer to produce: where it goes, the conversation it continues and who asked. */
 export interface AnswerJob {
@@ -61,7 +62,8 @@ export async function runAnswer(ctx: SurfaceContext, job: AnswerJob): Promise<st
         });
         const last = stream.messageIds.at(-1);
         if (last) {
-          ctx.answers.put({
+          // the answer is out: a record that cannot be stored only costs its buttons (logged)
+          await storeRecord(ctx, {
             messageId: last,
             conversation: job.conversation,
             userId: job.caller.userId,
@@ -80,4 +82,13 @@ export async function runAnswer(ctx: SurfaceContext, job: AnswerJob): Promise<st
     stopTyping();
   }
   return stream.messageIds;
+}
+
+async function storeRecord(ctx: SurfaceContext, record: AnswerRecord): Promise<void> {
+  await ctx.answers.put(record).catch((err) => {
+    ctx.log.warn(
+      { err: ctx.redact(String((err as Error)?.message ?? err)), message: record.messageId },
+      "discord: could not store an answer's record; its buttons will not work",
+    );
+  });
 }

@@ -4,6 +4,7 @@ import { BUTTON_PREFIX, BUTTONS } from '../answers/buttons.js';
 import { runAnswer } from '../answers/run.js';
 import type { AnswerRecord, Verdict } from '../answers/store.js';
 import type { SurfaceContext } from '../context.js';
+import { linkOrWarn } from '../conversation/link.js';
 import { interactionTarget } from '../conversation/targets.js';
 import { limitMessage } from '../limits/rate-limit.js';
 import { reply } from './builtins.js';
@@ -18,7 +19,8 @@ const EXCERPT_MAX = 300;
 export async function handleButton(ctx: SurfaceContext, interaction: ButtonInteraction): Promise<void> {
   const id = interaction.customId;
   if (!id.startsWith(BUTTON_PREFIX)) return;
-  const record = ctx.answers.get(interaction.message.id);
+  // a database failure rejects: handleInteraction answers it with the "database is unavailable" sentence
+  const record = await ctx.answers.get(interaction.message.id);
   if (!record) {
     return reply(interaction, "I no longer have this answer's details, so its buttons do nothing now.", true);
   }
@@ -45,8 +47,8 @@ async function vote(
   record: AnswerRecord,
   verdict: Verdict,
 ): Promise<void> {
-  const before = ctx.answers.verdict(record.messageId, interaction.user.id);
-  ctx.answers.vote(record, interaction.user.id, verdict);
+  const before = await ctx.answers.verdict(record.messageId, interaction.user.id);
+  await ctx.answers.vote(record, interaction.user.id, verdict);
   ctx.log.info({ message: record.messageId, verdict, model: record.model }, 'discord: answer feedback');
   const icon = verdict === 'up' ? '👍' : '👎';
   const text =
@@ -80,5 +82,5 @@ async function regenerate(ctx: SurfaceContext, interaction: ButtonInteraction, r
       regenerate: true,
     }),
   );
-  if (record.conversation.chainId) ctx.chains.link(record.conversation.chainId, ...sent);
+  if (record.conversation.chainId) await linkOrWarn(ctx, record.conversation.chainId, ...sent);
 }

@@ -8,6 +8,7 @@ import { callerFromInteraction, interactionRefusal } from '../access.js';
 import { questionImages } from '../answers/images.js';
 import { runAnswer } from '../answers/run.js';
 import type { SurfaceContext } from '../context.js';
+import { linkOrWarn } from '../conversation/link.js';
 import { interactionTarget } from '../conversation/targets.js';
 import { limitMessage } from '../limits/rate-limit.js';
 import type { DiscordSettings } from '../settings.js';
@@ -62,5 +63,5 @@ export async function askAboutMessage(
       ...(note ? { note } : {}),
     }),
   );
-  ctx.chains.link(target.id, ...sent);
+  await linkOrWarn(ctx, target.id, ...sent);
 }

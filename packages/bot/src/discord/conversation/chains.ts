@@ -1,72 +1,84 @@
-import type { Hearth } from '@hearth/core';
-
-/** The data folder's SQLite database, as Hearth opens it. */
-type Database = Hearth['db'];
-
-/** Links older than this are pruned at start: nobody replies to a months-old answer expecting context. */
-const KEEP_MS = 180 * 24 * 60 * 60 * 1000;
+import { KEEP_MS, type SqlRunner, type StoreWarn, unlessUnavailable } from '../storage/unavailable.js';
 
 /**
  * Remembers which reply chain each message belongs to, so a reply to any message of a chain
- * (the user's or the bot's) continues the same conversation. The links live in the data folder's
- * SQLite database, so chains continue across restarts; a bounded in-memory cache sits in front.
- * Without a database (hand-made test contexts) it is memory only.
+ * (the user's or the bot's) continues the same conversation. The links live in the configured
+ * database (migration 5's `discord_message_links`), so chains continue across restarts and across
+ * the shard processes and machines sharing it; a bounded in-memory cache sits in front (a hit
+ * needs no query, a miss reads the database). Without a database (hand-made test contexts) it is
+ * memory only. Database failures reject with a `DatabaseUnavailableError` users can be shown.
  */
 export class ChainIndex {
   private readonly cache = new Map<string, string>();
-  private readonly stmts;
+  /** Settles once the start's pruning of old links is done (failures are logged, never thrown). */
+  readonly pruned: Promise<void>;
 
   constructor(
-    db?: Database,
+    private readonly sql?: SqlRunner,
+    warn?: StoreWarn,
     private readonly capacity = 50_000,
   ) {
-    if (!db) return;
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS discord_message_links (
-        message_id TEXT PRIMARY KEY,
-        chain_id TEXT NOT NULL,
-        created_at INTEGER NOT NULL
-      );
-      CREATE INDEX IF NOT EXISTS discord_message_links_by_age ON discord_message_links (created_at);
-    `);
-    db.prepare('DELETE FROM discord_message_links WHERE created_at < ?').run(Date.now() - KEEP_MS);
-    const insert = db.prepare(
-      'INSERT INTO discord_message_links (message_id, chain_id, created_at) VALUES (?, ?, ?) ON CONFLICT(message_id) DO UPDATE SET chain_id = excluded.chain_id',
-    );
-    this.stmts = {
-      get: db.prepare<[string], { chain_id: string }>(
-        'SELECT chain_id FROM discord_message_links WHERE message_id = ?',
-      ),
-      size: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM discord_message_links WHERE chain_id = ?'),
-      insertAll: db.transaction((root: string, ids: string[]) => {
-        const now = Date.now();
-        for (const id of ids) insert.run(id, root, now);
-      }),
-    };
+    this.pruned = sql
+      ? this.prune().then(
+          () => {},
+          (err) => warn?.({ err: String((err as Error)?.message ?? err) }, 'discord: could not prune old chain links'),
+        )
+      : Promise.resolve();
+  }
+
+  /** Deletes links older than 180 days; resolves with how many went. */
+  async prune(now = Date.now()): Promise<number> {
+    if (!this.sql) return 0;
+    return unlessUnavailable(this.sql.run('DELETE FROM discord_message_links WHERE created_at < $1', [now - KEEP_MS]));
   }
 
   /** The chain root of a message, when known (from memory, else from the database). */
-  rootOf(messageId: string): string | undefined {
+  async rootOf(messageId: string): Promise<string | undefined> {
     const cached = this.cache.get(messageId);
-    if (cached) return cached;
-    const stored = this.stmts?.get.get(messageId)?.chain_id;
-    if (stored) this.remember(stored, [messageId]);
-    return stored;
+    if (cached || !this.sql) return cached;
+    const row = await unlessUnavailable(
+      this.sql.get<{ chain_id: string }>('SELECT chain_id FROM discord_message_links WHERE message_id = $1', [
+        messageId,
+      ]),
+    );
+    if (row) this.remember(row.chain_id, [messageId]);
+    return row?.chain_id;
   }
 
   /** How many messages are linked to the chain rooted at `root` (questions and answer messages). */
-  size(root: string): number {
-    if (this.stmts) return this.stmts.size.get(root)?.n ?? 0;
-    let n = 0;
-    for (const r of this.cache.values()) if (r === root) n++;
-    return n;
+  async size(root: string): Promise<number> {
+    if (!this.sql) {
+      let n = 0;
+      for (const r of this.cache.values()) if (r === root) n++;
+      return n;
+    }
+    const row = await unlessUnavailable(
+      this.sql.get<{ n: number }>(
+        'SELECT CAST(COUNT(*) AS INTEGER) AS n FROM discord_message_links WHERE chain_id = $1',
+        [root],
+      ),
+    );
+    return Number(row?.n ?? 0);
   }
 
-  /** Records that `messageIds` belong to the chain rooted at `root`. */
-  link(root: string, ...messageIds: string[]): void {
-    if (!messageIds.length) return;
-    this.stmts?.insertAll(root, messageIds);
-    this.remember(root, messageIds);
+  /**
+   * Records that `messageIds` belong to the chain rooted at `root`: at once in this process's
+   * cache (so this process continues the chain even if the write fails), then in the database,
+   * all in one statement.
+   */
+  async link(root: string, ...messageIds: string[]): Promise<void> {
+    const ids = [...new Set(messageIds)];
+    if (!ids.length) return;
+    this.remember(root, ids);
+    if (!this.sql) return;
+    // $1 the root and $2 the time serve every row; the ids follow from $3
+    const rows = ids.map((_, i) => `($${i + 3}, $1, $2)`).join(', ');
+    await unlessUnavailable(
+      this.sql.run(
+        `INSERT INTO discord_message_links (message_id, chain_id, created_at) VALUES ${rows} ON CONFLICT (message_id) DO UPDATE SET chain_id = excluded.chain_id`,
+        [root, Date.now(), ...ids],
+      ),
+    );
   }
 
   private remember(root: string, ids: string[]): void {

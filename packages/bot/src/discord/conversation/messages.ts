@@ -8,23 +8,39 @@ import { BusyError } from '../limits/queue.js';
 import { limitMessage } from '../limits/rate-limit.js';
 import { repliesInThread } from '../settings.js';
 import { chainRoot } from './chain-root.js';
+import { linkOrWarn } from './link.js';
 import { messageTarget } from './targets.js';
 import { threadTitle } from './thread-title.js';
 
 /** Why the bot answers a message, or undefined when it stays quiet. */
 type Trigger = 'dm' | 'mention' | 'reply' | 'thread';
 
-/** Decides whether a message is for the bot: a DM, a mention, a reply to the bot, or a thread it started. */
-export function triggerOf(ctx: SurfaceContext, message: Message): Trigger | undefined {
+/**
+ * Decides whether a message is for the bot: a DM, a mention, a reply to the bot or to a message of
+ * one of its chains, or a thread it started. When the database cannot say whether a reply to
+ * someone else's message belongs to a chain, the bot stays quiet (logged): answering every reply
+ * between members with an outage notice would be worse.
+ */
+export async function triggerOf(ctx: SurfaceContext, message: Message): Promise<Trigger | undefined> {
   const me = ctx.client.user?.id;
   if (!me || message.author.bot || message.author.id === me) return undefined;
   if (message.type !== MessageType.Default && message.type !== MessageType.Reply) return undefined;
   if (!message.guildId) return 'dm';
   if (message.channel.isThread() && message.channel.ownerId === me) return 'thread';
   const referenced = message.reference?.messageId;
-  if (referenced && (message.mentions.repliedUser?.id === me || ctx.chains.rootOf(referenced))) return 'reply';
+  if (referenced && (message.mentions.repliedUser?.id === me || (await inChain(ctx, referenced)))) return 'reply';
   if (message.mentions.users.has(me)) return 'mention';
   return undefined;
+}
+
+/** Whether a message belongs to a known reply chain; false (logged) when the database cannot say. */
+async function inChain(ctx: SurfaceContext, messageId: string): Promise<boolean> {
+  try {
+    return (await ctx.chains.rootOf(messageId)) !== undefined;
+  } catch (err) {
+    ctx.log.warn({ err: ctx.redact(String((err as Error)?.message ?? err)) }, 'discord: could not read reply chains');
+    return false;
+  }
 }
 
 /** The conversation a message continues: the DM, the bot's thread, or its reply chain. */
@@ -33,7 +49,7 @@ async function conversationOf(ctx: SurfaceContext, message: Message, trigger: Tr
   if (trigger === 'dm') return { ...base, channelId: message.channelId };
   if (trigger === 'thread') {
     // a thread opened for a long reply chain continues that chain's conversation
-    const chain = ctx.chains.rootOf(message.channelId);
+    const chain = await ctx.chains.rootOf(message.channelId);
     if (chain) {
       const parentId = message.channel.isThread() ? (message.channel.parentId ?? message.channelId) : message.channelId;
       return { ...base, channelId: parentId, chainId: chain };
@@ -62,7 +78,7 @@ function questionText(ctx: SurfaceContext, message: Message): string {
  * earlier messages of the same channel, so replies keep the order of the questions.
  */
 export async function handleMessage(ctx: SurfaceContext, message: Message): Promise<void> {
-  const trigger = triggerOf(ctx, message);
+  const trigger = await triggerOf(ctx, message);
   if (!trigger || !ctx.jobs.accepting) return;
   const parentId = message.channel.isThread() ? message.channel.parentId : null;
   if (!channelAllowed(ctx.settings, { guildId: message.guildId, channelId: message.channelId, parentId })) return;
@@ -84,7 +100,16 @@ export async function handleMessage(ctx: SurfaceContext, message: Message): Prom
       .catch((err) => warn(ctx, err));
     return;
   }
-  const conversation = await conversationOf(ctx, message, trigger);
+  let conversation: ConversationKey;
+  try {
+    conversation = await conversationOf(ctx, message, trigger);
+  } catch (err) {
+    // the reply chain could not be read (database unavailable): say so rather than stay silent
+    await message
+      .reply({ content: describeFailure(ctx, err), allowedMentions: { repliedUser: false } })
+      .catch((e) => warn(ctx, e));
+    return;
+  }
   await ctx.serial.run(message.channelId, async () => {
     try {
       await ctx.gate.run(() => answer(ctx, message, trigger, conversation, text));
@@ -123,7 +148,7 @@ async function answer(
     });
   } finally {
     // the thread a message starts has the message's id, so linking the message links the thread too
-    if (key.chainId) ctx.chains.link(key.chainId, message.id, ...sent);
+    if (key.chainId) await linkOrWarn(ctx, key.chainId, message.id, ...sent);
   }
 }
 
@@ -151,7 +176,7 @@ async function openThread(
     if (repliesInThread(ctx.settings, message.guildId)) title = threadTitle(text);
   } else if (trigger === 'reply' && conversation.chainId && threadAfter(ctx) > 0) {
     // each exchange links the question and at least one answer message
-    if (ctx.chains.size(conversation.chainId) >= threadAfter(ctx) * 2) {
+    if ((await chainSize(ctx, conversation.chainId)) >= threadAfter(ctx) * 2) {
       const first = await message.channel.messages.fetch(conversation.chainId).catch(() => undefined);
       title = threadTitle(first ? questionText(ctx, first) || text : text);
     }
@@ -161,6 +186,16 @@ async function openThread(
     warn(ctx, err);
     return undefined;
   });
+}
+
+/** Messages linked to a chain; 0 (logged) when the database cannot say, so the answer goes where it would anyway. */
+async function chainSize(ctx: SurfaceContext, root: string): Promise<number> {
+  try {
+    return await ctx.chains.size(root);
+  } catch (err) {
+    ctx.log.warn({ err: ctx.redact(String((err as Error)?.message ?? err)) }, 'discord: could not count a reply chain');
+    return 0;
+  }
 }
 
 function warn(ctx: SurfaceContext, err: unknown): void {
