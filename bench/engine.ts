@@ -90,6 +90,8 @@ function fixedKnowledge(): KnowledgeStore {
   return {
     search: async () => hits,
     ingest: none,
+    load: none,
+    ingestLoaded: none,
     addText: none,
     listSources: async () => [],
     getSource: async () => undefined,

@@ -106,5 +106,19 @@ describe('knowledge writes through the ingest queue', () => {
     expect(removed.data).toEqual({ removed: true });
     expect(writer.output()).toMatch(/"tool":"remove_knowledge"[^\n]*"msg":"job: finished"/);
     expect(await hearth.knowledge.listSources()).toEqual([]);
+
+    // `hearth ingest` on a machine that is not the writer: it reads the file here, the worker writes it
+    const doc = join(readerDir, 'giraffe.md');
+    writeFileSync(doc, '# Giraffes\n\nA giraffe sleeps less than two hours a day, mostly standing.');
+    const cli = spawnHearth(['ingest', doc], {
+      cwd,
+      env: { ...env, HEARTH_DATA_DIR: readerDir },
+      name: 'hearth ingest',
+    });
+    const ran = await cli.exited;
+    expect(ran.code, cli.output()).toBe(0);
+    expect(cli.stdout()).toMatch(/added 1 \(\d+ chunks\)/);
+    expect(writer.output()).toMatch(/"job":"knowledge\.ingest"[^\n]*"added":1/);
+    expect((await hearth.knowledge.listSources()).map((s) => s.uri)).toEqual([doc]);
   }, 300_000);
 });

@@ -50,6 +50,11 @@ export interface Hearth {
    * tools of `jobs.queued` run as its jobs (on `hearth worker` processes). Undefined otherwise.
    */
   queue?: JobQueue;
+  /**
+   * The knowledge writers' queue (`jobs.queues` of `add_knowledge`, default `ingest`) when `redisUrl`
+   * is set: `hearth ingest` sends what it read there, for the one ingest worker to write.
+   */
+  knowledgeQueue?: JobQueue;
   /** External MCP servers (`mcp.servers`) whose tools joined the registry; undefined when none are connected. */
   mcpServers?: McpServers;
   /** Stops plugins, closes the queue, models, the store and the database, in that order. Idempotent. */
@@ -180,6 +185,7 @@ export async function createHearth(options: CreateHearthOptions = {}): Promise<H
     }
 
     let queue: JobQueue | undefined;
+    let knowledgeQueue: JobQueue | undefined;
     if (config.redisUrl) {
       const { openQueue } = await import('./queue/index.js');
       const opened = await openQueue('tools', { redisUrl: config.redisUrl });
@@ -199,6 +205,7 @@ export async function createHearth(options: CreateHearthOptions = {}): Promise<H
           }
           routes[tool] = q;
         }
+        knowledgeQueue = routes.add_knowledge;
         // after plugins loaded: the routing covers their tools (and, per its contract, later ones)
         const { queueTools } = await import('./queue/remote-tools.js');
         const undo = queueTools({
@@ -228,6 +235,7 @@ export async function createHearth(options: CreateHearthOptions = {}): Promise<H
       engine,
       storage,
       queue,
+      knowledgeQueue,
       mcpServers,
       close: () => (closed ??= runClosers(closers)),
     };

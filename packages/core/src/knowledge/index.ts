@@ -3,6 +3,7 @@ import type { KnowledgeStore } from './types.js';
 
 export { type Chunk, type ChunkOptions, chunkText } from './chunker.js';
 export { DEFAULT_FUSION, type FusionConfig, type FusionMethod, fuse } from './fusion.js';
+export type { LoadResult } from './inputs.js';
 export {
   connectLance,
   DEFAULT_REFRESH_SECONDS,

@@ -9,7 +9,7 @@ import { type Candidate, ChunkTable, cosine, type ScoredRow, sql } from './chunk
 import { type ChunkOptions, DEFAULT_CHUNKING } from './chunker.js';
 import { DEFAULT_FUSION, type FusionConfig, fuse, type Scored } from './fusion.js';
 import { Indexer } from './indexer.js';
-import { DEFAULT_LIMITS, expandInputs, type InputLimits, loadInput, sha256 } from './inputs.js';
+import { DEFAULT_LIMITS, expandInputs, type InputLimits, type LoadResult, loadInput, sha256 } from './inputs.js';
 import { PublishedCatalog, type PublishedSource } from './published.js';
 import { rerankLocal } from './rerank.js';
 import { isVisible, scopeFilter, scopeOf } from './scope.js';
@@ -280,50 +280,93 @@ export class LanceKnowledgeStore implements KnowledgeStore {
     options: { scope?: KnowledgeScope; onProgress?: ProgressFn; signal?: AbortSignal } = {},
   ): Promise<IngestReport> {
     return this.#exclusive(async () => {
-      const started = performance.now();
-      const report: IngestReport = { added: [], changed: [], unchanged: [], skipped: [] };
       const { items, missing } = await expandInputs(inputs);
-      for (const m of missing) if (!m.ok) report.skipped.push({ uri: m.uri, reason: m.reason, detail: m.detail });
-      const indexer = this.#indexer();
-      const events: ['added' | 'changed', string][] = [];
-      const written: { list: IngestReport['added']; entry: IngestReport['added'][number] }[] = [];
-      for (let i = 0; i < items.length; i++) {
-        options.signal?.throwIfAborted();
-        const loaded = await loadInput(items[i], this.#limits, options.signal);
-        if (!loaded.ok) report.skipped.push({ uri: loaded.uri, reason: loaded.reason, detail: loaded.detail });
-        else {
-          const id = this.#sourceId(loaded.uri, options.scope);
-          const result = await this.#put(
-            indexer,
-            id,
-            loaded.uri,
-            loaded.source.title,
-            loaded.source.mimeType,
-            loaded.contentHash,
-            loaded.source.docs,
-            options.scope,
-            options.signal,
-          );
-          if (result.status === 'unchanged') report.unchanged.push({ uri: loaded.uri, sourceId: id });
-          else {
-            const entry = { uri: loaded.uri, sourceId: id, chunks: result.chunks };
-            written.push({ list: result.status === 'added' ? report.added : report.changed, entry });
-            events.push([result.status, id]);
-          }
-        }
-        options.onProgress?.(i + 1, items.length, items[i]);
-      }
-      await indexer.flush(options.signal);
-      for (const w of written) w.list.push(w.entry);
-      const indexStarted = performance.now();
-      await this.#table.maintain((m, f) => this.options.log?.info(m, f));
-      this.lastIngestTimings = {
-        seconds: (performance.now() - started) / 1000,
-        indexSeconds: (performance.now() - indexStarted) / 1000,
-      };
-      for (const [kind, id] of events) await this.#changed(kind, id);
-      return report;
+      return this.#ingest(
+        items,
+        (i, signal) => loadInput(items[i]!, this.#limits, signal),
+        missing.filter((m) => !m.ok),
+        options,
+      );
     });
+  }
+
+  async load(inputs: string[], options: { onProgress?: ProgressFn; signal?: AbortSignal } = {}): Promise<LoadResult[]> {
+    const { items, missing } = await expandInputs(inputs);
+    const out: LoadResult[] = [...missing];
+    for (let i = 0; i < items.length; i++) {
+      options.signal?.throwIfAborted();
+      out.push(await loadInput(items[i]!, this.#limits, options.signal));
+      options.onProgress?.(i + 1, items.length, items[i]);
+    }
+    return out;
+  }
+
+  /**
+   * Ingests sources another process already loaded (`hearth ingest` on a deployment whose one
+   * knowledge writer is the `ingest` worker: the command reads the files, the worker writes them).
+   */
+  ingestLoaded(
+    loaded: LoadResult[],
+    options: { scope?: KnowledgeScope; onProgress?: ProgressFn; signal?: AbortSignal } = {},
+  ): Promise<IngestReport> {
+    return this.#exclusive(() =>
+      this.#ingest(
+        loaded.map((l) => l.uri),
+        async (i) => loaded[i]!,
+        [],
+        options,
+      ),
+    );
+  }
+
+  async #ingest(
+    items: string[],
+    load: (i: number, signal?: AbortSignal) => Promise<LoadResult>,
+    missing: LoadResult[],
+    options: { scope?: KnowledgeScope; onProgress?: ProgressFn; signal?: AbortSignal },
+  ): Promise<IngestReport> {
+    const started = performance.now();
+    const report: IngestReport = { added: [], changed: [], unchanged: [], skipped: [] };
+    for (const m of missing) if (!m.ok) report.skipped.push({ uri: m.uri, reason: m.reason, detail: m.detail });
+    const indexer = this.#indexer();
+    const events: ['added' | 'changed', string][] = [];
+    const written: { list: IngestReport['added']; entry: IngestReport['added'][number] }[] = [];
+    for (let i = 0; i < items.length; i++) {
+      options.signal?.throwIfAborted();
+      const loaded = await load(i, options.signal);
+      if (!loaded.ok) report.skipped.push({ uri: loaded.uri, reason: loaded.reason, detail: loaded.detail });
+      else {
+        const id = this.#sourceId(loaded.uri, options.scope);
+        const result = await this.#put(
+          indexer,
+          id,
+          loaded.uri,
+          loaded.source.title,
+          loaded.source.mimeType,
+          loaded.contentHash,
+          loaded.source.docs,
+          options.scope,
+          options.signal,
+        );
+        if (result.status === 'unchanged') report.unchanged.push({ uri: loaded.uri, sourceId: id });
+        else {
+          const entry = { uri: loaded.uri, sourceId: id, chunks: result.chunks };
+          written.push({ list: result.status === 'added' ? report.added : report.changed, entry });
+          events.push([result.status, id]);
+        }
+      }
+      options.onProgress?.(i + 1, items.length, items[i]);
+    }
+    await indexer.flush(options.signal);
+    for (const w of written) w.list.push(w.entry);
+    const indexStarted = performance.now();
+    await this.#table.maintain((m, f) => this.options.log?.info(m, f));
+    this.lastIngestTimings = {
+      seconds: (performance.now() - started) / 1000,
+      indexSeconds: (performance.now() - indexStarted) / 1000,
+    };
+    for (const [kind, id] of events) await this.#changed(kind, id);
+    return report;
   }
 
   /** Stores a source version and queues its chunks; `unchanged` when the same content is already indexed. */

@@ -1,4 +1,5 @@
 import type { KnowledgeHit } from '@hearth/sdk';
+import type { LoadResult } from './inputs.js';
 
 /**
  * Where a source is visible. A search in guild G, channel C sees global sources, G's guild sources
@@ -51,6 +52,16 @@ export interface KnowledgeStore {
   /** Ingests files, folders or URLs. Idempotent per source; never throws for one bad input. */
   ingest(
     inputs: string[],
+    options?: { scope?: KnowledgeScope; onProgress?: ProgressFn; signal?: AbortSignal },
+  ): Promise<IngestReport>;
+  /**
+   * Reads and parses files, folders or URLs with this store's limits, writing nothing: the first half
+   * of `ingest`, for a process that hands the writing to the one knowledge writer (the `ingest` worker).
+   */
+  load(inputs: string[], options?: { onProgress?: ProgressFn; signal?: AbortSignal }): Promise<LoadResult[]>;
+  /** The second half: ingests what `load` returned (skips included in the report). */
+  ingestLoaded(
+    loaded: LoadResult[],
     options?: { scope?: KnowledgeScope; onProgress?: ProgressFn; signal?: AbortSignal },
   ): Promise<IngestReport>;
   /** Adds or replaces a text source (e.g. a Discord attachment or an MCP add_knowledge call). */

@@ -26,6 +26,13 @@ export async function openQueue(name: string, options: OpenQueueOptions = {}): P
   if (!url) return new InProcessQueue(name);
   return openRedisQueue(name, { ...options, url });
 }
+export {
+  INGEST_JOB,
+  type IngestJobData,
+  type IngestThroughQueueOptions,
+  ingestJobHandler,
+  ingestThroughQueue,
+} from './ingest-jobs.js';
 export { type QueueToolsOptions, queueTools } from './remote-tools.js';
 export {
   decodeToolResult,

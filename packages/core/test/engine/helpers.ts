@@ -56,6 +56,8 @@ export function memoryKnowledge(docs: Doc[]): KnowledgeStore & { searches: { que
         );
     },
     ingest: unsupported,
+    load: unsupported,
+    ingestLoaded: unsupported,
     addText: unsupported,
     listSources: async () => [],
     getSource: async () => undefined,

@@ -51,6 +51,8 @@ export function fakeKnowledge(): KnowledgeStore {
   };
   return {
     ingest: unsupported,
+    load: unsupported,
+    ingestLoaded: unsupported,
     reindex: unsupported,
     listSources: async () => [],
     async addText(source, options) {

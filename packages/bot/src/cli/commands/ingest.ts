@@ -1,5 +1,6 @@
-import type { IngestReport } from '@hearth/core';
-import { parseScope } from '@hearth/core/knowledge';
+import type { IngestReport, KnowledgeStore } from '@hearth/core';
+import { type KnowledgeScope, parseScope } from '@hearth/core/knowledge';
+import type { JobQueue } from '@hearth/core/queue';
 import type { Command } from 'commander';
 import { type CliContext, onInterrupt } from '../context.js';
 
@@ -31,14 +32,10 @@ export function register(program: Command, ctx: CliContext): void {
       const stopListening = onInterrupt(() =>
         abort.signal.aborted ? process.exit(130) : abort.abort(new Error('cancelled')),
       );
-      const bar = ctx.progress('ingest');
       try {
-        const report = await hearth.knowledge.ingest(inputs, {
-          scope,
-          signal: abort.signal,
-          onProgress: (done, total, label) => bar.update(done, total, label),
-        });
-        bar.done();
+        const report = hearth.knowledgeQueue
+          ? await throughQueue(ctx, hearth.knowledge, hearth.knowledgeQueue, inputs, scope, abort.signal)
+          : await direct(ctx, hearth.knowledge, inputs, scope, abort.signal);
         if (flags.json) ctx.printJson(report);
         else ctx.print(formatIngestReport(report));
         const stored = report.added.length + report.changed.length + report.unchanged.length;
@@ -47,4 +44,51 @@ export function register(program: Command, ctx: CliContext): void {
         stopListening();
       }
     });
+}
+
+/** One process: this one writes the knowledge store itself. */
+async function direct(
+  ctx: CliContext,
+  knowledge: KnowledgeStore,
+  inputs: string[],
+  scope: KnowledgeScope,
+  signal: AbortSignal,
+): Promise<IngestReport> {
+  const bar = ctx.progress('ingest');
+  const report = await knowledge.ingest(inputs, {
+    scope,
+    signal,
+    onProgress: (done, total, label) => bar.update(done, total, label),
+  });
+  bar.done();
+  return report;
+}
+
+/**
+ * A deployment with a shared queue has one knowledge writer, the `ingest` worker: this command reads
+ * and parses the inputs here (the worker may be on another machine) and sends the text to it.
+ */
+async function throughQueue(
+  ctx: CliContext,
+  knowledge: KnowledgeStore,
+  queue: JobQueue,
+  inputs: string[],
+  scope: KnowledgeScope,
+  signal: AbortSignal,
+): Promise<IngestReport> {
+  const { ingestThroughQueue } = await import('@hearth/core/queue');
+  const reading = ctx.progress('read');
+  const loaded = await knowledge.load(inputs, {
+    signal,
+    onProgress: (done, total, label) => reading.update(done, total, label),
+  });
+  reading.done();
+  const bar = ctx.progress(`ingest (worker on "${queue.name}")`);
+  const report = await ingestThroughQueue(queue, loaded, {
+    scope,
+    signal,
+    onProgress: (done, total, label) => bar.update(done, total, label),
+  });
+  bar.done();
+  return report;
 }

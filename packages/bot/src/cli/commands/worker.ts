@@ -26,6 +26,8 @@ interface QueueModule {
   }): { stopped: Promise<boolean> };
   toolJobHandler(registry: unknown, queueName: string, records?: unknown, log?: unknown): unknown;
   TOOL_JOB: string;
+  ingestJobHandler(knowledge: unknown, log?: unknown): unknown;
+  INGEST_JOB: string;
 }
 interface OpsModule {
   metrics(): {
@@ -177,10 +179,15 @@ async function work(
           ),
       })
     : undefined;
+  // the knowledge writers' queue also takes `hearth ingest`'s loaded sources
+  const knowledgeQueue = hearth.config.jobs.queues.add_knowledge ?? INGEST_QUEUE;
   const running = queues.map((queue) =>
     q.runWorker({
       queues: [queue],
-      handlers: { [q.TOOL_JOB]: q.toolJobHandler(hearth.registry, queue.name, database?.jobs, log) },
+      handlers: {
+        [q.TOOL_JOB]: q.toolJobHandler(hearth.registry, queue.name, database?.jobs, log),
+        ...(queue.name === knowledgeQueue ? { [q.INGEST_JOB]: q.ingestJobHandler(hearth.knowledge, log) } : {}),
+      },
       concurrency: o.concurrency,
       graceMs: o.graceMs,
       onStopping: (why) => log.info({ queue: queue.name, why, graceMs: o.graceMs }, 'worker: draining'),
