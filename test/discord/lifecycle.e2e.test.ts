@@ -59,6 +59,12 @@ describe('conversations that survive a restart (real discord.js, real Hearth, SQ
     const hello = await rig.emu.waitFor(() => rig.emu.repliesTo(first.id)[0], 10_000, 'first answer');
     const second = rig.emu.say('Nice weather today', { author: zed, replyTo: hello.id });
     const reply2 = await rig.emu.waitFor(() => rig.emu.repliesTo(second.id)[0], 10_000, 'second answer');
+    // the bot stores a chain's links just after sending its answer: let that land before removing them
+    await rig.emu.waitFor(
+      () => rig.hearth.db.prepare('SELECT 1 FROM discord_message_links WHERE message_id = ?').get(reply2.id),
+      10_000,
+      'links of the second answer stored',
+    );
     const since = Date.now(); // before the restart: every API read after the links are gone counts
     rig.hearth.db.prepare('DELETE FROM discord_message_links').run(); // links pruned, or a new data folder
     await rig.restart();

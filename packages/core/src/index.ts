@@ -19,7 +19,7 @@ export {
 export { ConfigError, ENV_KEYS, type LoadConfigOptions, loadConfig } from './config/load.js';
 export { DEFAULT_QUEUED_TOOLS } from './config/scale.js';
 export { type ConfigInput, configSchema, type HearthConfig } from './config/schema.js';
-export { DatabaseUnavailableError } from './engine/conversations.js';
+export { DatabaseUnavailableError, databaseUnavailable } from './engine/conversations.js';
 export type * from './engine/types.js';
 export type * from './knowledge/types.js';
 export { createLogger, type HearthLogger, sdkLogger } from './log/logger.js';

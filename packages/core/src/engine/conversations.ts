@@ -1,5 +1,4 @@
 import { HearthError } from '@hearth/sdk';
-import type { Redactor } from '../log/redact.js';
 import type { ConversationRepository } from '../storage/conversations.js';
 
 /** A conversation-store failure as users see it: one clear line, secrets redacted, the cause kept for the log. */
@@ -11,16 +10,26 @@ export class DatabaseUnavailableError extends HearthError {
 
 /**
  * What went wrong, in words a user may see: the kind of failure and the driver's code, never the
- * database's address (the full message stays on the error's `cause`, for the log).
+ * driver's message (it may name the database's address; it stays on the error's `cause`, for the log).
  */
-function failureKind(err: unknown, redactor: Redactor): string {
+function failureKind(err: unknown): string {
   const code = (err as { code?: unknown })?.code;
-  const message = redactor.redact((err as Error)?.message || String(err));
+  const message = (err as Error)?.message || String(err);
   if (code === 'ECONNREFUSED') return 'connection refused (ECONNREFUSED)';
   if (/timeout|timed out/i.test(message)) return 'no answer in time (timeout)';
-  if (code === 'ECONNRESET' || /terminat|closed|reset/i.test(message)) return 'the connection was lost';
+  if (code === 'ECONNRESET' || /terminat|closed|reset|after calling end/i.test(message))
+    return 'the connection was lost';
   if (typeof code === 'string' && /^[A-Z0-9_]{2,}$/.test(code)) return `error ${code}`;
   return 'the query failed';
+}
+
+/**
+ * Any storage failure as the one sentence users see ("The database is unavailable: connection refused
+ * (ECONNREFUSED). Try again shortly."), the driver's error kept as `cause`. Every surface uses it.
+ */
+export function databaseUnavailable(err: unknown): DatabaseUnavailableError {
+  if (err instanceof DatabaseUnavailableError) return err;
+  return new DatabaseUnavailableError(`The database is unavailable: ${failureKind(err)}. Try again shortly.`, err);
 }
 
 /**
@@ -28,13 +37,9 @@ function failureKind(err: unknown, redactor: Redactor): string {
  * is unavailable: …"), so a PostgreSQL outage during a turn reaches the user as a sentence rather
  * than a driver stack. The pool's connection timeout bounds how long a call can wait.
  */
-export function guardConversations(repo: ConversationRepository, redactor: Redactor): ConversationRepository {
+export function guardConversations(repo: ConversationRepository): ConversationRepository {
   const fail = (err: unknown): never => {
-    if (err instanceof DatabaseUnavailableError) throw err;
-    throw new DatabaseUnavailableError(
-      `The database is unavailable: ${failureKind(err, redactor)}. Try again shortly.`,
-      err,
-    );
+    throw databaseUnavailable(err);
   };
   const guard = <T>(p: Promise<T>) => p.catch(fail);
   return {

@@ -75,7 +75,7 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
   const { config, log } = deps;
   const repo = deps.conversations ?? (deps.db ? new SqliteConversations(deps.db) : undefined);
   if (!repo) throw new Error('createEngine needs `conversations` (Hearth.database.conversations)');
-  const store = guardConversations(repo, deps.redactor);
+  const store = guardConversations(repo);
   // `hearth adapters use <name> [--guild ID]` writes the assignments this reads on every turn
   const adapters = new AdapterStore(config.dataDir);
   let personas = loadPersonas([BUILTIN_PERSONAS_DIR, config.engine.personasDir]);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DatabaseUnavailableError } from '@hearth/core';
+import { type DatabaseUnavailableError, databaseUnavailable } from '@hearth/core';
 import type { SqlRunner, SqlValue } from '@hearth/core/storage';
 
 /** A console conversation as the chat page lists it. */
@@ -188,8 +188,7 @@ export class WebStore {
 
   private guard<T>(pending: Promise<T>): Promise<T> {
     return pending.catch((err: unknown) => {
-      if (err instanceof DatabaseUnavailableError) throw err;
-      throw new DatabaseUnavailableError(`The database is unavailable: ${failureKind(err)}. Try again shortly.`, err);
+      throw databaseUnavailable(err);
     });
   }
 }
@@ -202,19 +201,4 @@ function lostTheRace(err: unknown): boolean {
     code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
     (typeof code === 'string' && code.startsWith('SQLITE_BUSY'))
   );
-}
-
-/**
- * What went wrong, in words a user may see: the kind of failure and the driver's code, never the
- * driver's message (it may name the database's address; it stays on the error's `cause` for the log).
- */
-function failureKind(err: unknown): string {
-  const code = (err as { code?: unknown })?.code;
-  const message = (err as Error)?.message ?? String(err);
-  if (code === 'ECONNREFUSED') return 'connection refused (ECONNREFUSED)';
-  if (/timeout|timed out/i.test(message)) return 'no answer in time (timeout)';
-  if (code === 'ECONNRESET' || /terminat|closed|reset|after calling end/i.test(message))
-    return 'the connection was lost';
-  if (typeof code === 'string' && /^[A-Z0-9_]{2,}$/.test(code)) return `error ${code}`;
-  return 'the query failed';
 }
