@@ -120,5 +120,15 @@ describe('knowledge writes through the ingest queue', () => {
     expect(cli.stdout()).toMatch(/added 1 \(\d+ chunks\)/);
     expect(writer.output()).toMatch(/"job":"knowledge\.ingest"[^\n]*"added":1/);
     expect((await hearth.knowledge.listSources()).map((s) => s.uri)).toEqual([doc]);
+
+    // reindex writes the store itself: beside a running ingest worker it refuses unless told --direct
+    const reindex = spawnHearth(['reindex', '--embedder', 'local'], {
+      cwd,
+      env: { ...env, HEARTH_DATA_DIR: readerDir },
+      name: 'hearth reindex',
+    });
+    const refused = await reindex.exited;
+    expect(refused.code).not.toBe(0);
+    expect(reindex.stderr()).toMatch(/the one knowledge writer.*Stop that worker.*--direct/s);
   }, 300_000);
 });
