@@ -141,7 +141,12 @@ export async function discordLoad(options: LoadOptions): Promise<LoadResult> {
   }
 }
 
-async function fire(
+/**
+ * Sends `options.events` small-talk messages at `options.rate` (even events to a guild channel,
+ * odd ones to a user's DM), waits up to `options.drainMs` for the replies, and measures lost events,
+ * wrong replies, per-channel order and event -> reply latency.
+ */
+export async function fire(
   emu: Emulator,
   options: LoadOptions,
   guildChannels: string[],

@@ -119,6 +119,27 @@ export interface McpInstance {
 }
 
 /**
+ * The `hearth.config.json` of the MCP load runs: the fixture plugin, no first-party plugins, no docs
+ * ingest, and a rate limit a load run never reaches. A caller that writes its own config (a whole
+ * deployment sharing one) starts from this.
+ */
+export function mcpLoadConfig(): Record<string, unknown> {
+  return {
+    plugins: { firstParty: false, load: [SCALE_PLUGIN] },
+    knowledge: { ingestDocsOnStart: false },
+    // every client here is the one default principal; its default budget (120 calls a minute) is
+    // for an agent, not for a load run
+    mcp: { rateLimit: { perMinute: 600_000, burst: 10_000 } },
+  };
+}
+
+/** Options of {@link startMcpInstances}. */
+export interface McpInstancesOptions {
+  /** Write {@link mcpLoadConfig} into `cwd` first (default true); false keeps the caller's config. */
+  writeConfig?: boolean;
+}
+
+/**
  * Starts `count` `hearth mcp --http` processes in `cwd` (one shared data folder) with `env`
  * (HEARTH_REDIS_URL, HEARTH_DATABASE_URL...) and the fixture plugin, each with `--ops`.
  */
@@ -126,17 +147,9 @@ export async function startMcpInstances(
   count: number,
   cwd: string,
   env: Record<string, string>,
+  options: McpInstancesOptions = {},
 ): Promise<McpInstance[]> {
-  writeFileSync(
-    join(cwd, 'hearth.config.json'),
-    JSON.stringify({
-      plugins: { firstParty: false, load: [SCALE_PLUGIN] },
-      knowledge: { ingestDocsOnStart: false },
-      // every client here is the one default principal; its default budget (120 calls a minute) is
-      // for an agent, not for a load run
-      mcp: { rateLimit: { perMinute: 600_000, burst: 10_000 } },
-    }),
-  );
+  if (options.writeConfig !== false) writeFileSync(join(cwd, 'hearth.config.json'), JSON.stringify(mcpLoadConfig()));
   return Promise.all(
     Array.from({ length: count }, async (_, i) => {
       const [port, opsPort] = [await freePort(), await freePort()];
