@@ -33,7 +33,7 @@ import {
   startRoundRobin,
 } from '../test/mcp/cluster.js';
 import { counterValue, openClients, quantile, runCalls } from '../test/mcp/load.js';
-import { isEvenShare, type KindResult, runPacedCalls } from '../test/mcp/paced-load.js';
+import { type KindResult, pickShare, runPacedCalls } from '../test/mcp/paced-load.js';
 import { freePort, type HearthProcess, spawnHearth, startPrivateRedis, workDir } from '../test/scale/lib/index.js';
 
 const EVENTS = Number(process.env.DEPLOY_LOAD_EVENTS ?? 5_000);
@@ -165,6 +165,7 @@ export async function run(): Promise<string> {
     const workerOfPid = new Map(workers.map((w, i) => [String(w.proc.pid), i]));
     const answeredBy = workers.map(() => 0);
     let answeredByOther = 0;
+    const queuedCalls = pickShare(CALLS, QUEUED_SHARE);
     const runStarted = performance.now();
     const [discord, mcp] = await Promise.all([
       fire(emu, { events: EVENTS, rate: RATE, channels: CHANNELS, drainMs: 300_000 }, guildChannels, dms, users),
@@ -172,8 +173,7 @@ export async function run(): Promise<string> {
         clients,
         calls: CALLS,
         spreadMs: SPREAD_S * 1000,
-        plan: (i) =>
-          isEvenShare(i, QUEUED_SHARE) ? { kind: 'queued', tool: QUEUED_TOOL } : { kind: 'direct', tool: DIRECT_TOOL },
+        plan: (i) => (queuedCalls[i] ? { kind: 'queued', tool: QUEUED_TOOL } : { kind: 'direct', tool: DIRECT_TOOL }),
         observe(kind, text) {
           if (kind !== 'queued') return;
           const w = workerOfPid.get(text.trim());
@@ -227,7 +227,7 @@ export async function run(): Promise<string> {
       '## deploy-load',
       '',
       `One deployment on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), everything at once, sharing only HEARTH_DATABASE_URL (a PostgreSQL database of this run), HEARTH_REDIS_URL (a private Redis) and one working folder and config: \`hearth discord --shards 2\` against the Discord emulator, 2 \`hearth worker\` (queue \`${QUEUE}\`), 2 \`hearth mcp --http\` behind a round-robin proxy; real CLI processes from source.`,
-      `${EVENTS} Discord MESSAGE_CREATE events at ${RATE}/s (small talk over ${CHANNELS} guild channels, shard 1, and ${CHANNELS} DMs, shard 0) while ${CLIENTS} MCP clients made ${CALLS} tools/call requests paced over ${SPREAD_S.toFixed(0)} s: \`${DIRECT_TOOL}\` (direct, answered by the MCP process) and ${(QUEUED_SHARE * 100).toFixed(0)} % \`${QUEUED_TOOL}\` (in \`jobs.queued\`: a job on a worker).`,
+      `${EVENTS} Discord MESSAGE_CREATE events at ${RATE}/s (small talk over ${CHANNELS} guild channels, shard 1, and ${CHANNELS} DMs, shard 0) while ${CLIENTS} MCP clients made ${CALLS} tools/call requests paced over ${SPREAD_S.toFixed(0)} s: \`${DIRECT_TOOL}\` (direct, answered by the MCP process) and ${(QUEUED_SHARE * 100).toFixed(0)} % \`${QUEUED_TOOL}\` (in \`jobs.queued\`: a job on a worker; the queued calls at seeded shuffled positions).`,
       '',
       '| Discord events | lost | wrong replies | channels out of order | p50 event->reply ms | p95 ms | max ms | answered by shard 0 / 1 | counted by /metrics shard 0 / 1 (warm-up incl.) |',
       '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',

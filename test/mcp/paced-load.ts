@@ -92,9 +92,24 @@ export async function runPacedCalls(options: PacedOptions): Promise<PacedResult>
 }
 
 /**
- * Call `i` is queued when it is one of an evenly spread `share` (0..1) of the calls: with 0.1, calls
- * 9, 19, 29, ... (exactly `round(calls * share)` of them over whole tens).
+ * Which of `calls` calls are picked: exactly `round(calls * share)` of them (share 0..1), at
+ * positions shuffled by a seeded generator, so a run repeats and the picked calls do not fall into
+ * step with a round-robin proxy (every 10th request of two backends always hits the same one).
  */
-export function isEvenShare(i: number, share: number): boolean {
-  return Math.floor((i + 1) * share) > Math.floor(i * share);
+export function pickShare(calls: number, share: number, seed = 18): boolean[] {
+  const picked = Array.from({ length: calls }, (_, i) => i < Math.round(calls * share));
+  // mulberry32: small, seeded, good enough to shuffle a plan
+  let state = seed >>> 0;
+  const random = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  for (let i = calls - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [picked[i], picked[j]] = [picked[j]!, picked[i]!];
+  }
+  return picked;
 }
