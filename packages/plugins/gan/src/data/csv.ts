@@ -73,10 +73,21 @@ export function parseCsv(text: string, limits: Partial<CsvLimits> = {}): RawTabl
 
 /** Picks `,`, `;` or tab from the header line (the most frequent outside quotes). */
 function detectDelimiter(text: string): string {
-  const firstLine = text.slice(0, text.indexOf('\n') === -1 ? text.length : text.indexOf('\n')).replace(/"[^"]*"/g, '');
-  const counts = [',', ';', '\t'].map((d) => [d, firstLine.split(d).length - 1] as const);
-  counts.sort((a, b) => b[1] - a[1]);
-  return counts[0]![1] > 0 ? counts[0]![0] : ',';
+  // count candidates outside quotes in the first record, which may span lines inside a quoted cell
+  const counts = new Map<string, number>([
+    [',', 0],
+    [';', 0],
+    ['\t', 0],
+  ]);
+  let quoted = false;
+  for (const ch of text) {
+    if (ch === '"')
+      quoted = !quoted; // an escaped "" toggles twice: no change
+    else if (!quoted && (ch === '\n' || ch === '\r')) break;
+    else if (!quoted && counts.has(ch)) counts.set(ch, counts.get(ch)! + 1);
+  }
+  const [best, n] = [...counts].sort((a, b) => b[1] - a[1])[0]!;
+  return n > 0 ? best : ',';
 }
 
 /** Serialises rows as RFC 4180 CSV (quotes only where needed), `missing` for null cells. */
