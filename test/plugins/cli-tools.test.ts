@@ -47,6 +47,14 @@ beforeAll(() => {
 });
 
 describe('a CLI command for every tool, generated from its schema', () => {
+  it('hearth --help says plugin tools are commands and where to list them, without loading plugins', async () => {
+    const r = await hearth(dir, ['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Every plugin tool is a command too: hearth <plugin> <tool>/);
+    expect(r.stdout).toContain('`hearth tools list`');
+    expect(r.stdout).not.toMatch(/^\s+kit\b/m); // not generated: --help stays fast
+  });
+
   it('hearth kit draw: typed flags, repeated flags for arrays, files saved, --json prints the structured result', async () => {
     const r = await hearth(dir, [
       'kit',

@@ -18,7 +18,13 @@ export async function buildProgram(argv: string[] = process.argv): Promise<{ pro
     .option('-d, --data-dir <dir>', 'data folder (default .hearth, or HEARTH_DATA_DIR)')
     .option('-v, --verbose', 'debug logging')
     .showHelpAfterError()
-    .configureHelp({ sortSubcommands: true });
+    .configureHelp({ sortSubcommands: true })
+    // plugin tools are generated only when named (loading plugins would slow every --help): say so
+    .addHelpText(
+      'after',
+      '\nEvery plugin tool is a command too: hearth <plugin> <tool> [flags] (e.g. hearth gan augment --help).\n' +
+        '`hearth tools list` lists them all with their Discord and MCP names (it loads the plugins first).',
+    );
   const ctx = createCliContext(program);
   const dir = new URL('./commands/', import.meta.url);
   const files = readdirSync(dir)
