@@ -104,6 +104,29 @@ async function workerJobs(workers: Worker[]): Promise<{ ok: number; other: numbe
   );
 }
 
+/**
+ * The bot's REST requests during the run: per event by route (ids as :id), and the most in one
+ * second per shard process, told apart by channel (DMs: shard 0, guild channels: shard 1).
+ */
+function restLoad(
+  requests: Emulator['requests'],
+  events: number,
+  channelsOfShard: Set<string>[],
+): { perEvent: Record<string, number>; peak: number[] } {
+  const perEvent: Record<string, number> = {};
+  const perSecond = channelsOfShard.map(() => new Map<number, number>());
+  for (const r of requests) {
+    const route = `${r.method} ${r.path.replace(/\/\d{5,}/g, '/:id')}`;
+    perEvent[route] = (perEvent[route] ?? 0) + 1 / events;
+    const channel = /\/channels\/(\d+)/.exec(r.path)?.[1];
+    const shard = channelsOfShard.findIndex((set) => channel !== undefined && set.has(channel));
+    if (shard < 0) continue;
+    const second = Math.floor(r.at / 1000);
+    perSecond[shard]!.set(second, (perSecond[shard]!.get(second) ?? 0) + 1);
+  }
+  return { perEvent, peak: perSecond.map((m) => Math.max(0, ...m.values())) };
+}
+
 const minus = (a: number[], b: number[]) => a.map((n, i) => n - b[i]!);
 const sum = (a: number[]) => a.reduce((s, n) => s + n, 0);
 const ms = (n: number) => n.toFixed(0);
@@ -165,6 +188,7 @@ export async function run(): Promise<string> {
     const workerOfPid = new Map(workers.map((w, i) => [String(w.proc.pid), i]));
     const answeredBy = workers.map(() => 0);
     let answeredByOther = 0;
+    const firstRequest = emu.requests.length;
     const queuedCalls = pickShare(CALLS, QUEUED_SHARE);
     const runStarted = performance.now();
     const [discord, mcp] = await Promise.all([
@@ -183,6 +207,7 @@ export async function run(): Promise<string> {
       }),
     ]);
     const wallS = (performance.now() - runStarted) / 1000;
+    const rest = restLoad(emu.requests.slice(firstRequest), discord.sent, [new Set(dms), new Set(guildChannels)]);
     clearInterval(sampler);
     loads.push(loadavg()[0]!);
 
@@ -242,6 +267,12 @@ export async function run(): Promise<string> {
       '| jobs per worker (/metrics, ok) | other outcomes | queued calls answered per worker (pid in the answer) | wall s | load average (1 min) before / min / mean / max |',
       '| --- | --- | --- | --- | --- |',
       `| ${jobs.map((j) => j.ok).join(' / ')} | ${jobs.map((j) => j.other).join(' / ')} | ${answeredBy.join(' / ')}${answeredByOther ? ` (+${answeredByOther} by another process)` : ''} | ${wallS.toFixed(1)} | ${loadBefore.toFixed(1)} / ${load.min.toFixed(1)} / ${load.mean.toFixed(1)} / ${load.max.toFixed(1)} |`,
+      '',
+      `REST requests the bot made per event: ${Object.entries(rest.perEvent)
+        .map(([route, n]) => `${route} ${n.toFixed(2)}`)
+        .join(
+          ', ',
+        )}; the busiest second of shard 0 / 1: ${rest.peak.join(' / ')} requests (discord.js allows a client 50 a second, Discord's global limit).`,
       '',
       `Start of all processes (workers, then MCP instances, then the bot): ${startS.toFixed(1)} s; warm-up (one answer per shard process, ${80 + 16} MCP calls): ${warmS.toFixed(1)} s. The Discord events took ${discord.wallS.toFixed(1)} s to send and answer, the MCP calls ${(mcp.wallMs / 1000).toFixed(1)} s (latest call ${(mcp.maxLagMs / 1000).toFixed(1)} s behind its pace). Stopped with SIGTERM: ${unclean.length ? `not cleanly: ${unclean.join(', ')}` : 'every process exited 0 within 30 s'}.`,
       '',
