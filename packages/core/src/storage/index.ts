@@ -24,6 +24,7 @@ export type {
   StoredSummary,
 } from './conversations.js';
 export { PgConversations, SqliteConversations } from './conversations.js';
+export { type CopyOptions, copySqliteToPostgres } from './copy.js';
 export { type HearthDatabase, openDatabase } from './database.js';
 export type { JobRecord, JobRecords } from './job-records.js';
 export { type KvBackend, PgKv, SqliteKv } from './kv-backend.js';
