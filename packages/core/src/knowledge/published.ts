@@ -70,11 +70,17 @@ export class PublishedCatalog {
     await this.sql.run('DELETE FROM knowledge_sources WHERE id = $1', [id]);
   }
 
-  /** Makes the published list equal `sources` (the writer's catalog at open or after a reindex). */
-  async replaceAll(sources: Iterable<PublishedSource>, keep: ReadonlySet<string>): Promise<void> {
-    for (const s of sources) await this.put(s);
-    const published = await this.sql.all<{ id: string }>('SELECT id FROM knowledge_sources');
-    for (const { id } of published) if (!keep.has(id)) await this.remove(id);
+  /**
+   * Makes the published list equal the writer's catalog (at open or after a reindex). Only sources
+   * whose listing differs are written, so a restart re-sends no unchanged text.
+   */
+  async replaceAll(sources: SourceInfo[], text: (id: string) => string): Promise<void> {
+    const published = new Map((await this.list()).map((s) => [s.id, s]));
+    for (const s of sources) {
+      if (!sameListing(published.get(s.id), s)) await this.put({ ...s, text: text(s.id) });
+      published.delete(s.id);
+    }
+    for (const id of published.keys()) await this.remove(id);
   }
 
   async list(): Promise<SourceInfo[]> {
@@ -88,4 +94,18 @@ export class PublishedCatalog {
     );
     return row ? { ...fromRow(row), text: row.text ?? '' } : undefined;
   }
+}
+
+function sameListing(a: SourceInfo | undefined, b: SourceInfo): boolean {
+  return (
+    !!a &&
+    a.contentHash === b.contentHash &&
+    a.chunks === b.chunks &&
+    a.title === b.title &&
+    a.uri === b.uri &&
+    a.scope === b.scope &&
+    a.guildId === b.guildId &&
+    a.channelId === b.channelId &&
+    a.addedAt === b.addedAt
+  );
 }

@@ -248,10 +248,9 @@ export class LanceKnowledgeStore implements KnowledgeStore {
   /** Makes the shared list equal this writer's catalog (at open and after a reindex). */
   async #publishAll(): Promise<void> {
     if (!this.#published) return;
-    const rows = this.catalog.listSources();
     await this.#published.replaceAll(
-      rows.map((r) => ({ ...this.#info(r), text: this.#text(r.id) })),
-      new Set(rows.map((r) => r.id)),
+      this.catalog.listSources().map((r) => this.#info(r)),
+      (id) => this.#text(id),
     );
   }
 

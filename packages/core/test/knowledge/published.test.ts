@@ -53,9 +53,14 @@ describe.each(ENGINES)('the published source list on %s', (engine) => {
         ['stale', 'Stale', 'text:stale', 'global', 1, 'h', '2020-01-01T00:00:00.000Z', 'old', 1],
       );
       expect((await reader.listSources()).map((s) => s.id)).toContain('stale');
+      const stamp = () =>
+        a.sql.get<{ updated_at: number }>('SELECT updated_at FROM knowledge_sources WHERE id = $1', [pub.sourceId]);
+      const before = await stamp();
       await writer.close();
       writer = await open('machine-a', true);
       expect((await reader.listSources()).map((s) => s.title)).toEqual(['Harbour']);
+      // an unchanged source is not written again when the writer reopens (no text re-sent at start)
+      expect(await stamp()).toEqual(before);
     } finally {
       await reader.close();
       await writer.close();
