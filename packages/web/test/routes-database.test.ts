@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHearth, type Hearth } from '@hearth/core';
 import { openStorage } from '@hearth/core/storage';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES, type EngineFixture, engineFixture, TEST_PG_URL } from '../../core/test/storage/engines.js';
+import { pgRelay } from '../../core/test/storage/relay.js';
 import { CSRF_HEADER, createApp, SESSION_COOKIE } from '../src/server/app.js';
 import { OPERATOR, SessionBook, type WebUser } from '../src/server/auth.js';
 import { JobBoard } from '../src/server/jobs.js';
@@ -97,7 +97,7 @@ describe('the console when PostgreSQL goes away', () => {
 
   it('answers 503 "the database is unavailable" and keeps serving', async () => {
     fx = engineFixture('postgres');
-    const r = await relay();
+    const r = await pgRelay();
     const password = 'canary-web-pw-4417';
     const target = new URL(TEST_PG_URL);
     const url = `postgres://${target.username || 'root'}:${password}@127.0.0.1:${r.port}${target.pathname}`;
@@ -136,28 +136,3 @@ describe('the console when PostgreSQL goes away', () => {
     }
   }, 30_000);
 });
-
-/** A TCP relay to the test PostgreSQL that can go away (`close`), as a database outage does. */
-async function relay() {
-  const target = new URL(TEST_PG_URL);
-  const sockets = new Set<Socket>();
-  const server = createServer((client) => {
-    sockets.add(client);
-    client.on('close', () => sockets.delete(client));
-    client.on('error', () => {});
-    const upstream = connect(Number(target.port || 5432), target.hostname);
-    sockets.add(upstream);
-    upstream.on('close', () => sockets.delete(upstream));
-    upstream.on('error', () => client.destroy());
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    port: (server.address() as { port: number }).port,
-    close: () =>
-      new Promise<void>((r) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => r());
-      }),
-  };
-}

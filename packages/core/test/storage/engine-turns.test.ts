@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
-import { connect, createServer, type Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { conversationId } from '../../src/engine/conversation-store.js';
@@ -9,6 +8,7 @@ import { Redactor } from '../../src/log/redact.js';
 import { openStorage } from '../../src/storage/index.js';
 import { caller, echo, echoEngine } from './echo-engine.js';
 import { ENGINES, type EngineFixture, engineFixture, TEST_PG_URL } from './engines.js';
+import { pgRelay } from './relay.js';
 
 const ROOT = resolve(import.meta.dirname, '../../../..');
 const TURNS = resolve(import.meta.dirname, 'fixtures/turns.ts');
@@ -173,45 +173,10 @@ describe('the engine on PostgreSQL, several processes', () => {
   }, 90_000);
 });
 
-/** A TCP relay to the test PostgreSQL that can stop answering (`blackhole`) or go away (`close`). */
-async function relay() {
-  const target = new URL(TEST_PG_URL);
-  const sockets = new Set<Socket>();
-  let mode: 'forward' | 'blackhole' = 'forward';
-  const server = createServer((client) => {
-    sockets.add(client);
-    client.on('close', () => sockets.delete(client));
-    client.on('error', () => {});
-    if (mode === 'blackhole') return; // accepted, never answered
-    const upstream = connect(Number(target.port || 5432), target.hostname);
-    sockets.add(upstream);
-    upstream.on('close', () => sockets.delete(upstream));
-    upstream.on('error', () => client.destroy());
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  const cut = () => {
-    for (const s of sockets) s.destroy();
-  };
-  return {
-    port,
-    blackhole() {
-      mode = 'blackhole';
-      cut();
-    },
-    close: () =>
-      new Promise<void>((r) => {
-        cut();
-        server.close(() => r());
-      }),
-  };
-}
-
 describe('the engine when PostgreSQL fails during a turn', () => {
   it('tells the user the database is unavailable, quickly, with the URL password redacted', async () => {
     const fx = fixture('postgres');
-    const r = await relay();
+    const r = await pgRelay();
     const password = 'canary-pg-pw-7731';
     const target = new URL(TEST_PG_URL);
     const url = `postgres://${target.username || 'root'}:${password}@127.0.0.1:${r.port}${target.pathname}`;
