@@ -3,6 +3,7 @@ import type { LoadResult } from '../knowledge/inputs.js';
 import type { IngestReport, KnowledgeScope, KnowledgeStore, ProgressFn } from '../knowledge/types.js';
 import type { HearthLogger } from '../log/logger.js';
 import { currentRequestId, withRequestId } from '../log/request.js';
+import { awaitJob } from './await-job.js';
 import { type JobHandler, type JobQueue, PermanentJobError } from './types.js';
 
 /** Job name of an ingest of already-loaded sources, on the knowledge writers' queue (`ingest`). */
@@ -118,33 +119,21 @@ function batchesOf(loaded: LoadResult[]): LoadResult[][] {
 
 async function waitForJob(queue: JobQueue, jobId: string, options: IngestThroughQueueOptions): Promise<unknown> {
   const maxWaitMs = options.maxWaitMs ?? 1_800_000;
-  const end = Date.now() + maxWaitMs;
-  const signal = options.signal;
-  const aborted = new Promise<never>((_, reject) => {
-    if (signal?.aborted) reject(signal.reason);
-    signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
-  });
-  aborted.catch(() => {});
-  for (;;) {
-    const left = end - Date.now();
-    if (left <= 0) {
-      await queue.cancel(jobId, 'the caller stopped waiting').catch(() => {});
-      throw new HearthError(
-        'timeout',
-        `The ingest job did not finish within ${Math.round(maxWaitMs / 1000)} s on the "${queue.name}" queue ` +
-          `(is \`hearth worker --queues ${queue.name}\` running?). The job was cancelled.`,
-      );
-    }
-    try {
-      return await Promise.race([queue.result(jobId, Math.min(5000, left)), aborted]);
-    } catch (err) {
-      if (signal?.aborted) {
-        await queue.cancel(jobId, 'cancelled by the caller').catch(() => {});
-        throw new HearthError('cancelled', 'The ingest was cancelled; sources already written stay.');
-      }
-      const message = (err as Error)?.message ?? String(err);
-      if (message.startsWith(`Job "${jobId}" did not finish within`)) continue;
-      throw new HearthError('tool_failed', `The ingest worker failed: ${message}`);
-    }
+  try {
+    return await awaitJob(queue, jobId, {
+      maxWaitMs,
+      signal: options.signal,
+      timedOut: () =>
+        new HearthError(
+          'timeout',
+          `The ingest job did not finish within ${Math.round(maxWaitMs / 1000)} s on the "${queue.name}" queue ` +
+            `(is \`hearth worker --queues ${queue.name}\` running?). The job was cancelled.`,
+        ),
+      failed: (message) => new HearthError('tool_failed', `The ingest worker failed: ${message}`),
+    });
+  } catch (err) {
+    if (!options.signal?.aborted) throw err;
+    await queue.cancel(jobId, 'cancelled by the caller').catch(() => {});
+    throw new HearthError('cancelled', 'The ingest was cancelled; sources already written stay.');
   }
 }

@@ -3,6 +3,7 @@ import { HearthError, PermissionDeniedError, ToolCancelledError, type ToolResult
 import type { HearthLogger } from '../log/logger.js';
 import { currentRequestId } from '../log/request.js';
 import type { CallOptions, RegisteredTool, ToolRegistry } from '../plugins/registry.js';
+import { awaitJob } from './await-job.js';
 import { decodeToolResult, TOOL_JOB, type ToolJobData, toolJobError } from './tool-jobs.js';
 import type { JobQueue } from './types.js';
 
@@ -32,8 +33,6 @@ export interface QueueToolsOptions {
   attempts?: number;
 }
 
-/** How often a waiting call re-reads its job's state, in case an event was missed while Redis was away. */
-const RECHECK_MS = 5_000;
 /** How long adding a job is retried when the queue is unreachable (Redis restarting). */
 const ADD_RETRY_MS = 30_000;
 
@@ -150,7 +149,7 @@ async function addOnce(
 }
 
 /** Waits for the job's result; a failure becomes the HearthError a direct call gives. */
-async function waitFor(
+function waitFor(
   queue: JobQueue,
   jobId: string,
   tool: string,
@@ -158,34 +157,20 @@ async function waitFor(
   signal: AbortSignal,
   log: HearthLogger,
 ): Promise<unknown> {
-  const end = Date.now() + maxWaitMs;
-  const aborted = new Promise<never>((_, reject) => {
-    if (signal.aborted) reject(signal.reason);
-    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-  });
-  aborted.catch(() => {});
-  const notYet = `Job "${jobId}" did not finish within`;
-  while (!signal.aborted) {
-    const left = end - Date.now();
-    if (left <= 0) {
-      void queue.cancel(jobId, 'the caller stopped waiting').catch(() => {});
-      throw new HearthError(
+  return awaitJob(queue, jobId, {
+    maxWaitMs,
+    signal,
+    timedOut: () =>
+      new HearthError(
         'timeout',
         `Tool "${tool}" did not finish within ${Math.round(maxWaitMs / 1000)} s on the job queue "${queue.name}" ` +
           '(is a `hearth worker` running?). The job was cancelled.',
-      );
-    }
-    try {
-      return await Promise.race([queue.result(jobId, Math.min(RECHECK_MS, left)), aborted]);
-    } catch (err) {
-      if (signal.aborted) throw err;
-      const message = (err as Error)?.message ?? String(err);
-      if (message.startsWith(notYet)) continue; // re-read the state: covers events missed during a reconnect
+      ),
+    failed: (message) => {
       log.debug({ jobId, tool, error: message }, 'queue: job failed');
-      throw toolJobError(message, tool);
-    }
-  }
-  throw signal.reason;
+      return toolJobError(message, tool);
+    },
+  });
 }
 
 function reasonText(reason: unknown): string | undefined {
