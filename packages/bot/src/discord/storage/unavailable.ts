@@ -1,7 +1,7 @@
-import { type DatabaseUnavailableError, databaseUnavailable, type HearthStorage } from '@hearth/core';
+import { type DatabaseUnavailableError, databaseUnavailable } from '@hearth/core';
 
 /** Portable SQL on the configured engine (SQLite in the data folder, or the shared PostgreSQL). */
-export type SqlRunner = HearthStorage['sql'];
+export type { SqlRunner } from '@hearth/core/storage';
 
 /**
  * Awaits a store query, turning any failure into the {@link DatabaseUnavailableError} users see
